@@ -1,0 +1,27 @@
+//! The campaign's vocabulary and rules, free of IO: administrative units,
+//! citizens and their identification numbers, lifecycle events and the state
+//! machine they must follow, the metrics we count and the counting rules of
+//! SPEC.md (distinct citizens, as-of days in Asia/Ho_Chi_Minh, percentages
+//! rounded half-up to two decimals).
+//!
+//! Everything here *parses*: a value of one of these types has been checked
+//! once, at the boundary, and nothing downstream checks it again.
+
+pub mod citizen;
+pub mod event;
+pub mod lifecycle;
+pub mod metric;
+pub mod percent;
+pub mod target;
+pub mod text;
+pub mod time;
+pub mod unit;
+
+pub use citizen::{Citizen, CitizenError, CitizenId, Sex};
+pub use event::{Event, EventId};
+pub use lifecycle::{EventKind, Level, LifecycleError, Stage};
+pub use metric::{Contribution, Counts, Firsts, Metric};
+pub use percent::Percent;
+pub use target::{TargetMetric, TargetValue};
+pub use time::{Day, Instant};
+pub use unit::{UnitCode, UnitLevel};

@@ -1,0 +1,27 @@
+//! Vietnamese text as we store it: Unicode NFC, trimmed. `Hòa` typed with a
+//! combining grave accent and with the precomposed `ò` must be one name.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Trims and normalises `s` to NFC.
+pub fn normalize(s: &str) -> String {
+    let s = s.trim();
+    if s.is_ascii() {
+        return s.to_owned();
+    }
+    s.nfc().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decomposed_and_precomposed_are_one_name() {
+        let precomposed = "Ho\u{300}a";
+        let composed = "H\u{f2}a";
+        assert_ne!(precomposed, composed);
+        assert_eq!(normalize(precomposed), normalize(composed));
+        assert_eq!(normalize("  Thạnh Phú "), "Thạnh Phú");
+    }
+}
