@@ -1,0 +1,122 @@
+//! Input files: units, roster, events, status snapshots and targets, as CSV
+//! (UTF-8, header row, comma) or XLSX (first sheet, header row). Columns are
+//! found by name, in any order; extra columns are ignored.
+//!
+//! A file is read on its own thread and parsed into [`Row`]s in batches, so
+//! that parsing and the database writer use both cores. A row that does not
+//! parse is not an error here: it travels on as a refused row with its line
+//! number and reason, and the store decides (atomic or `--skip-invalid`).
+
+mod kinds;
+mod refused;
+mod source;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, sync_channel};
+
+pub use kinds::{FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit};
+pub use refused::write_refused;
+pub use source::Record;
+
+use phuxanh_domain::Day;
+use phuxanh_store::Row;
+
+/// A file that cannot be read at all (as opposed to rows that are refused).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{path}: cannot open: {source}")]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: is not a CSV or XLSX file (use a .csv or .xlsx name)")]
+    UnknownFormat { path: PathBuf },
+    #[error("{path}: cannot read the spreadsheet: {reason}")]
+    Spreadsheet { path: PathBuf, reason: String },
+    #[error("{path}: missing column(s) {missing}; a {kind} file needs the columns {expected}")]
+    MissingColumns {
+        path: PathBuf,
+        kind: &'static str,
+        missing: String,
+        expected: String,
+    },
+    #[error("{path}: the file is empty (it needs a header row)")]
+    Empty { path: PathBuf },
+}
+
+const BATCH: usize = 4096;
+
+/// Rows of one file, parsed on a background thread.
+pub struct Reader<T> {
+    batches: Receiver<Vec<Row<T>>>,
+    current: std::vec::IntoIter<Row<T>>,
+    done: Arc<AtomicU64>,
+    total: u64,
+}
+
+impl<T> Reader<T> {
+    /// How far the reader has got, and of how much (bytes for CSV, rows for
+    /// XLSX), for a progress bar.
+    pub fn progress(&self) -> (u64, u64) {
+        (self.done.load(Ordering::Relaxed), self.total)
+    }
+
+    /// A shared handle on the progress counter.
+    pub fn progress_handle(&self) -> (Arc<AtomicU64>, u64) {
+        (self.done.clone(), self.total)
+    }
+}
+
+impl<T> Iterator for Reader<T> {
+    type Item = Row<T>;
+
+    fn next(&mut self) -> Option<Row<T>> {
+        loop {
+            if let Some(row) = self.current.next() {
+                return Some(row);
+            }
+            self.current = self.batches.recv().ok()?.into_iter();
+        }
+    }
+}
+
+/// Opens `path` as a file of `kind` and starts parsing it.
+/// `today` bounds birth dates.
+pub fn read<T: Send + 'static>(
+    path: &Path,
+    kind: FileKind,
+    parse: fn(&Record<'_>, Day) -> Result<T, String>,
+    today: Day,
+) -> Result<Reader<T>, IngestError> {
+    let mut source = source::Source::open(path, kind)?;
+    let total = source.total();
+    let done = Arc::new(AtomicU64::new(0));
+    let progress = done.clone();
+    let (tx, rx) = sync_channel::<Vec<Row<T>>>(8);
+    std::thread::spawn(move || {
+        let mut batch = Vec::with_capacity(BATCH);
+        source.for_each(|line, record| {
+            let value = record.and_then(|r| parse(&r, today));
+            batch.push(Row { line, value });
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if tx.send(full).is_err() {
+                    return false;
+                }
+            }
+            true
+        }, &progress);
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        progress.store(total, Ordering::Relaxed);
+    });
+    Ok(Reader {
+        batches: rx,
+        current: Vec::new().into_iter(),
+        done,
+        total,
+    })
+}

@@ -1,0 +1,14 @@
+//! From counters to what a campaign leader reads: the figures of a unit
+//! (target percentages, coverage, 7-day pace, projection at the deadline)
+//! and their renderings — a Vietnamese table for the terminal, JSON for
+//! machines (the shape SPEC.md fixes), CSV and XLSX for the People's
+//! Committee. Nothing here reads a database: it takes [`UnitFigures`].
+//!
+//! [`UnitFigures`]: phuxanh_store::UnitFigures
+
+pub mod progress;
+pub mod render;
+pub mod vi;
+
+pub use progress::Progress;
+pub use render::{Format, RenderError};

@@ -1,0 +1,218 @@
+//! The figures of one unit on one day, computed from its counters as
+//! SPEC.md's counting rules say:
+//!
+//! - target percentage = count / target × 100; coverage = count / eligible × 100,
+//!   both rounded half-up to two decimals;
+//! - pace = mean daily increase over the last 7 days;
+//! - projection at the deadline = count + pace × days left; required pace =
+//!   (target − count) / days left.
+
+use phuxanh_domain::{Counts, Day, Metric, Percent, UnitLevel};
+use phuxanh_store::UnitFigures;
+use serde::Serialize;
+use serde::ser::SerializeMap;
+
+/// Values keyed by metric, serialised as a JSON object in metric order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ByMetric<T>(pub Vec<(Metric, T)>);
+
+impl<T> ByMetric<T> {
+    pub fn get(&self, m: Metric) -> Option<&T> {
+        self.0.iter().find(|(k, _)| *k == m).map(|(_, v)| v)
+    }
+}
+
+impl<T: Serialize> Serialize for ByMetric<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k.as_str(), v)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UnitRef {
+    pub code: String,
+    pub name: String,
+    pub level: UnitLevel,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TargetView {
+    /// The number to reach (a percentage target resolved against eligible).
+    pub value: i64,
+    /// The target as it was set: `930767` or `50%`.
+    pub given: String,
+    pub deadline: Day,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CountsView {
+    pub collected: i64,
+    pub collected_l2: i64,
+    pub approved: i64,
+    pub rejected: i64,
+    pub activated: i64,
+    pub activated_l2: i64,
+    pub used: i64,
+}
+
+impl From<&Counts> for CountsView {
+    fn from(c: &Counts) -> CountsView {
+        CountsView {
+            collected: c[Metric::Collected],
+            collected_l2: c[Metric::CollectedL2],
+            approved: c[Metric::Approved],
+            rejected: c[Metric::Rejected],
+            activated: c[Metric::Activated],
+            activated_l2: c[Metric::ActivatedL2],
+            used: c[Metric::Used],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Projection {
+    pub deadline: Day,
+    pub days_left: i32,
+    /// Citizens a day still needed to reach the target; `None` once the
+    /// deadline has come.
+    #[serde(serialize_with = "two_places_opt")]
+    pub required_pace: Option<f64>,
+    /// Count expected at the deadline at the current 7-day pace.
+    pub projected: i64,
+}
+
+/// One unit's progress, in the JSON shape of SPEC.md.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Progress {
+    pub unit: UnitRef,
+    pub as_of: Day,
+    pub eligible: i64,
+    pub targets: ByMetric<TargetView>,
+    pub counts: CountsView,
+    pub target_pct: ByMetric<Percent>,
+    pub coverage_pct: ByMetric<Percent>,
+    #[serde(serialize_with = "two_places_map")]
+    pub pace: ByMetric<f64>,
+    pub projection: ByMetric<Projection>,
+}
+
+fn two_places(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn two_places_opt<S: serde::Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(x) => s.serialize_f64(two_places(*x)),
+        None => s.serialize_none(),
+    }
+}
+
+fn two_places_map<S: serde::Serializer>(m: &ByMetric<f64>, s: S) -> Result<S::Ok, S::Error> {
+    ByMetric(m.0.iter().map(|&(k, v)| (k, two_places(v))).collect()).serialize(s)
+}
+
+/// The daily mean increase over the 7 days ending on the as-of day.
+pub fn pace_last_7_days(now: &Counts, week_before: &Counts, metric: Metric) -> f64 {
+    (now[metric] - week_before[metric]) as f64 / 7.0
+}
+
+impl Progress {
+    pub fn from_figures(f: &UnitFigures) -> Progress {
+        let counts = &f.counts;
+        let eligible = counts[Metric::Eligible];
+        let targets = ByMetric(
+            f.targets
+                .iter()
+                .map(|t| {
+                    (
+                        t.metric.metric(),
+                        TargetView {
+                            value: t.value.resolve(eligible),
+                            given: t.value.to_string(),
+                            deadline: t.deadline,
+                        },
+                    )
+                })
+                .collect(),
+        );
+        let target_pct = ByMetric(
+            targets
+                .0
+                .iter()
+                .filter_map(|(m, t)| Some((*m, Percent::of(counts[*m], t.value)?)))
+                .collect(),
+        );
+        let coverage_pct = ByMetric(
+            Metric::FROM_EVENTS
+                .into_iter()
+                .filter_map(|m| Some((m, Percent::of(counts[m], eligible)?)))
+                .collect(),
+        );
+        let pace = ByMetric(
+            Metric::FROM_EVENTS
+                .into_iter()
+                .map(|m| (m, pace_last_7_days(counts, &f.week_before, m)))
+                .collect(),
+        );
+        let projection = ByMetric(
+            targets
+                .0
+                .iter()
+                .map(|(m, t)| {
+                    let days_left = t.deadline.days_since(f.as_of).max(0);
+                    let rate = pace.get(*m).copied().unwrap_or(0.0);
+                    let remaining = (t.value - counts[*m]).max(0);
+                    (
+                        *m,
+                        Projection {
+                            deadline: t.deadline,
+                            days_left,
+                            required_pace: (days_left > 0)
+                                .then(|| remaining as f64 / f64::from(days_left)),
+                            projected: counts[*m] + (rate * f64::from(days_left)).round() as i64,
+                        },
+                    )
+                })
+                .collect(),
+        );
+        Progress {
+            unit: UnitRef {
+                code: f.unit.code.to_string(),
+                name: f.unit.name.clone(),
+                level: f.unit.level,
+            },
+            as_of: f.as_of,
+            eligible,
+            targets,
+            counts: CountsView::from(counts),
+            target_pct,
+            coverage_pct,
+            pace,
+            projection,
+        }
+    }
+
+    pub fn count(&self, m: Metric) -> i64 {
+        match m {
+            Metric::Eligible => self.eligible,
+            Metric::Collected => self.counts.collected,
+            Metric::CollectedL2 => self.counts.collected_l2,
+            Metric::Approved => self.counts.approved,
+            Metric::Rejected => self.counts.rejected,
+            Metric::Activated => self.counts.activated,
+            Metric::ActivatedL2 => self.counts.activated_l2,
+            Metric::Used => self.counts.used,
+        }
+    }
+}
+
+/// A unit with its children, as `progress --children` prints it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WithChildren {
+    pub unit: Progress,
+    pub children: Vec<Progress>,
+}

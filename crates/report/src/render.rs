@@ -1,0 +1,300 @@
+//! Renderings. Every report is first a [`Sheet`] (named columns, typed
+//! cells), which CSV and XLSX write as they are; the terminal table and JSON
+//! have shapes of their own.
+
+use std::io::Write;
+
+use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+use phuxanh_domain::{Day, Metric, Percent, TargetMetric};
+use rust_xlsxwriter::{Format as XlsxFormat, FormatAlign, Workbook};
+
+use crate::progress::{Progress, WithChildren};
+use crate::vi;
+
+/// An output format, as `--format` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        match s {
+            "table" => Ok(Format::Table),
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
+            other => Err(format!("format '{other}' is not one of table, json, csv, xlsx")),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot write the output: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("cannot write XLSX: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// A typed cell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    Pct(Option<Percent>),
+    Date(Day),
+    Empty,
+}
+
+/// A report as rows and named columns: `(machine name, Vietnamese header)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sheet {
+    pub title: String,
+    pub columns: Vec<(String, String)>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Sheet {
+    /// CSV with machine column names and plain values (`88.33`).
+    pub fn write_csv(&self, out: &mut dyn Write) -> Result<(), RenderError> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(self.columns.iter().map(|(en, _)| en.as_str()))?;
+        for row in &self.rows {
+            w.write_record(row.iter().map(|c| match c {
+                Cell::Text(s) => s.clone(),
+                Cell::Int(n) => n.to_string(),
+                Cell::Pct(Some(p)) => p.to_string(),
+                Cell::Date(d) => d.to_string(),
+                Cell::Pct(None) | Cell::Empty => String::new(),
+            }))?;
+        }
+        w.flush()?;
+        Ok(())
+    }
+
+    /// An XLSX workbook with Vietnamese headers, real numbers with thousands
+    /// separators, percentages and dates as such, and the header frozen.
+    pub fn to_xlsx(&self) -> Result<Vec<u8>, RenderError> {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("Báo cáo")?;
+        let title = XlsxFormat::new().set_bold().set_font_size(13);
+        let header = XlsxFormat::new()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_background_color("#E2F0D9");
+        let int = XlsxFormat::new().set_num_format("#,##0");
+        let pct = XlsxFormat::new().set_num_format("0.00%");
+        let date = XlsxFormat::new().set_num_format("dd/mm/yyyy");
+        sheet.write_string_with_format(0, 0, &self.title, &title)?;
+        for (c, (_, vi_name)) in self.columns.iter().enumerate() {
+            let c = c as u16;
+            sheet.write_string_with_format(2, c, vi_name, &header)?;
+            sheet.set_column_width(c, if c == 1 { 32 } else { 14 })?;
+        }
+        sheet.set_freeze_panes(3, 2)?;
+        for (r, row) in self.rows.iter().enumerate() {
+            let r = r as u32 + 3;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Cell::Text(s) => {
+                        sheet.write_string(r, c, s)?;
+                    }
+                    Cell::Int(n) => {
+                        sheet.write_number_with_format(r, c, *n as f64, &int)?;
+                    }
+                    Cell::Pct(Some(p)) => {
+                        sheet.write_number_with_format(r, c, p.as_f64() / 100.0, &pct)?;
+                    }
+                    Cell::Date(d) => {
+                        let d = d.date();
+                        let xd = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                            d.year() as u16,
+                            d.month() as u8,
+                            d.day() as u8,
+                        )?;
+                        sheet.write_datetime_with_format(r, c, &xd, &date)?;
+                    }
+                    Cell::Pct(None) | Cell::Empty => {}
+                }
+            }
+        }
+        Ok(book.save_to_buffer()?)
+    }
+}
+
+/// The target metrics any of the units has a target for, in order.
+fn targeted_metrics(units: &[&Progress]) -> Vec<Metric> {
+    TargetMetric::ALL
+        .into_iter()
+        .filter(|m| units.iter().any(|p| p.targets.get(*m).is_some()))
+        .collect()
+}
+
+/// Progress of a unit and (maybe) its children as a sheet.
+pub fn progress_sheet(report: &WithChildren) -> Sheet {
+    let units: Vec<&Progress> = std::iter::once(&report.unit)
+        .chain(&report.children)
+        .collect();
+    let targeted = targeted_metrics(&units);
+    let mut columns: Vec<(String, String)> = [
+        ("code", "Mã"),
+        ("name", "Đơn vị"),
+        ("level", "Cấp"),
+        ("as_of", "Tính đến"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    for m in Metric::ALL {
+        columns.push((m.as_str().to_string(), m.vietnamese().to_string()));
+    }
+    for m in &targeted {
+        columns.push((format!("target_{m}"), format!("Chỉ tiêu {}", m.vietnamese().to_lowercase())));
+        columns.push((format!("target_pct_{m}"), format!("Tỷ lệ đạt CT {}", m.vietnamese().to_lowercase())));
+    }
+    for m in [Metric::Collected, Metric::Activated] {
+        columns.push((format!("coverage_pct_{m}"), format!("Tỷ lệ {}/ĐĐK", m.vietnamese().to_lowercase())));
+    }
+    let rows = units
+        .iter()
+        .map(|p| {
+            let mut row = vec![
+                Cell::Text(p.unit.code.clone()),
+                Cell::Text(p.unit.name.clone()),
+                Cell::Text(p.unit.level.to_string()),
+                Cell::Date(p.as_of),
+            ];
+            row.extend(Metric::ALL.map(|m| Cell::Int(p.count(m))));
+            for m in &targeted {
+                row.push(p.targets.get(*m).map_or(Cell::Empty, |t| Cell::Int(t.value)));
+                row.push(Cell::Pct(p.target_pct.get(*m).copied()));
+            }
+            for m in [Metric::Collected, Metric::Activated] {
+                row.push(Cell::Pct(p.coverage_pct.get(m).copied()));
+            }
+            row
+        })
+        .collect();
+    Sheet {
+        title: format!(
+            "Tiến độ thu nhận, kích hoạt tài khoản định danh điện tử — {} — tính đến {}",
+            report.unit.unit.name,
+            vi::date(report.unit.as_of)
+        ),
+        columns,
+        rows,
+    }
+}
+
+/// A figure as the table shows it: against the target when there is one.
+fn table_cell(p: &Progress, m: Metric) -> String {
+    match p.targets.get(m) {
+        Some(t) => vi::against_target(p.count(m), t.value),
+        None => vi::number(p.count(m)),
+    }
+}
+
+/// The terminal table, in Vietnamese.
+pub fn progress_table(report: &WithChildren) -> String {
+    let p = &report.unit;
+    let mut out = format!(
+        "{} ({}) — tính đến hết ngày {}\n",
+        p.unit.name,
+        p.unit.code,
+        vi::date(p.as_of)
+    );
+    let shown = [
+        Metric::Eligible,
+        Metric::Collected,
+        Metric::CollectedL2,
+        Metric::Approved,
+        Metric::Rejected,
+        Metric::Activated,
+        Metric::ActivatedL2,
+        Metric::Used,
+    ];
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(std::iter::once("Đơn vị").chain(shown.iter().map(|m| m.vietnamese())));
+    for unit in std::iter::once(p).chain(&report.children) {
+        table.add_row(
+            std::iter::once(unit.unit.name.clone()).chain(shown.iter().map(|&m| table_cell(unit, m))),
+        );
+    }
+    for i in 1..=shown.len() {
+        if let Some(col) = table.column_mut(i) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+    out.push_str(&summary_lines(p));
+    out
+}
+
+/// Coverage, pace and projection of the main unit, as sentences.
+fn summary_lines(p: &Progress) -> String {
+    let mut out = String::new();
+    let coverage: Vec<String> = [Metric::Collected, Metric::Activated, Metric::Used]
+        .iter()
+        .filter_map(|&m| {
+            p.coverage_pct
+                .get(m)
+                .map(|c| format!("{} {}", m.vietnamese().to_lowercase(), vi::percent(*c)))
+        })
+        .collect();
+    if !coverage.is_empty() {
+        out.push_str(&format!(
+            "Tỷ lệ trên {} công dân đủ điều kiện: {}\n",
+            vi::number(p.eligible),
+            coverage.join(", ")
+        ));
+    }
+    let pace: Vec<String> = [Metric::Collected, Metric::Activated]
+        .iter()
+        .filter_map(|&m| {
+            p.pace
+                .get(m)
+                .map(|x| format!("{} {}/ngày", m.vietnamese().to_lowercase(), vi::decimal(*x)))
+        })
+        .collect();
+    out.push_str(&format!("Tốc độ bình quân 7 ngày: {}\n", pace.join(", ")));
+    for (m, proj) in &p.projection.0 {
+        let mut line = format!(
+            "Chỉ tiêu {} hạn {} (còn {} ngày): dự kiến đạt {}",
+            m.vietnamese().to_lowercase(),
+            vi::date(proj.deadline),
+            proj.days_left,
+            vi::number(proj.projected)
+        );
+        if let Some(req) = proj.required_pace {
+            line.push_str(&format!(", cần {}/ngày", vi::decimal(req)));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// JSON: one object, or `{"unit":…,"children":[…]}` with children.
+pub fn progress_json(report: &WithChildren, with_children: bool) -> Result<String, RenderError> {
+    Ok(if with_children {
+        serde_json::to_string_pretty(report)?
+    } else {
+        serde_json::to_string_pretty(&report.unit)?
+    })
+}

@@ -1,0 +1,129 @@
+//! `phuxanh check`: recomputes every citizen's first days from the events
+//! and every counter from the roster, compares them with what the live
+//! counters hold, and with `repair` rewrites what disagrees. This is the one
+//! place that scans the citizens and events tables, on purpose.
+
+use std::collections::{BTreeMap, HashMap};
+
+use phuxanh_domain::{CitizenId, Contribution, Counts, Day, Firsts, Instant, Level, citizen::eligible_from};
+use phuxanh_store::{CheckReport, Result, Scope};
+use rusqlite::Connection;
+
+use crate::counters::{self, Deltas};
+use crate::import::{kind_from_code, store_firsts};
+use crate::tree::UnitIndex;
+use crate::backend;
+
+const MAX_EXAMPLES: usize = 10;
+
+pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<CheckReport> {
+    let tx = conn.transaction().map_err(backend)?;
+    let units = UnitIndex::load(&tx, &Scope::everything())?;
+    let mut report = CheckReport::default();
+
+    // First days per citizen, from the events alone.
+    let mut from_events: HashMap<i64, Firsts> = HashMap::new();
+    {
+        let mut stmt = tx
+            .prepare("SELECT citizen_id, kind, level, at FROM events")
+            .map_err(backend)?;
+        let mut rows = stmt.query([]).map_err(backend)?;
+        while let Some(r) = rows.next().map_err(backend)? {
+            let citizen: i64 = r.get(0).map_err(backend)?;
+            let kind = kind_from_code(r.get(1).map_err(backend)?)?;
+            let level = Level::from_number(r.get(2).map_err(backend)?)
+                .map_err(|e| phuxanh_store::StoreError::Backend(e.into()))?;
+            let day = Instant::from_unix_seconds(r.get(3).map_err(backend)?).day();
+            from_events.entry(citizen).or_default().record(kind, level, day);
+            report.events += 1;
+        }
+    }
+
+    // Contributions per citizen, compared with the kept first days.
+    let mut deltas = Deltas::default();
+    let mut wrong_firsts: Vec<(i64, Firsts)> = Vec::new();
+    {
+        let mut stmt = tx
+            .prepare(
+                "SELECT id, unit_id, birth_date, f_collected, f_collected_l2, f_approved,
+                 f_rejected, f_activated, f_activated_l2, f_used FROM citizens",
+            )
+            .map_err(backend)?;
+        let mut rows = stmt.query([]).map_err(backend)?;
+        while let Some(r) = rows.next().map_err(backend)? {
+            report.citizens += 1;
+            let id: i64 = r.get(0).map_err(backend)?;
+            let unit: i64 = r.get(1).map_err(backend)?;
+            let birth = Day::from_number(r.get(2).map_err(backend)?);
+            let mut kept = Firsts::default();
+            for (i, slot) in kept.0.iter_mut().enumerate() {
+                *slot = r
+                    .get::<_, Option<i32>>(3 + i)
+                    .map_err(backend)?
+                    .map(Day::from_number);
+            }
+            let truth = from_events.remove(&id).unwrap_or_default();
+            if truth != kept {
+                report.firsts_wrong += 1;
+                if report.examples.len() < MAX_EXAMPLES {
+                    report.examples.push(format!(
+                        "citizen {:012}: kept first days {kept:?}, events say {truth:?}",
+                        id
+                    ));
+                }
+                wrong_firsts.push((id, truth));
+            }
+            let contribution = Contribution {
+                eligible_from: eligible_from(birth, min_age),
+                firsts: truth,
+            };
+            deltas.contribution(unit, &contribution, 1);
+        }
+    }
+
+    let expected = deltas.rolled_up(&units);
+    let stored = counters::stored_deltas(&tx)?;
+    let empty = BTreeMap::new();
+    let mut unit_ids: Vec<i64> = expected.keys().chain(stored.keys()).copied().collect();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    for unit in unit_ids {
+        let want = expected.get(&unit).unwrap_or(&empty);
+        let have = stored.get(&unit).unwrap_or(&empty);
+        // Compare cumulative values on every day either side knows.
+        let mut days: Vec<i32> = want.keys().chain(have.keys()).copied().collect();
+        days.sort_unstable();
+        days.dedup();
+        let (mut w, mut h) = (Counts::ZERO, Counts::ZERO);
+        for day in days {
+            w += want.get(&day).copied().unwrap_or_default();
+            h += have.get(&day).copied().unwrap_or_default();
+            if w != h {
+                report.counters_wrong += 1;
+                if report.examples.len() < MAX_EXAMPLES {
+                    report.examples.push(format!(
+                        "unit #{unit} on {}: counters hold {:?}, recomputation gives {:?}",
+                        Day::from_number(day),
+                        h.0,
+                        w.0
+                    ));
+                }
+            }
+        }
+    }
+
+    if repair && !report.is_clean() {
+        for (id, firsts) in &wrong_firsts {
+            let id = CitizenId::from_u64(*id as u64)
+                .map_err(|e| phuxanh_store::StoreError::Backend(e.into()))?;
+            store_firsts(&tx, id, firsts)?;
+        }
+        tx.execute("DELETE FROM counters", []).map_err(backend)?;
+        for (unit, days) in &expected {
+            counters::merge_into_unit(&tx, *unit, days)?;
+        }
+        report.repaired = true;
+    }
+    tx.commit().map_err(backend)?;
+    Ok(report)
+}

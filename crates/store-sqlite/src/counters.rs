@@ -1,0 +1,189 @@
+//! Live counters. A unit's table rows hold its cumulative figures at the end
+//! of each day on which one changed; an as-of read is one index seek.
+//!
+//! Writers never touch the table row by row as events arrive: they collect
+//! the citizens' contribution changes as [`Deltas`] on their own unit and day,
+//! and at the end of the transaction [`Deltas::flush`] rolls them up to every
+//! ancestor and merges them into the cumulative rows, from the earliest
+//! changed day on. A late event (earlier than days already counted) is just a
+//! delta on an earlier day: every later row of its units moves with it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use phuxanh_domain::{Contribution, Counts, Day, Firsts, Metric};
+use phuxanh_store::Result;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::backend;
+use crate::tree::UnitIndex;
+
+const COLUMNS: &str =
+    "eligible, collected, collected_l2, approved, rejected, activated, activated_l2, used";
+
+fn counts_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Counts> {
+    let mut c = Counts::ZERO;
+    for (i, slot) in c.0.iter_mut().enumerate() {
+        *slot = r.get(first + i)?;
+    }
+    Ok(c)
+}
+
+/// A unit's figures at the end of `day`.
+pub(crate) fn as_of(conn: &Connection, unit_id: i64, day: Day) -> Result<Counts> {
+    latest_before(conn, unit_id, day.number() + 1)
+}
+
+/// The cumulative row in force just before `day` (zero if none).
+fn latest_before(conn: &Connection, unit_id: i64, day: i32) -> Result<Counts> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM counters WHERE unit_id = ?1 AND day < ?2
+             ORDER BY day DESC LIMIT 1"
+        ))
+        .map_err(backend)?
+        .query_row(params![unit_id, day], |r| counts_from(r, 0))
+        .optional()
+        .map_err(backend)?
+        .unwrap_or(Counts::ZERO))
+}
+
+/// Changes to counters on each citizen's own unit, not yet rolled up.
+#[derive(Default)]
+pub(crate) struct Deltas {
+    leaf: HashMap<(i64, i32), Counts>,
+}
+
+impl Deltas {
+    /// Adds (`sign` = 1) or takes away (`sign` = -1) what a citizen of unit
+    /// `unit_id` contributes.
+    pub fn contribution(&mut self, unit_id: i64, c: &Contribution, sign: i64) {
+        for (metric, day) in c.entries() {
+            let slot = self.leaf.entry((unit_id, day.number())).or_default();
+            slot[metric] += sign;
+        }
+    }
+
+    /// Moves the event-driven part of a citizen's contribution when their
+    /// first days change (their unit and eligibility stay).
+    pub fn firsts_changed(&mut self, unit_id: i64, old: &Firsts, new: &Firsts) {
+        for metric in Metric::FROM_EVENTS {
+            let (before, after) = (old.get(metric), new.get(metric));
+            if before == after {
+                continue;
+            }
+            if let Some(d) = before {
+                self.leaf.entry((unit_id, d.number())).or_default()[metric] -= 1;
+            }
+            if let Some(d) = after {
+                self.leaf.entry((unit_id, d.number())).or_default()[metric] += 1;
+            }
+        }
+    }
+
+    /// Rolls the deltas up to every ancestor: per unit, per day.
+    pub fn rolled_up(self, units: &UnitIndex) -> HashMap<i64, BTreeMap<i32, Counts>> {
+        let mut per_unit: HashMap<i64, BTreeMap<i32, Counts>> = HashMap::new();
+        for ((unit, day), delta) in self.leaf {
+            if delta.is_zero() {
+                continue;
+            }
+            for ancestor in units.lineage(unit) {
+                *per_unit.entry(ancestor).or_default().entry(day).or_default() += delta;
+            }
+        }
+        per_unit
+    }
+
+    /// Writes the deltas into the cumulative rows.
+    pub fn flush(self, conn: &Connection, units: &UnitIndex) -> Result<()> {
+        for (unit, days) in self.rolled_up(units) {
+            merge_into_unit(conn, unit, &days)?;
+        }
+        Ok(())
+    }
+}
+
+/// Adds per-day deltas to one unit's cumulative rows: every row from the
+/// first changed day on moves by the running sum of the deltas before it.
+pub(crate) fn merge_into_unit(
+    conn: &Connection,
+    unit_id: i64,
+    deltas: &BTreeMap<i32, Counts>,
+) -> Result<()> {
+    let Some(&first) = deltas.keys().next() else {
+        return Ok(());
+    };
+    let mut existing: BTreeMap<i32, Counts> = BTreeMap::new();
+    {
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT day, {COLUMNS} FROM counters WHERE unit_id = ?1 AND day >= ?2 ORDER BY day"
+            ))
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(params![unit_id, first], |r| Ok((r.get(0)?, counts_from(r, 1)?)))
+            .map_err(backend)?;
+        for row in rows {
+            let (day, counts) = row.map_err(backend)?;
+            existing.insert(day, counts);
+        }
+    }
+    let mut previous = latest_before(conn, unit_id, first)?;
+    let mut running = Counts::ZERO;
+    let mut upsert = conn
+        .prepare_cached(&format!(
+            "INSERT OR REPLACE INTO counters (unit_id, day, {COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        ))
+        .map_err(backend)?;
+    let mut days: Vec<i32> = existing.keys().chain(deltas.keys()).copied().collect();
+    days.sort_unstable();
+    days.dedup();
+    for day in days {
+        let old = existing.get(&day).copied();
+        if let Some(old) = old {
+            previous = old;
+        }
+        if let Some(delta) = deltas.get(&day) {
+            running += *delta;
+        }
+        if running.is_zero() {
+            continue; // the row (or the gap) is unchanged
+        }
+        let mut new = previous;
+        new += running;
+        let c = new.0;
+        upsert
+            .execute(params![unit_id, day, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
+/// Every unit's rows turned back into per-day increases (zero ones dropped),
+/// for comparing with a recomputation.
+pub(crate) fn stored_deltas(conn: &Connection) -> Result<HashMap<i64, BTreeMap<i32, Counts>>> {
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT unit_id, day, {COLUMNS} FROM counters ORDER BY unit_id, day"
+        ))
+        .map_err(backend)?;
+    let mut rows = stmt.query([]).map_err(backend)?;
+    let mut out: HashMap<i64, BTreeMap<i32, Counts>> = HashMap::new();
+    let mut last: Option<(i64, Counts)> = None;
+    while let Some(r) = rows.next().map_err(backend)? {
+        let unit: i64 = r.get(0).map_err(backend)?;
+        let day: i32 = r.get(1).map_err(backend)?;
+        let counts = counts_from(r, 2).map_err(backend)?;
+        let previous = match last {
+            Some((u, c)) if u == unit => c,
+            _ => Counts::ZERO,
+        };
+        let delta = counts.minus(&previous);
+        if !delta.is_zero() {
+            out.entry(unit).or_default().insert(day, delta);
+        }
+        last = Some((unit, counts));
+    }
+    Ok(out)
+}

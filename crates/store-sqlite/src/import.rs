@@ -1,0 +1,625 @@
+//! Imports: every row is checked against the database inside one
+//! transaction; refused rows are collected with their line and reason, and
+//! an atomic import with any refusal is rolled back whole. Counter changes
+//! are gathered as deltas and merged once, at the end.
+
+use std::collections::HashMap;
+
+use phuxanh_domain::{
+    Citizen, CitizenId, Contribution, Day, Event, EventId, EventKind, Firsts, Instant, Level,
+    Metric, Sex, UnitLevel, citizen::eligible_from, lifecycle,
+};
+use phuxanh_store::{ImportMode, ImportReport, Result, Rows, Scope, TargetRecord, Unit};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::counters::Deltas;
+use crate::tree::{Node, UnitIndex};
+use crate::{backend, parse_stored};
+
+/// Commits, or rolls back an atomic import that refused rows.
+fn finish(
+    tx: Transaction<'_>,
+    mut report: ImportReport,
+    mode: ImportMode,
+    deltas: Deltas,
+    units: &UnitIndex,
+) -> Result<ImportReport> {
+    if mode == ImportMode::Atomic && !report.refused.is_empty() {
+        tx.rollback().map_err(backend)?;
+        report.applied = 0;
+        report.unchanged = 0;
+        report.committed = false;
+        return Ok(report);
+    }
+    deltas.flush(&tx, units)?;
+    tx.commit().map_err(backend)?;
+    report.committed = true;
+    Ok(report)
+}
+
+pub(crate) fn units(
+    conn: &mut Connection,
+    scope: &Scope,
+    rows: Rows<Unit>,
+    mode: ImportMode,
+) -> Result<ImportReport> {
+    let tx = conn.transaction().map_err(backend)?;
+    let mut index = UnitIndex::load(&tx, scope)?;
+    let mut report = ImportReport::default();
+    for row in rows {
+        report.read += 1;
+        let unit = match row.value {
+            Ok(u) => u,
+            Err(reason) => {
+                report.refuse(row.line, reason);
+                continue;
+            }
+        };
+        match check_unit(&tx, &index, scope, &unit)? {
+            Err(reason) => report.refuse(row.line, reason),
+            Ok(UnitChange::Unchanged) => report.unchanged += 1,
+            Ok(UnitChange::Rename(id)) => {
+                tx.prepare_cached("UPDATE units SET name = ?1 WHERE id = ?2")
+                    .map_err(backend)?
+                    .execute(params![unit.name, id])
+                    .map_err(backend)?;
+                report.applied += 1;
+            }
+            Ok(UnitChange::Add(parent)) => {
+                tx.prepare_cached(
+                    "INSERT INTO units (code, name, level, parent_id) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(backend)?
+                .execute(params![unit.code.as_str(), unit.name, unit.level.as_str(), parent])
+                .map_err(backend)?;
+                let node = Node {
+                    id: tx.last_insert_rowid(),
+                    level: unit.level,
+                    parent,
+                };
+                index.add(&unit.code, node);
+                report.applied += 1;
+            }
+        }
+    }
+    finish(tx, report, mode, Deltas::default(), &index)
+}
+
+enum UnitChange {
+    Unchanged,
+    Rename(i64),
+    Add(Option<i64>),
+}
+
+fn check_unit(
+    conn: &Connection,
+    index: &UnitIndex,
+    scope: &Scope,
+    unit: &Unit,
+) -> Result<Result<UnitChange, String>> {
+    let code = &unit.code;
+    match (unit.level, code.gso_level()) {
+        (UnitLevel::Village, Some(shape)) => {
+            return Ok(Err(format!(
+                "code '{code}' has the shape of a GSO {shape} code; give villages codes of their own, such as '{}-T01'",
+                unit.parent.as_ref().map_or("XXXXX", |p| p.as_str())
+            )));
+        }
+        (UnitLevel::Village, None) => {}
+        (level, shape) if shape != Some(level) => {
+            return Ok(Err(format!(
+                "code '{code}' is not a GSO {level} code ({} digits)",
+                match level {
+                    UnitLevel::Province => 2,
+                    UnitLevel::District => 3,
+                    _ => 5,
+                }
+            )));
+        }
+        _ => {}
+    }
+    let parent = match &unit.parent {
+        None => None,
+        Some(p) => match index.get(p) {
+            Some(node) => Some(node),
+            None => return Ok(Err(format!("parent unit '{p}' does not exist"))),
+        },
+    };
+    if !unit.level.may_sit_under(parent.map(|p| p.level)) {
+        return Ok(Err(match parent {
+            Some(p) => format!("a {} cannot sit under a {}", unit.level, p.level),
+            None => format!("a {} needs a parent_code", unit.level),
+        }));
+    }
+    if let Some(existing) = index.get(code) {
+        if !index.in_scope(existing.id) {
+            return Ok(Err(format!("unit '{code}' is outside your units")));
+        }
+        if existing.level != unit.level || existing.parent != parent.map(|p| p.id) {
+            return Ok(Err(format!(
+                "unit '{code}' already exists at another place in the tree; moving units is not supported"
+            )));
+        }
+        let name: String = conn
+            .prepare_cached("SELECT name FROM units WHERE id = ?1")
+            .map_err(backend)?
+            .query_row([existing.id], |r| r.get(0))
+            .map_err(backend)?;
+        return Ok(Ok(if name == unit.name {
+            UnitChange::Unchanged
+        } else {
+            UnitChange::Rename(existing.id)
+        }));
+    }
+    match parent {
+        Some(p) if index.in_scope(p.id) => Ok(Ok(UnitChange::Add(Some(p.id)))),
+        None if scope.root().is_none() => Ok(Ok(UnitChange::Add(None))),
+        _ => Ok(Err(format!(
+            "unit '{code}' would be outside your units"
+        ))),
+    }
+}
+
+/// A citizen as the database holds them.
+struct Stored {
+    unit_id: i64,
+    birth: Day,
+    firsts: Firsts,
+    full_name: String,
+    sex: Sex,
+    household_id: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+}
+
+const FIRSTS: &str =
+    "f_collected, f_collected_l2, f_approved, f_rejected, f_activated, f_activated_l2, f_used";
+
+fn firsts_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Firsts> {
+    let mut f = Firsts::default();
+    for (i, slot) in f.0.iter_mut().enumerate() {
+        *slot = r.get::<_, Option<i32>>(first + i)?.map(Day::from_number);
+    }
+    Ok(f)
+}
+
+fn load_citizen(conn: &Connection, id: CitizenId) -> Result<Option<Stored>> {
+    conn.prepare_cached(&format!(
+        "SELECT unit_id, birth_date, full_name, sex, household_id, address, phone, {FIRSTS}
+         FROM citizens WHERE id = ?1"
+    ))
+    .map_err(backend)?
+    .query_row([id.as_u64() as i64], |r| {
+        Ok(Stored {
+            unit_id: r.get(0)?,
+            birth: Day::from_number(r.get(1)?),
+            full_name: r.get(2)?,
+            sex: if r.get::<_, String>(3)? == "F" {
+                Sex::Female
+            } else {
+                Sex::Male
+            },
+            household_id: r.get(4)?,
+            address: r.get(5)?,
+            phone: r.get(6)?,
+            firsts: firsts_from(r, 7)?,
+        })
+    })
+    .optional()
+    .map_err(backend)
+}
+
+fn residence_problem(index: &UnitIndex, unit: &phuxanh_domain::UnitCode) -> Result<Node, String> {
+    let node = index
+        .get(unit)
+        .ok_or_else(|| format!("unknown unit '{unit}': import it first (`phuxanh units import`)"))?;
+    if !index.in_scope(node.id) {
+        return Err(format!("unit '{unit}' is outside your units"));
+    }
+    if !matches!(node.level, UnitLevel::Commune | UnitLevel::Village) {
+        return Err(format!(
+            "unit '{unit}' is a {}: a citizen lives in a commune or a village",
+            node.level
+        ));
+    }
+    Ok(node)
+}
+
+pub(crate) fn citizens(
+    conn: &mut Connection,
+    scope: &Scope,
+    rows: Rows<Citizen>,
+    mode: ImportMode,
+    min_age: u8,
+) -> Result<ImportReport> {
+    let tx = conn.transaction().map_err(backend)?;
+    let index = UnitIndex::load(&tx, scope)?;
+    let mut report = ImportReport::default();
+    let mut deltas = Deltas::default();
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    for row in rows {
+        report.read += 1;
+        let c = match row.value {
+            Ok(c) => c,
+            Err(reason) => {
+                report.refuse(row.line, reason);
+                continue;
+            }
+        };
+        if let Some(first) = seen.insert(c.id.as_u64(), row.line) {
+            report.refuse(row.line, format!("citizen {} appears twice in this file (first at line {first})", c.id));
+            continue;
+        }
+        let node = match residence_problem(&index, &c.unit) {
+            Ok(node) => node,
+            Err(reason) => {
+                report.refuse(row.line, reason);
+                continue;
+            }
+        };
+        let new_contribution = |firsts| Contribution {
+            eligible_from: eligible_from(c.birth_date, min_age),
+            firsts,
+        };
+        match load_citizen(&tx, c.id)? {
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO citizens (id, full_name, birth_date, sex, unit_id, household_id, address, phone)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(backend)?
+                .execute(params![
+                    c.id.as_u64() as i64,
+                    c.full_name,
+                    c.birth_date.number(),
+                    c.sex.as_str(),
+                    node.id,
+                    c.household_id,
+                    c.address,
+                    c.phone
+                ])
+                .map_err(backend)?;
+                deltas.contribution(node.id, &new_contribution(Firsts::default()), 1);
+                report.applied += 1;
+            }
+            Some(old) => {
+                let same = old.unit_id == node.id
+                    && old.birth == c.birth_date
+                    && old.full_name == c.full_name
+                    && old.sex == c.sex
+                    && old.household_id == c.household_id
+                    && old.address == c.address
+                    && old.phone == c.phone;
+                if same {
+                    report.unchanged += 1;
+                    continue;
+                }
+                if !index.in_scope(old.unit_id) {
+                    report.refuse(row.line, format!("citizen {} lives in a unit outside your units", c.id));
+                    continue;
+                }
+                tx.prepare_cached(
+                    "UPDATE citizens SET full_name = ?2, birth_date = ?3, sex = ?4, unit_id = ?5,
+                     household_id = ?6, address = ?7, phone = ?8 WHERE id = ?1",
+                )
+                .map_err(backend)?
+                .execute(params![
+                    c.id.as_u64() as i64,
+                    c.full_name,
+                    c.birth_date.number(),
+                    c.sex.as_str(),
+                    node.id,
+                    c.household_id,
+                    c.address,
+                    c.phone
+                ])
+                .map_err(backend)?;
+                if old.unit_id != node.id || old.birth != c.birth_date {
+                    let before = Contribution {
+                        eligible_from: eligible_from(old.birth, min_age),
+                        firsts: old.firsts,
+                    };
+                    deltas.contribution(old.unit_id, &before, -1);
+                    deltas.contribution(node.id, &new_contribution(old.firsts), 1);
+                }
+                report.applied += 1;
+            }
+        }
+    }
+    finish(tx, report, mode, deltas, &index)
+}
+
+fn kind_code(kind: EventKind) -> i64 {
+    match kind {
+        EventKind::Collected => 0,
+        EventKind::Approved => 1,
+        EventKind::Rejected => 2,
+        EventKind::Activated => 3,
+        EventKind::Used => 4,
+    }
+}
+
+pub(crate) fn kind_from_code(code: i64) -> Result<EventKind> {
+    EventKind::ALL
+        .into_iter()
+        .find(|&k| kind_code(k) == code)
+        .ok_or_else(|| phuxanh_store::StoreError::Backend(format!("corrupt event kind {code}").into()))
+}
+
+fn load_event(conn: &Connection, id: &EventId) -> Result<Option<Event>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT citizen_id, kind, level, at, team_id, session_id, reason FROM events WHERE event_id = ?1",
+        )
+        .map_err(backend)?
+        .query_row([id.as_str()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, u8>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })
+        .optional()
+        .map_err(backend)?;
+    let Some((citizen, kind, level, at, team_id, session_id, reason)) = row else {
+        return Ok(None);
+    };
+    let corrupt = |e: String| phuxanh_store::StoreError::Backend(e.into());
+    Ok(Some(Event {
+        id: id.clone(),
+        citizen: CitizenId::from_u64(citizen as u64).map_err(corrupt)?,
+        kind: kind_from_code(kind)?,
+        level: Level::from_number(level).map_err(corrupt)?,
+        at: Instant::from_unix_seconds(at),
+        team_id,
+        session_id,
+        reason,
+    }))
+}
+
+fn timeline(conn: &Connection, citizen: CitizenId, level: Level) -> Result<Vec<(Instant, EventKind)>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT at, kind FROM events WHERE citizen_id = ?1 AND level = ?2")
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map(params![citizen.as_u64() as i64, level.number()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })
+        .map_err(backend)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (at, kind) = row.map_err(backend)?;
+        out.push((Instant::from_unix_seconds(at), kind_from_code(kind)?));
+    }
+    Ok(out)
+}
+
+fn describe(e: &Event) -> String {
+    format!(
+        "{} {} at level {} on {}",
+        e.citizen,
+        e.kind,
+        e.level,
+        e.at.to_rfc3339()
+    )
+}
+
+/// Checks one row's events against the database: `Ok(events to insert)`.
+fn check_events(
+    conn: &Connection,
+    index: &UnitIndex,
+    events: Vec<Event>,
+    now: Instant,
+) -> Result<Result<(Vec<Event>, Option<Stored>), String>> {
+    let mut fresh = Vec::with_capacity(events.len());
+    for ev in events {
+        match load_event(conn, &ev.id)? {
+            None => fresh.push(ev),
+            Some(stored) if stored == ev => {}
+            Some(stored) => {
+                return Ok(Err(format!(
+                    "event id '{}' was recorded before with different content ({}); give a new event its own id",
+                    ev.id,
+                    describe(&stored)
+                )));
+            }
+        }
+    }
+    let Some(first) = fresh.first() else {
+        return Ok(Ok((fresh, None)));
+    };
+    let citizen_id = first.citizen;
+    for ev in &fresh {
+        if ev.citizen != citizen_id {
+            return Ok(Err("a row's events must all be about one citizen".into()));
+        }
+        if ev.at > now {
+            return Ok(Err(format!("{} is in the future", ev.at.to_rfc3339())));
+        }
+        if ev.at.day() < Day::EPOCH {
+            return Ok(Err(format!(
+                "{} is before {}, when Phủ Xanh starts counting",
+                ev.at.to_rfc3339(),
+                Day::EPOCH
+            )));
+        }
+    }
+    let Some(citizen) = load_citizen(conn, citizen_id)? else {
+        return Ok(Err(format!(
+            "unknown citizen {citizen_id}: import the roster first (`phuxanh citizens import`)"
+        )));
+    };
+    if !index.in_scope(citizen.unit_id) {
+        return Ok(Err(format!("citizen {citizen_id} lives in a unit outside your units")));
+    }
+    for level in [Level::One, Level::Two] {
+        let mut events: Vec<(Instant, EventKind)> = fresh
+            .iter()
+            .filter(|e| e.level == level)
+            .map(|e| (e.at, e.kind))
+            .collect();
+        if events.is_empty() {
+            continue;
+        }
+        if !citizen.firsts.is_empty() {
+            events.extend(timeline(conn, citizen_id, level)?);
+        }
+        if let Err((at, e)) = lifecycle::replay(&mut events) {
+            return Ok(Err(format!(
+                "out of lifecycle order for citizen {citizen_id} at level {level}: {e} (event on {})",
+                at.to_rfc3339()
+            )));
+        }
+    }
+    Ok(Ok((fresh, Some(citizen))))
+}
+
+pub(crate) fn events(
+    conn: &mut Connection,
+    scope: &Scope,
+    rows: Rows<Vec<Event>>,
+    mode: ImportMode,
+    now: Instant,
+) -> Result<ImportReport> {
+    let tx = conn.transaction().map_err(backend)?;
+    let index = UnitIndex::load(&tx, scope)?;
+    let mut report = ImportReport::default();
+    let mut deltas = Deltas::default();
+    for row in rows {
+        report.read += 1;
+        let events = match row.value {
+            Ok(e) => e,
+            Err(reason) => {
+                report.refuse(row.line, reason);
+                continue;
+            }
+        };
+        let (fresh, citizen) = match check_events(&tx, &index, events, now)? {
+            Ok(checked) => checked,
+            Err(reason) => {
+                report.refuse(row.line, reason);
+                continue;
+            }
+        };
+        let Some(citizen) = citizen else {
+            report.unchanged += 1;
+            continue;
+        };
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO events (event_id, citizen_id, kind, level, at, team_id, session_id, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(backend)?;
+        let mut firsts = citizen.firsts;
+        for ev in &fresh {
+            insert
+                .execute(params![
+                    ev.id.as_str(),
+                    ev.citizen.as_u64() as i64,
+                    kind_code(ev.kind),
+                    ev.level.number(),
+                    ev.at.unix_seconds(),
+                    ev.team_id,
+                    ev.session_id,
+                    ev.reason
+                ])
+                .map_err(backend)?;
+            firsts.record(ev.kind, ev.level, ev.at.day());
+        }
+        if firsts != citizen.firsts {
+            store_firsts(&tx, fresh[0].citizen, &firsts)?;
+            deltas.firsts_changed(citizen.unit_id, &citizen.firsts, &firsts);
+        }
+        report.applied += 1;
+    }
+    finish(tx, report, mode, deltas, &index)
+}
+
+pub(crate) fn store_firsts(conn: &Connection, id: CitizenId, firsts: &Firsts) -> Result<()> {
+    let d: Vec<Option<i32>> = Metric::FROM_EVENTS
+        .iter()
+        .map(|&m| firsts.get(m).map(Day::number))
+        .collect();
+    conn.prepare_cached(
+        "UPDATE citizens SET f_collected = ?2, f_collected_l2 = ?3, f_approved = ?4, f_rejected = ?5,
+         f_activated = ?6, f_activated_l2 = ?7, f_used = ?8 WHERE id = ?1",
+    )
+    .map_err(backend)?
+    .execute(params![id.as_u64() as i64, d[0], d[1], d[2], d[3], d[4], d[5], d[6]])
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) fn targets(
+    conn: &mut Connection,
+    scope: &Scope,
+    rows: Rows<TargetRecord>,
+    mode: ImportMode,
+    set_by: &str,
+    now: Instant,
+) -> Result<ImportReport> {
+    let tx = conn.transaction().map_err(backend)?;
+    let index = UnitIndex::load(&tx, scope)?;
+    let mut report = ImportReport::default();
+    for row in rows {
+        report.read += 1;
+        let t = match row.value {
+            Ok(t) => t,
+            Err(reason) => {
+                report.refuse(row.line, reason);
+                continue;
+            }
+        };
+        let Some(node) = index.get(&t.unit) else {
+            report.refuse(row.line, format!("unknown unit '{}'", t.unit));
+            continue;
+        };
+        if !index.in_scope(node.id) {
+            report.refuse(row.line, format!("unit '{}' is outside your units", t.unit));
+            continue;
+        }
+        let metric = t.metric.to_string();
+        let current: Option<(i64, String, i32)> = tx
+            .prepare_cached(
+                "SELECT id, value, deadline FROM targets
+                 WHERE unit_id = ?1 AND metric = ?2 AND superseded_at IS NULL",
+            )
+            .map_err(backend)?
+            .query_row(params![node.id, metric], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()
+            .map_err(backend)?;
+        if let Some((id, value, deadline)) = current {
+            if parse_stored::<phuxanh_domain::TargetValue>(&value)? == t.value
+                && deadline == t.deadline.number()
+            {
+                report.unchanged += 1;
+                continue;
+            }
+            tx.prepare_cached("UPDATE targets SET superseded_at = ?2 WHERE id = ?1")
+                .map_err(backend)?
+                .execute(params![id, now.unix_seconds()])
+                .map_err(backend)?;
+        }
+        tx.prepare_cached(
+            "INSERT INTO targets (unit_id, metric, value, deadline, set_at, set_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .map_err(backend)?
+        .execute(params![
+            node.id,
+            metric,
+            t.value.to_string(),
+            t.deadline.number(),
+            now.unix_seconds(),
+            set_by
+        ])
+        .map_err(backend)?;
+        report.applied += 1;
+    }
+    finish(tx, report, mode, Deltas::default(), &index)
+}

@@ -1,0 +1,240 @@
+//! The embedded SQLite backend: one database file, opened by the command
+//! line or the server, holding units, roster, events, live counters and
+//! targets. See `schema.sql` for the tables and `counters.rs` for how the
+//! counters stay equal to what the events say.
+
+mod check;
+mod counters;
+mod import;
+mod tree;
+
+use std::path::Path;
+
+use phuxanh_domain::{Day, Instant, TargetMetric, TargetValue, UnitCode, UnitLevel};
+use phuxanh_store::{
+    CheckReport, ImportMode, ImportReport, Result, Rows, Scope, Store, StoreError, Target,
+    TargetRecord, Unit, UnitFigures,
+};
+use rusqlite::{Connection, params};
+
+use phuxanh_domain::{Citizen, Event};
+
+const SCHEMA: &str = include_str!("schema.sql");
+const SCHEMA_VERSION: &str = "1";
+
+/// A Phủ Xanh database in one SQLite file.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(Box::new(e))
+}
+
+impl SqliteStore {
+    /// Opens (creating if need be) the database file at `path`.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        let conn = Connection::open(path).map_err(backend)?;
+        Self::with_connection(conn)
+    }
+
+    /// A database in memory, for tests.
+    pub fn in_memory() -> Result<SqliteStore> {
+        Self::with_connection(Connection::open_in_memory().map_err(backend)?)
+    }
+
+    fn with_connection(conn: Connection) -> Result<SqliteStore> {
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -262144;
+             PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(backend)?;
+        Ok(SqliteStore { conn })
+    }
+
+    fn is_initialised(&self) -> Result<bool> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        Ok(n > 0)
+    }
+
+    fn require_initialised(&self) -> Result<()> {
+        if self.is_initialised()? {
+            Ok(())
+        } else {
+            Err(StoreError::NotInitialised)
+        }
+    }
+
+    /// The unit's row id, checking that `scope` may see it.
+    fn scoped_unit_id(&self, scope: &Scope, code: &UnitCode) -> Result<i64> {
+        self.require_initialised()?;
+        let id = tree::unit_id(&self.conn, code)?
+            .ok_or_else(|| StoreError::UnknownUnit(code.clone()))?;
+        if !tree::in_scope(&self.conn, scope, id)? {
+            return Err(StoreError::OutOfScope(code.clone()));
+        }
+        Ok(id)
+    }
+
+    fn targets_of(&self, unit_id: i64) -> Result<Vec<Target>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT metric, value, deadline, set_at, set_by FROM targets
+                 WHERE unit_id = ?1 AND superseded_at IS NULL ORDER BY metric",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([unit_id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i32>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .map_err(backend)?;
+        let mut targets = Vec::new();
+        for row in rows {
+            let (metric, value, deadline, set_at, set_by) = row.map_err(backend)?;
+            targets.push(Target {
+                metric: parse_stored::<TargetMetric>(&metric)?,
+                value: parse_stored::<TargetValue>(&value)?,
+                deadline: Day::from_number(deadline),
+                set_at: Instant::from_unix_seconds(set_at),
+                set_by,
+            });
+        }
+        // Order as TargetMetric::ALL lists them, not alphabetically.
+        targets.sort_by_key(|t| t.metric.metric());
+        Ok(targets)
+    }
+}
+
+/// Parses a value the store itself wrote; failure means a corrupt database.
+pub(crate) fn parse_stored<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T> {
+    s.parse::<T>()
+        .map_err(|e| StoreError::Backend(format!("corrupt value in database: {e}").into()))
+}
+
+impl Store for SqliteStore {
+    fn init(&mut self, units: &[Unit], min_age: u8) -> Result<()> {
+        if self.is_initialised()? {
+            return Err(StoreError::AlreadyInitialised);
+        }
+        let tx = self.conn.transaction().map_err(backend)?;
+        tx.execute_batch(SCHEMA).map_err(backend)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('min_age', ?2)",
+            params![SCHEMA_VERSION, min_age.to_string()],
+        )
+        .map_err(backend)?;
+        tree::insert_units(&tx, units)?;
+        tx.commit().map_err(backend)
+    }
+
+    fn min_age(&self) -> Result<u8> {
+        self.require_initialised()?;
+        let v: String = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'min_age'", [], |r| {
+                r.get(0)
+            })
+            .map_err(backend)?;
+        v.parse()
+            .map_err(|_| StoreError::Backend(format!("corrupt min_age '{v}'").into()))
+    }
+
+    fn unit(&self, scope: &Scope, code: &UnitCode) -> Result<Unit> {
+        let id = self.scoped_unit_id(scope, code)?;
+        tree::unit_by_id(&self.conn, id)
+    }
+
+    fn children(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Unit>> {
+        let id = self.scoped_unit_id(scope, code)?;
+        tree::children(&self.conn, id)
+    }
+
+    fn roots(&self, scope: &Scope) -> Result<Vec<Unit>> {
+        self.require_initialised()?;
+        match scope.root() {
+            Some(root) => Ok(vec![self.unit(scope, root)?]),
+            None => tree::provinces(&self.conn),
+        }
+    }
+
+    fn figures(&self, scope: &Scope, code: &UnitCode, as_of: Day) -> Result<UnitFigures> {
+        let id = self.scoped_unit_id(scope, code)?;
+        Ok(UnitFigures {
+            unit: tree::unit_by_id(&self.conn, id)?,
+            as_of,
+            counts: counters::as_of(&self.conn, id, as_of)?,
+            week_before: counters::as_of(&self.conn, id, as_of.plus_days(-7))?,
+            targets: self.targets_of(id)?,
+        })
+    }
+
+    fn import_units(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<Unit>,
+        mode: ImportMode,
+    ) -> Result<ImportReport> {
+        self.require_initialised()?;
+        import::units(&mut self.conn, scope, rows, mode)
+    }
+
+    fn import_citizens(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<Citizen>,
+        mode: ImportMode,
+    ) -> Result<ImportReport> {
+        let min_age = self.min_age()?;
+        import::citizens(&mut self.conn, scope, rows, mode, min_age)
+    }
+
+    fn import_events(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<Vec<Event>>,
+        mode: ImportMode,
+        now: Instant,
+    ) -> Result<ImportReport> {
+        self.require_initialised()?;
+        import::events(&mut self.conn, scope, rows, mode, now)
+    }
+
+    fn import_targets(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<TargetRecord>,
+        mode: ImportMode,
+        set_by: &str,
+        now: Instant,
+    ) -> Result<ImportReport> {
+        self.require_initialised()?;
+        import::targets(&mut self.conn, scope, rows, mode, set_by, now)
+    }
+
+    fn check(&mut self, repair: bool) -> Result<CheckReport> {
+        let min_age = self.min_age()?;
+        check::run(&mut self.conn, min_age, repair)
+    }
+}
+
+/// Level names as the schema stores them.
+pub(crate) fn parse_level(s: &str) -> Result<UnitLevel> {
+    parse_stored(s)
+}

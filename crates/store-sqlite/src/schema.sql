@@ -1,0 +1,81 @@
+-- Phủ Xanh, SQLite schema version 1.
+-- Days are day numbers (days since 1970-01-01, Asia/Ho_Chi_Minh calendar);
+-- instants are Unix seconds.
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE units (
+    id        INTEGER PRIMARY KEY,
+    code      TEXT NOT NULL UNIQUE,
+    name      TEXT NOT NULL,
+    level     TEXT NOT NULL CHECK (level IN ('province', 'district', 'commune', 'village')),
+    parent_id INTEGER REFERENCES units (id)
+);
+CREATE INDEX units_by_parent ON units (parent_id, code);
+
+-- The roster. f_* are the first days each event-driven metric became true
+-- of the citizen: derived from events, kept so a change is a cheap diff.
+CREATE TABLE citizens (
+    id             INTEGER PRIMARY KEY, -- the 12-digit personal identification number
+    full_name      TEXT NOT NULL,
+    birth_date     INTEGER NOT NULL,
+    sex            TEXT NOT NULL CHECK (sex IN ('M', 'F')),
+    unit_id        INTEGER NOT NULL REFERENCES units (id),
+    household_id   TEXT,
+    address        TEXT,
+    phone          TEXT,
+    f_collected    INTEGER,
+    f_collected_l2 INTEGER,
+    f_approved     INTEGER,
+    f_rejected     INTEGER,
+    f_activated    INTEGER,
+    f_activated_l2 INTEGER,
+    f_used         INTEGER
+);
+CREATE INDEX citizens_by_unit ON citizens (unit_id);
+
+-- kind: 0 collected, 1 approved, 2 rejected, 3 activated, 4 used.
+CREATE TABLE events (
+    event_id   TEXT PRIMARY KEY,
+    citizen_id INTEGER NOT NULL REFERENCES citizens (id),
+    kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 4),
+    level      INTEGER NOT NULL CHECK (level IN (1, 2)),
+    at         INTEGER NOT NULL,
+    team_id    TEXT,
+    session_id TEXT,
+    reason     TEXT
+);
+CREATE INDEX events_by_citizen ON events (citizen_id, level);
+
+-- Live counters: for each unit, one row per day on which a figure changed,
+-- holding the cumulative figures at the end of that day (the unit's own
+-- citizens and every unit under it). "As of D" is the last row at or before D.
+CREATE TABLE counters (
+    unit_id      INTEGER NOT NULL,
+    day          INTEGER NOT NULL,
+    eligible     INTEGER NOT NULL,
+    collected    INTEGER NOT NULL,
+    collected_l2 INTEGER NOT NULL,
+    approved     INTEGER NOT NULL,
+    rejected     INTEGER NOT NULL,
+    activated    INTEGER NOT NULL,
+    activated_l2 INTEGER NOT NULL,
+    used         INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, day)
+) WITHOUT ROWID;
+
+-- Targets keep their history: a new value supersedes the current one.
+CREATE TABLE targets (
+    id            INTEGER PRIMARY KEY,
+    unit_id       INTEGER NOT NULL REFERENCES units (id),
+    metric        TEXT NOT NULL,
+    value         TEXT NOT NULL,
+    deadline      INTEGER NOT NULL,
+    set_at        INTEGER NOT NULL,
+    set_by        TEXT NOT NULL,
+    superseded_at INTEGER
+);
+CREATE INDEX targets_current ON targets (unit_id, metric) WHERE superseded_at IS NULL;

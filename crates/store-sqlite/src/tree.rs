@@ -1,0 +1,184 @@
+//! The administrative tree in SQLite: lookups, scope checks, and the
+//! in-memory index imports use to resolve codes and roll counters up.
+
+use std::collections::HashMap;
+
+use phuxanh_domain::{UnitCode, UnitLevel};
+use phuxanh_store::{Result, Scope, StoreError, Unit};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::{backend, parse_level, parse_stored};
+
+pub(crate) fn unit_id(conn: &Connection, code: &UnitCode) -> Result<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM units WHERE code = ?1")
+        .map_err(backend)?
+        .query_row([code.as_str()], |r| r.get(0))
+        .optional()
+        .map_err(backend)
+}
+
+/// Whether unit `id` lies in `scope`'s subtree (walks up at most four levels).
+pub(crate) fn in_scope(conn: &Connection, scope: &Scope, id: i64) -> Result<bool> {
+    let Some(root) = scope.root() else {
+        return Ok(true);
+    };
+    let Some(root_id) = unit_id(conn, root)? else {
+        return Ok(false);
+    };
+    let mut stmt = conn
+        .prepare_cached("SELECT parent_id FROM units WHERE id = ?1")
+        .map_err(backend)?;
+    let mut current = Some(id);
+    while let Some(u) = current {
+        if u == root_id {
+            return Ok(true);
+        }
+        current = stmt
+            .query_row([u], |r| r.get::<_, Option<i64>>(0))
+            .optional()
+            .map_err(backend)?
+            .flatten();
+    }
+    Ok(false)
+}
+
+fn unit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, Option<String>)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
+fn to_unit(row: (String, String, String, Option<String>)) -> Result<Unit> {
+    let (code, name, level, parent) = row;
+    Ok(Unit {
+        code: parse_stored(&code)?,
+        name,
+        level: parse_level(&level)?,
+        parent: parent.as_deref().map(parse_stored).transpose()?,
+    })
+}
+
+const UNIT_COLUMNS: &str =
+    "u.code, u.name, u.level, (SELECT p.code FROM units p WHERE p.id = u.parent_id)";
+
+pub(crate) fn unit_by_id(conn: &Connection, id: i64) -> Result<Unit> {
+    let row = conn
+        .prepare_cached(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id = ?1"))
+        .map_err(backend)?
+        .query_row([id], unit_from_row)
+        .map_err(backend)?;
+    to_unit(row)
+}
+
+fn units_where(conn: &Connection, condition: &str, param: Option<i64>) -> Result<Vec<Unit>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {UNIT_COLUMNS} FROM units u WHERE {condition} ORDER BY u.code"
+        ))
+        .map_err(backend)?;
+    let rows = match param {
+        Some(p) => stmt.query_map([p], unit_from_row),
+        None => stmt.query_map([], unit_from_row),
+    }
+    .map_err(backend)?;
+    rows.map(|r| to_unit(r.map_err(backend)?)).collect()
+}
+
+pub(crate) fn children(conn: &Connection, id: i64) -> Result<Vec<Unit>> {
+    units_where(conn, "u.parent_id = ?1", Some(id))
+}
+
+pub(crate) fn provinces(conn: &Connection) -> Result<Vec<Unit>> {
+    units_where(conn, "u.parent_id IS NULL", None)
+}
+
+/// Inserts units given parents-first (as `init` receives them).
+pub(crate) fn insert_units(conn: &Connection, units: &[Unit]) -> Result<()> {
+    let mut ids: HashMap<&str, i64> = HashMap::with_capacity(units.len());
+    let mut stmt = conn
+        .prepare_cached("INSERT INTO units (code, name, level, parent_id) VALUES (?1, ?2, ?3, ?4)")
+        .map_err(backend)?;
+    for unit in units {
+        let parent_id = match &unit.parent {
+            None => None,
+            Some(p) => Some(*ids.get(p.as_str()).ok_or_else(|| {
+                StoreError::Backend(
+                    format!("built-in unit {} comes before its parent {p}", unit.code).into(),
+                )
+            })?),
+        };
+        stmt.execute(params![
+            unit.code.as_str(),
+            unit.name,
+            unit.level.as_str(),
+            parent_id
+        ])
+        .map_err(backend)?;
+        ids.insert(unit.code.as_str(), conn.last_insert_rowid());
+    }
+    Ok(())
+}
+
+/// One unit as imports see it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Node {
+    pub id: i64,
+    pub level: UnitLevel,
+    pub parent: Option<i64>,
+}
+
+/// The whole tree in memory for the length of an import: resolves codes,
+/// checks scope, and lists the ancestors counters roll up to.
+pub(crate) struct UnitIndex {
+    by_code: HashMap<String, Node>,
+    by_id: HashMap<i64, Node>,
+    scope_root: Option<Option<i64>>,
+}
+
+impl UnitIndex {
+    pub fn load(conn: &Connection, scope: &Scope) -> Result<UnitIndex> {
+        let mut stmt = conn
+            .prepare("SELECT id, code, level, parent_id FROM units")
+            .map_err(backend)?;
+        let mut rows = stmt.query([]).map_err(backend)?;
+        let mut index = UnitIndex {
+            by_code: HashMap::new(),
+            by_id: HashMap::new(),
+            scope_root: None,
+        };
+        while let Some(r) = rows.next().map_err(backend)? {
+            let level: String = r.get(2).map_err(backend)?;
+            let node = Node {
+                id: r.get(0).map_err(backend)?,
+                level: parse_level(&level)?,
+                parent: r.get(3).map_err(backend)?,
+            };
+            index.by_code.insert(r.get(1).map_err(backend)?, node);
+            index.by_id.insert(node.id, node);
+        }
+        index.scope_root = scope
+            .root()
+            .map(|code| index.by_code.get(code.as_str()).map(|n| n.id));
+        Ok(index)
+    }
+
+    pub fn get(&self, code: &UnitCode) -> Option<Node> {
+        self.by_code.get(code.as_str()).copied()
+    }
+
+    pub fn add(&mut self, code: &UnitCode, node: Node) {
+        self.by_code.insert(code.as_str().to_owned(), node);
+        self.by_id.insert(node.id, node);
+    }
+
+    /// The unit itself and every unit above it.
+    pub fn lineage(&self, id: i64) -> impl Iterator<Item = i64> + '_ {
+        std::iter::successors(Some(id), move |u| self.by_id.get(u).and_then(|n| n.parent))
+    }
+
+    pub fn in_scope(&self, id: i64) -> bool {
+        match self.scope_root {
+            None => true,
+            Some(None) => false,
+            Some(Some(root)) => self.lineage(id).any(|u| u == root),
+        }
+    }
+}

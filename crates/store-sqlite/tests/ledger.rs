@@ -1,0 +1,385 @@
+//! The ledger's story, told through the `Store` trait against SQLite:
+//! imports that refuse with reasons and leave nothing behind, re-imports that
+//! change nothing, late events, moves between units, and counters that
+//! always equal a recomputation from the raw events.
+
+use phuxanh_domain::{
+    Citizen, CitizenId, Day, Event, EventId, EventKind, Instant, Level, Metric, Sex, UnitCode,
+    UnitLevel,
+};
+use phuxanh_store::{ImportMode, ImportReport, Row, Scope, Store, StoreError, Unit};
+use phuxanh_store_sqlite::SqliteStore;
+
+fn code(s: &str) -> UnitCode {
+    UnitCode::parse(s).unwrap()
+}
+
+fn day(s: &str) -> Day {
+    s.parse().unwrap()
+}
+
+fn unit(c: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> Unit {
+    Unit {
+        code: code(c),
+        name: name.into(),
+        level,
+        parent: parent.map(code),
+    }
+}
+
+/// Bến Tre with two districts, three communes and a village.
+fn fixture() -> SqliteStore {
+    let mut store = SqliteStore::in_memory().unwrap();
+    let units = vec![
+        unit("83", "Tỉnh Bến Tre", UnitLevel::Province, None),
+        unit("831", "Huyện Thạnh Phú", UnitLevel::District, Some("83")),
+        unit("832", "Huyện Ba Tri", UnitLevel::District, Some("83")),
+        unit("28756", "Xã An Thạnh", UnitLevel::Commune, Some("831")),
+        unit("28759", "Xã An Điền", UnitLevel::Commune, Some("831")),
+        unit("28800", "Thị trấn Ba Tri", UnitLevel::Commune, Some("832")),
+    ];
+    store.init(&units, 14).unwrap();
+    let mut villages = rows(vec![Ok(unit(
+        "28756-T01",
+        "Thôn 1",
+        UnitLevel::Village,
+        Some("28756"),
+    ))]);
+    let r = store
+        .import_units(&Scope::everything(), &mut villages, ImportMode::Atomic)
+        .unwrap();
+    assert_eq!(r.applied, 1);
+    store
+}
+
+fn rows<T>(values: Vec<Result<T, String>>) -> impl Iterator<Item = Row<T>> {
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| Row {
+            line: i as u64 + 2,
+            value,
+        })
+}
+
+fn citizen(id: &str, birth: &str, sex: Sex, unit: &str) -> Citizen {
+    Citizen::new(
+        CitizenId::parse(id).unwrap(),
+        "Nguyễn Văn An",
+        day(birth),
+        sex,
+        code(unit),
+        None,
+        None,
+        None,
+        day("2026-01-01"),
+    )
+    .unwrap()
+}
+
+fn roster() -> Vec<Citizen> {
+    vec![
+        citizen("083085000001", "1985-03-14", Sex::Male, "28756-T01"),
+        citizen("083190000002", "1990-07-01", Sex::Female, "28756"),
+        citizen("083201000003", "2001-01-01", Sex::Male, "28759"),
+        citizen("083309000004", "2009-09-30", Sex::Female, "28800"), // turns 14 on 2023-09-30
+    ]
+}
+
+fn import_citizens(store: &mut SqliteStore, cs: Vec<Citizen>, mode: ImportMode) -> ImportReport {
+    let mut r = rows(cs.into_iter().map(Ok).collect());
+    store
+        .import_citizens(&Scope::everything(), &mut r, mode)
+        .unwrap()
+}
+
+fn ev(id: &str, citizen: &str, kind: EventKind, level: u8, at: &str) -> Event {
+    let mut e = Event::new(
+        EventId::parse(id).unwrap(),
+        CitizenId::parse(citizen).unwrap(),
+        kind,
+        Level::from_number(level).unwrap(),
+        at.parse().unwrap(),
+    );
+    if kind == EventKind::Rejected {
+        e.reason = Some("Ảnh không đạt".into());
+    }
+    e
+}
+
+fn now() -> Instant {
+    "2024-01-01 00:00".parse().unwrap()
+}
+
+fn import_events(store: &mut SqliteStore, events: Vec<Event>, mode: ImportMode) -> ImportReport {
+    let mut r = rows(events.into_iter().map(|e| Ok(vec![e])).collect());
+    store
+        .import_events(&Scope::everything(), &mut r, mode, now())
+        .unwrap()
+}
+
+fn count(store: &SqliteStore, unit: &str, as_of: &str, m: Metric) -> i64 {
+    store
+        .figures(&Scope::everything(), &code(unit), day(as_of))
+        .unwrap()
+        .counts[m]
+}
+
+fn assert_consistent(store: &mut SqliteStore) {
+    let report = store.check(false).unwrap();
+    assert!(report.is_clean(), "{report:#?}");
+}
+
+#[test]
+fn roster_counts_eligible_citizens_from_their_fourteenth_birthday() {
+    let mut store = fixture();
+    let r = import_citizens(&mut store, roster(), ImportMode::Atomic);
+    assert_eq!((r.read, r.applied, r.unchanged), (4, 4, 0));
+    assert!(r.committed);
+    assert_eq!(count(&store, "83", "2023-09-29", Metric::Eligible), 3);
+    assert_eq!(count(&store, "83", "2023-09-30", Metric::Eligible), 4);
+    assert_eq!(count(&store, "831", "2023-09-30", Metric::Eligible), 3);
+    assert_eq!(count(&store, "28756", "2023-09-30", Metric::Eligible), 2);
+    assert_eq!(count(&store, "28756-T01", "2023-09-30", Metric::Eligible), 1);
+    assert_eq!(count(&store, "28800", "2023-09-29", Metric::Eligible), 0);
+    assert_consistent(&mut store);
+}
+
+#[test]
+fn reimporting_the_roster_changes_nothing() {
+    let mut store = fixture();
+    import_citizens(&mut store, roster(), ImportMode::Atomic);
+    let r = import_citizens(&mut store, roster(), ImportMode::Atomic);
+    assert_eq!((r.read, r.applied, r.unchanged), (4, 0, 4));
+    assert_eq!(count(&store, "83", "2023-12-31", Metric::Eligible), 4);
+    assert_consistent(&mut store);
+}
+
+#[test]
+fn a_refused_atomic_import_leaves_the_database_unchanged() {
+    let mut store = fixture();
+    import_citizens(&mut store, roster()[..2].to_vec(), ImportMode::Atomic);
+    let mut bad = roster();
+    bad.push(citizen("083085000099", "1985-01-01", Sex::Male, "99999"));
+    let mut r = rows(
+        bad.into_iter()
+            .map(Ok)
+            .chain([Err("id: ID '123' is not a 12-digit personal identification number".into())])
+            .collect(),
+    );
+    let report = store
+        .import_citizens(&Scope::everything(), &mut r, ImportMode::Atomic)
+        .unwrap();
+    assert!(!report.committed);
+    assert_eq!(report.applied, 0);
+    let reasons: Vec<_> = report.refused.iter().map(|r| (r.line, r.reason.as_str())).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            (6, "unknown unit '99999': import it first (`phuxanh units import`)"),
+            (7, "id: ID '123' is not a 12-digit personal identification number"),
+        ]
+    );
+    assert_eq!(count(&store, "83", "2023-12-31", Metric::Eligible), 2);
+    assert_consistent(&mut store);
+}
+
+#[test]
+fn skip_invalid_applies_the_valid_rows() {
+    let mut store = fixture();
+    let mut cs = roster();
+    cs.push(citizen("083085000099", "1985-01-01", Sex::Male, "831"));
+    let report = import_citizens(&mut store, cs, ImportMode::SkipInvalid);
+    assert!(report.committed);
+    assert_eq!(report.applied, 4);
+    assert_eq!(report.refused.len(), 1);
+    assert!(report.refused[0].reason.contains("is a district"), "{:?}", report.refused);
+    assert_eq!(count(&store, "83", "2023-12-31", Metric::Eligible), 4);
+}
+
+#[test]
+fn duplicate_citizens_in_one_file_are_refused() {
+    let mut store = fixture();
+    let mut cs = roster();
+    cs.push(roster()[0].clone());
+    let report = import_citizens(&mut store, cs, ImportMode::Atomic);
+    assert_eq!(report.refused.len(), 1);
+    assert_eq!(
+        report.refused[0].reason,
+        "citizen 083085000001 appears twice in this file (first at line 2)"
+    );
+}
+
+fn campaign() -> Vec<Event> {
+    use EventKind::*;
+    vec![
+        ev("e1", "083085000001", Collected, 2, "2023-08-20 19:30"),
+        ev("e2", "083085000001", Approved, 2, "2023-08-22 09:00"),
+        ev("e3", "083085000001", Activated, 2, "2023-08-25 10:00"),
+        ev("e4", "083085000001", Used, 2, "2023-09-01 08:00"),
+        ev("e5", "083190000002", Collected, 1, "2023-08-21 08:00"),
+        ev("e6", "083190000002", Rejected, 1, "2023-08-22 08:00"),
+        ev("e7", "083190000002", Collected, 1, "2023-08-30 08:00"),
+        ev("e8", "083190000002", Approved, 1, "2023-08-31 08:00"),
+        ev("e9", "083201000003", Collected, 1, "2023-09-10 20:00"),
+    ]
+}
+
+#[test]
+fn events_drive_the_counters_as_of_any_day() {
+    let mut store = fixture();
+    import_citizens(&mut store, roster(), ImportMode::Atomic);
+    let r = import_events(&mut store, campaign(), ImportMode::Atomic);
+    assert_eq!((r.read, r.applied, r.refused.len()), (9, 9, 0), "{:?}", r.refused);
+    // The 2nd citizen was collected twice: counted once, from the first day.
+    assert_eq!(count(&store, "83", "2023-08-21", Metric::Collected), 2);
+    assert_eq!(count(&store, "83", "2023-08-31", Metric::Collected), 2);
+    assert_eq!(count(&store, "83", "2023-09-10", Metric::Collected), 3);
+    assert_eq!(count(&store, "83", "2023-09-10", Metric::CollectedL2), 1);
+    assert_eq!(count(&store, "83", "2023-09-10", Metric::Rejected), 1);
+    assert_eq!(count(&store, "83", "2023-09-10", Metric::Approved), 2);
+    assert_eq!(count(&store, "83", "2023-08-24", Metric::Activated), 0);
+    assert_eq!(count(&store, "83", "2023-08-25", Metric::Activated), 1);
+    assert_eq!(count(&store, "83", "2023-08-25", Metric::ActivatedL2), 1);
+    assert_eq!(count(&store, "83", "2023-09-01", Metric::Used), 1);
+    assert_eq!(count(&store, "832", "2023-09-10", Metric::Collected), 0);
+    assert_eq!(count(&store, "28756-T01", "2023-09-10", Metric::Used), 1);
+    // 19:30 on 20 August local time counts on the 20th.
+    assert_eq!(count(&store, "83", "2023-08-20", Metric::Collected), 1);
+    assert_consistent(&mut store);
+
+    let again = import_events(&mut store, campaign(), ImportMode::Atomic);
+    assert_eq!((again.applied, again.unchanged), (0, 9));
+    assert_consistent(&mut store);
+}
+
+#[test]
+fn every_refused_event_says_why() {
+    use EventKind::*;
+    let mut store = fixture();
+    import_citizens(&mut store, roster(), ImportMode::Atomic);
+    import_events(&mut store, campaign(), ImportMode::Atomic);
+    let bad = vec![
+        ev("x1", "083085000077", Collected, 1, "2023-09-01 08:00"),
+        ev("x2", "083201000003", Activated, 1, "2023-09-11 08:00"),
+        ev("e1", "083085000001", Collected, 2, "2023-08-20 19:31"),
+        ev("x3", "083201000003", Approved, 1, "2099-01-01 08:00"),
+        ev("x4", "083201000003", Approved, 1, "2019-06-01 08:00"),
+        ev("x5", "083190000002", Collected, 1, "2023-09-02 08:00"),
+    ];
+    let report = import_events(&mut store, bad, ImportMode::Atomic);
+    let reasons: Vec<String> = report.refused.iter().map(|r| format!("{}: {}", r.line, r.reason)).collect();
+    expect_test::expect![[r#"
+        [
+            "2: unknown citizen 083085000077: import the roster first (`phuxanh citizens import`)",
+            "3: out of lifecycle order for citizen 083201000003 at level 1: 'activated' cannot follow an application waiting for approval (event on 2023-09-11T08:00:00+07:00)",
+            "4: event id 'e1' was recorded before with different content (083085000001 collected at level 2 on 2023-08-20T19:30:00+07:00); give a new event its own id",
+            "5: 2099-01-01T08:00:00+07:00 is in the future",
+            "6: 2019-06-01T08:00:00+07:00 is before 2020-01-01, when Phủ Xanh starts counting",
+            "7: out of lifecycle order for citizen 083190000002 at level 1: 'collected' cannot follow an approved application not yet activated (event on 2023-09-02T08:00:00+07:00)",
+        ]
+    "#]]
+    .assert_debug_eq(&reasons);
+    assert!(!report.committed);
+    assert_consistent(&mut store);
+}
+
+#[test]
+fn a_late_event_moves_the_count_to_its_own_day() {
+    use EventKind::*;
+    let mut store = fixture();
+    import_citizens(&mut store, roster(), ImportMode::Atomic);
+    import_events(&mut store, campaign(), ImportMode::Atomic);
+    // A level-1 application of the first citizen, received before everything else.
+    let late = vec![ev("late", "083085000001", Collected, 1, "2023-08-01 10:00")];
+    let r = import_events(&mut store, late, ImportMode::Atomic);
+    assert_eq!(r.applied, 1, "{:?}", r.refused);
+    assert_eq!(count(&store, "83", "2023-08-01", Metric::Collected), 1);
+    assert_eq!(count(&store, "83", "2023-08-19", Metric::Collected), 1);
+    assert_eq!(count(&store, "83", "2023-08-20", Metric::Collected), 1);
+    assert_eq!(count(&store, "83", "2023-08-21", Metric::Collected), 2);
+    assert_eq!(count(&store, "83", "2023-09-10", Metric::Collected), 3);
+    assert_eq!(count(&store, "83", "2023-09-10", Metric::CollectedL2), 1);
+    assert_consistent(&mut store);
+}
+
+#[test]
+fn a_citizen_who_moves_takes_their_counts_along() {
+    let mut store = fixture();
+    import_citizens(&mut store, roster(), ImportMode::Atomic);
+    import_events(&mut store, campaign(), ImportMode::Atomic);
+    assert_eq!(count(&store, "831", "2023-09-10", Metric::Activated), 1);
+    let mut moved = roster()[0].clone();
+    moved.unit = code("28800");
+    let r = import_citizens(&mut store, vec![moved], ImportMode::Atomic);
+    assert_eq!(r.applied, 1);
+    assert_eq!(count(&store, "831", "2023-09-10", Metric::Activated), 0);
+    assert_eq!(count(&store, "832", "2023-09-10", Metric::Activated), 1);
+    assert_eq!(count(&store, "28756-T01", "2023-09-10", Metric::Eligible), 0);
+    assert_eq!(count(&store, "28800", "2023-09-10", Metric::Eligible), 1);
+    assert_eq!(count(&store, "83", "2023-09-10", Metric::Activated), 1);
+    assert_consistent(&mut store);
+}
+
+#[test]
+fn reads_are_scoped() {
+    let store = fixture();
+    let scope = Scope::subtree(code("831"));
+    assert!(store.figures(&scope, &code("28756"), day("2023-09-01")).is_ok());
+    assert!(matches!(
+        store.figures(&scope, &code("832"), day("2023-09-01")),
+        Err(StoreError::OutOfScope(_))
+    ));
+    assert!(matches!(
+        store.figures(&scope, &code("83"), day("2023-09-01")),
+        Err(StoreError::OutOfScope(_))
+    ));
+    assert!(matches!(
+        store.figures(&scope, &code("12345"), day("2023-09-01")),
+        Err(StoreError::UnknownUnit(_))
+    ));
+    assert_eq!(store.roots(&scope).unwrap()[0].code, code("831"));
+}
+
+#[test]
+fn scoped_imports_refuse_rows_outside_the_scope() {
+    let mut store = fixture();
+    let mut r = rows(roster().into_iter().map(Ok).collect());
+    let report = store
+        .import_citizens(&Scope::subtree(code("831")), &mut r, ImportMode::SkipInvalid)
+        .unwrap();
+    assert_eq!(report.applied, 3);
+    assert_eq!(report.refused[0].reason, "unit '28800' is outside your units");
+}
+
+#[test]
+fn village_codes_must_not_look_like_gso_codes() {
+    let mut store = fixture();
+    let mut r = rows(vec![
+        Ok(unit("28757", "Thôn 2", UnitLevel::Village, Some("28756"))),
+        Ok(unit("28756-T02", "Thôn 2", UnitLevel::Village, Some("831"))),
+        Ok(unit("28756-T03", "Thôn 3", UnitLevel::Village, Some("nowhere"))),
+        Ok(unit("28756-T01", "Thôn Một", UnitLevel::Village, Some("28756"))),
+    ]);
+    let report = store
+        .import_units(&Scope::everything(), &mut r, ImportMode::SkipInvalid)
+        .unwrap();
+    let reasons: Vec<_> = report.refused.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            "code '28757' has the shape of a GSO commune code; give villages codes of their own, such as '28756-T01'",
+            "a village cannot sit under a district",
+            "parent unit 'nowhere' does not exist",
+        ]
+    );
+    assert_eq!(report.applied, 1);
+    let renamed = store.unit(&Scope::everything(), &code("28756-T01")).unwrap();
+    assert_eq!(renamed.name, "Thôn Một");
+}
+
+#[test]
+fn init_twice_is_refused() {
+    let mut store = fixture();
+    assert!(matches!(store.init(&[], 14), Err(StoreError::AlreadyInitialised)));
+}

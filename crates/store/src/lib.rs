@@ -1,0 +1,225 @@
+//! The storage boundary. Every backend (SQLite now, PostgreSQL later)
+//! implements [`Store`]; nothing outside a backend crate writes SQL.
+//!
+//! Two rules hold for every method:
+//! - **Scoped**: each call takes the caller's [`Scope`], the unit subtree it
+//!   may see or change. A unit outside it is [`StoreError::OutOfScope`]; a
+//!   row outside it is refused.
+//! - **Counters, not scans**: reads of figures come from the live counters
+//!   (one row per unit and day); no read scans citizens or events. Only
+//!   [`Store::check`] does, on purpose.
+
+use std::fmt;
+
+use phuxanh_domain::{Citizen, Counts, Day, Event, Instant, TargetMetric, TargetValue, UnitCode, UnitLevel};
+
+/// The unit subtree a caller may see and change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    root: Option<UnitCode>,
+}
+
+impl Scope {
+    /// The whole tree: the command line runs as the administrator.
+    pub fn everything() -> Scope {
+        Scope { root: None }
+    }
+
+    /// A unit and everything under it.
+    pub fn subtree(root: UnitCode) -> Scope {
+        Scope { root: Some(root) }
+    }
+
+    /// The subtree's root, or `None` for the whole tree.
+    pub fn root(&self) -> Option<&UnitCode> {
+        self.root.as_ref()
+    }
+}
+
+/// A node of the administrative tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unit {
+    pub code: UnitCode,
+    pub name: String,
+    pub level: UnitLevel,
+    pub parent: Option<UnitCode>,
+}
+
+/// One row of an input file: its line number and what parsing made of it.
+/// Rows that failed to parse still go to the store, so that an atomic import
+/// refuses the whole file and every refusal is reported in one pass.
+#[derive(Clone, Debug)]
+pub struct Row<T> {
+    pub line: u64,
+    pub value: Result<T, String>,
+}
+
+/// A refused row and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Whether a file with refused rows is applied in part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportMode {
+    /// All rows or none.
+    Atomic,
+    /// The valid rows; the refused ones are reported.
+    SkipInvalid,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub read: u64,
+    pub applied: u64,
+    pub unchanged: u64,
+    pub refused: Vec<Refusal>,
+    /// False when an atomic import was rolled back.
+    pub committed: bool,
+}
+
+impl ImportReport {
+    pub fn refuse(&mut self, line: u64, reason: impl Into<String>) {
+        self.refused.push(Refusal {
+            line,
+            reason: reason.into(),
+        });
+    }
+}
+
+/// A target as a file or a command sets it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetRecord {
+    pub unit: UnitCode,
+    pub metric: TargetMetric,
+    pub value: TargetValue,
+    pub deadline: Day,
+}
+
+/// A unit's current target for a metric, and who set it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub metric: TargetMetric,
+    pub value: TargetValue,
+    pub deadline: Day,
+    pub set_at: Instant,
+    pub set_by: String,
+}
+
+/// What the counters say of one unit on one day: all a progress report needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitFigures {
+    pub unit: Unit,
+    pub as_of: Day,
+    /// Counts at the end of `as_of`.
+    pub counts: Counts,
+    /// Counts at the end of the day a week before, for the 7-day pace.
+    pub week_before: Counts,
+    pub targets: Vec<Target>,
+}
+
+/// A recomputation of every counter from the raw events and roster.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    pub citizens: u64,
+    pub events: u64,
+    /// Citizens whose kept first days disagree with their events.
+    pub firsts_wrong: u64,
+    /// Counter rows (unit and day) that disagree with the recomputation.
+    pub counters_wrong: u64,
+    /// A few of the disagreements, described.
+    pub examples: Vec<String>,
+    pub repaired: bool,
+}
+
+impl CheckReport {
+    pub fn is_clean(&self) -> bool {
+        self.firsts_wrong == 0 && self.counters_wrong == 0
+    }
+}
+
+/// What can go wrong talking to a store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unit '{0}' does not exist: check the code (e.g. `phuxanh units list`)")]
+    UnknownUnit(UnitCode),
+    #[error("unit '{0}' is outside the units you may see")]
+    OutOfScope(UnitCode),
+    #[error("the database is not initialised: run `phuxanh init` first")]
+    NotInitialised,
+    #[error("the database is already initialised with units; use a new file or `units import`")]
+    AlreadyInitialised,
+    #[error("database error: {0}")]
+    Backend(Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Something that can be imported row by row.
+pub type Rows<'a, T> = &'a mut dyn Iterator<Item = Row<T>>;
+
+/// The one storage interface.
+pub trait Store {
+    /// Creates the schema, the settings and the units of a fresh database.
+    fn init(&mut self, units: &[Unit], min_age: u8) -> Result<()>;
+
+    /// The minimum age of an eligible citizen, fixed at `init`.
+    fn min_age(&self) -> Result<u8>;
+
+    /// One unit.
+    fn unit(&self, scope: &Scope, code: &UnitCode) -> Result<Unit>;
+
+    /// The units directly under `code`, by code.
+    fn children(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Unit>>;
+
+    /// The roots of what `scope` may see: every province, or the scope's root.
+    fn roots(&self, scope: &Scope) -> Result<Vec<Unit>>;
+
+    /// The counters and targets of a unit as of the end of `as_of`.
+    fn figures(&self, scope: &Scope, code: &UnitCode, as_of: Day) -> Result<UnitFigures>;
+
+    /// Adds units (villages, …) or renames existing ones.
+    fn import_units(&mut self, scope: &Scope, rows: Rows<Unit>, mode: ImportMode) -> Result<ImportReport>;
+
+    /// Adds or updates citizens; a citizen whose unit changes takes their
+    /// counts along.
+    fn import_citizens(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<Citizen>,
+        mode: ImportMode,
+    ) -> Result<ImportReport>;
+
+    /// Applies lifecycle events; all events of one row stand or fall together
+    /// (a status-snapshot row implies several). Events after `now` are refused.
+    fn import_events(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<Vec<Event>>,
+        mode: ImportMode,
+        now: Instant,
+    ) -> Result<ImportReport>;
+
+    /// Sets targets, keeping earlier values as history.
+    fn import_targets(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<TargetRecord>,
+        mode: ImportMode,
+        set_by: &str,
+        now: Instant,
+    ) -> Result<ImportReport>;
+
+    /// Recomputes every counter from the roster and events and compares; with
+    /// `repair`, replaces what disagrees.
+    fn check(&mut self, repair: bool) -> Result<CheckReport>;
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
