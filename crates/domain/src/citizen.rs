@@ -92,7 +92,7 @@ impl CitizenId {
 
     /// The sex the sex/century digit encodes.
     pub fn sex(self) -> Sex {
-        if self.digit(3) % 2 == 0 {
+        if self.digit(3).is_multiple_of(2) {
             Sex::Male
         } else {
             Sex::Female
@@ -284,9 +284,21 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_refused_with_reason() {
-        assert!(CitizenId::parse("08308500123").unwrap_err().contains("12-digit"));
-        assert!(CitizenId::parse("0830850012345").unwrap_err().contains("12-digit"));
-        assert!(CitizenId::parse("08308500123a").unwrap_err().contains("12-digit"));
+        assert!(
+            CitizenId::parse("08308500123")
+                .unwrap_err()
+                .contains("12-digit")
+        );
+        assert!(
+            CitizenId::parse("0830850012345")
+                .unwrap_err()
+                .contains("12-digit")
+        );
+        assert!(
+            CitizenId::parse("08308500123a")
+                .unwrap_err()
+                .contains("12-digit")
+        );
         // 003 is not a province code (Hà Giang is 002, Cao Bằng 004).
         assert!(
             CitizenId::parse("003085001234")

@@ -51,7 +51,13 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(id: EventId, citizen: CitizenId, kind: EventKind, level: Level, at: Instant) -> Event {
+    pub fn new(
+        id: EventId,
+        citizen: CitizenId,
+        kind: EventKind,
+        level: Level,
+        at: Instant,
+    ) -> Event {
         Event {
             id,
             citizen,

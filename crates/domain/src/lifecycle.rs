@@ -228,7 +228,10 @@ mod tests {
     #[test]
     fn refusals_say_why() {
         let err = Stage::None.after(K::Activated).unwrap_err();
-        assert_eq!(err.to_string(), "'activated' cannot follow no application yet");
+        assert_eq!(
+            err.to_string(),
+            "'activated' cannot follow no application yet"
+        );
         let err = Stage::Collected.after(K::Collected).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -253,7 +256,12 @@ mod tests {
     #[test]
     fn replay_orders_ties_by_lifecycle() {
         let t = at("2023-09-01 10:00");
-        let mut events = vec![(t, K::Used), (t, K::Activated), (t, K::Approved), (t, K::Collected)];
+        let mut events = vec![
+            (t, K::Used),
+            (t, K::Activated),
+            (t, K::Approved),
+            (t, K::Collected),
+        ];
         assert_eq!(replay(&mut events), Ok(Stage::Used));
     }
 

@@ -265,6 +265,11 @@ mod tests {
         for m in Metric::ALL {
             assert_eq!(m.as_str().parse::<Metric>(), Ok(m));
         }
-        assert!("kich_hoat".parse::<Metric>().unwrap_err().contains("collected"));
+        assert!(
+            "kich_hoat"
+                .parse::<Metric>()
+                .unwrap_err()
+                .contains("collected")
+        );
     }
 }

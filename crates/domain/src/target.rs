@@ -74,7 +74,8 @@ impl FromStr for TargetValue {
 
     fn from_str(s: &str) -> Result<TargetValue, String> {
         let s = s.trim();
-        let bad = || format!("target value '{s}' is not a whole number (930767) or a percentage (50%)");
+        let bad =
+            || format!("target value '{s}' is not a whole number (930767) or a percentage (50%)");
         if let Some(p) = s.strip_suffix('%') {
             let p = p.trim().replace(',', ".");
             let (whole, frac) = p.split_once('.').unwrap_or((&p, ""));
@@ -88,7 +89,9 @@ impl FromStr for TargetValue {
             let hundredths = whole.parse::<i64>().map_err(|_| bad())? * 100
                 + format!("{frac:0<2}").parse::<i64>().map_err(|_| bad())?;
             if hundredths == 0 || hundredths > 10_000 {
-                return Err(format!("target percentage '{s}' must be above 0% and at most 100%"));
+                return Err(format!(
+                    "target percentage '{s}' must be above 0% and at most 100%"
+                ));
             }
             return Ok(TargetValue::PercentOfEligible(Percent(hundredths)));
         }
@@ -120,8 +123,14 @@ mod tests {
     #[test]
     fn values_parse() {
         assert_eq!("930767".parse(), Ok(TargetValue::Absolute(930_767)));
-        assert_eq!("50%".parse(), Ok(TargetValue::PercentOfEligible(Percent(5000))));
-        assert_eq!("62,5%".parse(), Ok(TargetValue::PercentOfEligible(Percent(6250))));
+        assert_eq!(
+            "50%".parse(),
+            Ok(TargetValue::PercentOfEligible(Percent(5000)))
+        );
+        assert_eq!(
+            "62,5%".parse(),
+            Ok(TargetValue::PercentOfEligible(Percent(6250)))
+        );
         assert!("0".parse::<TargetValue>().is_err());
         assert!("-5".parse::<TargetValue>().is_err());
         assert!("120%".parse::<TargetValue>().is_err());

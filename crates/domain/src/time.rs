@@ -192,13 +192,16 @@ impl FromStr for Instant {
                 .map(|t| Instant(t.as_second()))
                 .map_err(|_| format!("'{s}' is not a valid RFC 3339 time"));
         }
+        let not_a_time =
+            || format!("'{s}' is not a time: use RFC 3339 or local 'YYYY-MM-DD HH:MM'");
         if s.len() == 10 {
-            let day: Day = s.parse()?;
+            let day: Day = s.parse().map_err(|_| not_a_time())?;
             return Ok(Instant::start_of(day));
         }
-        let dt = s.replacen(' ', "T", 1).parse::<DateTime>().map_err(|_| {
-            format!("'{s}' is not a time: use RFC 3339 or local 'YYYY-MM-DD HH:MM'")
-        })?;
+        let dt = s
+            .replacen(' ', "T", 1)
+            .parse::<DateTime>()
+            .map_err(|_| not_a_time())?;
         Instant::from_local(dt)
     }
 }
@@ -237,7 +240,12 @@ mod tests {
 
     #[test]
     fn bad_times_say_what_is_expected() {
-        assert!("20/08/2023".parse::<Instant>().unwrap_err().contains("YYYY-MM-DD"));
+        assert!(
+            "20/08/2023"
+                .parse::<Instant>()
+                .unwrap_err()
+                .contains("YYYY-MM-DD")
+        );
         assert!("2023-02-30".parse::<Day>().is_err());
         assert!("2023-8-1".parse::<Day>().is_err());
     }

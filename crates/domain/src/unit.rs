@@ -109,13 +109,16 @@ impl UnitLevel {
     /// The 2025 structure has no districts, so communes may sit under
     /// provinces; villages sit under communes.
     pub fn may_sit_under(self, parent: Option<UnitLevel>) -> bool {
-        match (self, parent) {
-            (UnitLevel::Province, None) => true,
-            (UnitLevel::District, Some(UnitLevel::Province)) => true,
-            (UnitLevel::Commune, Some(UnitLevel::Province | UnitLevel::District)) => true,
-            (UnitLevel::Village, Some(UnitLevel::Commune)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, parent),
+            (UnitLevel::Province, None)
+                | (UnitLevel::District, Some(UnitLevel::Province))
+                | (
+                    UnitLevel::Commune,
+                    Some(UnitLevel::Province | UnitLevel::District)
+                )
+                | (UnitLevel::Village, Some(UnitLevel::Commune))
+        )
     }
 }
 

@@ -89,7 +89,7 @@ fn required<'a>(rec: &Record<'a>, col: usize, name: &str) -> Result<&'a str, Str
 
 fn citizen_id(s: &str) -> Result<CitizenId, String> {
     CitizenId::parse(s).map_err(|e| {
-        if s.len() == 11 && s.bytes().all(|b| b.is_ascii_digit()) {
+        if s.len() == 11 && !s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit()) {
             format!("{e} (a leading zero may have been lost: format the column as text)")
         } else {
             e
@@ -143,9 +143,11 @@ pub fn parse_event(rec: &Record<'_>, _today: Day) -> Result<Vec<Event>, String> 
     if kind == EventKind::Rejected && reason.is_none() {
         return Err("reason: a rejected application needs a reason".into());
     }
-    Ok(vec![
-        Event::new(id, citizen, kind, level, at).with_details(rec.optional(5), rec.optional(6), reason),
-    ])
+    Ok(vec![Event::new(id, citizen, kind, level, at).with_details(
+        rec.optional(5),
+        rec.optional(6),
+        reason,
+    )])
 }
 
 /// A snapshot row stands for the events it implies, one per filled stage.
@@ -162,7 +164,13 @@ pub fn parse_status(rec: &Record<'_>, _today: Day) -> Result<Vec<Event>, String>
     for (col, name, kind) in stages {
         if let Some(at) = rec.optional(col) {
             let at: Instant = field(name, at.parse())?;
-            events.push(Event::new(Event::snapshot_id(citizen, level, kind), citizen, kind, level, at));
+            events.push(Event::new(
+                Event::snapshot_id(citizen, level, kind),
+                citizen,
+                kind,
+                level,
+                at,
+            ));
         }
     }
     if events.is_empty() {

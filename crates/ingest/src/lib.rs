@@ -97,17 +97,20 @@ pub fn read<T: Send + 'static>(
     let (tx, rx) = sync_channel::<Vec<Row<T>>>(8);
     std::thread::spawn(move || {
         let mut batch = Vec::with_capacity(BATCH);
-        source.for_each(|line, record| {
-            let value = record.and_then(|r| parse(&r, today));
-            batch.push(Row { line, value });
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                if tx.send(full).is_err() {
-                    return false;
+        source.for_each(
+            |line, record| {
+                let value = record.and_then(|r| parse(&r, today));
+                batch.push(Row { line, value });
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if tx.send(full).is_err() {
+                        return false;
+                    }
                 }
-            }
-            true
-        }, &progress);
+                true
+            },
+            &progress,
+        );
         if !batch.is_empty() {
             let _ = tx.send(batch);
         }

@@ -26,7 +26,10 @@ pub fn write_refused(
     refused: &[Refusal],
     out: &Path,
 ) -> Result<(), IngestError> {
-    let reasons: HashMap<u64, &str> = refused.iter().map(|r| (r.line, r.reason.as_str())).collect();
+    let reasons: HashMap<u64, &str> = refused
+        .iter()
+        .map(|r| (r.line, r.reason.as_str()))
+        .collect();
     let mut w = csv::Writer::from_path(out).map_err(|e| io_err(out, e))?;
     let is_xlsx = input
         .extension()
@@ -59,7 +62,10 @@ pub fn write_refused(
             .map_err(|e| io_err(input, e))?;
         let mut record = csv::ByteRecord::new();
         let mut first = true;
-        while r.read_byte_record(&mut record).map_err(|e| io_err(input, e))? {
+        while r
+            .read_byte_record(&mut record)
+            .map_err(|e| io_err(input, e))?
+        {
             let line = record.position().map_or(0, |p| p.line());
             let cells: Vec<String> = record
                 .iter()

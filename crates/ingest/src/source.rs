@@ -89,7 +89,13 @@ fn locate(
             missing: missing.join(", "),
             expected: columns
                 .iter()
-                .map(|(n, req)| if *req { n.to_string() } else { format!("[{n}]") })
+                .map(|(n, req)| {
+                    if *req {
+                        n.to_string()
+                    } else {
+                        format!("[{n}]")
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(","),
         });
@@ -131,7 +137,9 @@ impl Source {
                 path: path.to_owned(),
             });
         }
-        let names = header.iter().map(|h| String::from_utf8_lossy(h).into_owned());
+        let names = header
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned());
         let positions = locate(path, kind, names)?;
         Ok(Source::Csv {
             reader,
@@ -150,7 +158,9 @@ impl Source {
             .worksheet_range_at(0)
             .ok_or_else(|| bad("it has no sheet".into()))?
             .map_err(|e| bad(e.to_string()))?;
-        let mut rows = range.rows().map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
+        let mut rows = range
+            .rows()
+            .map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
         let header = rows.next().ok_or_else(|| IngestError::Empty {
             path: path.to_owned(),
         })?;
@@ -183,7 +193,7 @@ impl Source {
                 let mut record = csv::StringRecord::new();
                 let mut n = 0u64;
                 loop {
-                    let line = reader.position().line() ;
+                    let line = reader.position().line();
                     match reader.read_record(&mut record) {
                         Ok(false) => break,
                         Ok(true) => {
@@ -211,7 +221,7 @@ impl Source {
                         }
                     }
                     n += 1;
-                    if n % 1024 == 0 {
+                    if n.is_multiple_of(1024) {
                         progress.store(reader.position().byte(), Ordering::Relaxed);
                     }
                 }

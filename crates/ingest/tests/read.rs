@@ -24,7 +24,9 @@ fn csv_columns_are_found_by_name_in_any_order() {
         "c.csv",
         "\u{feff}unit_code,sex,ID,extra,full_name,birth_date\n28756,F,083190000002,x, Trần Thị Bình ,1990-07-01\n",
     );
-    let rows: Vec<_> = read(&p, FileKind::Citizens, parse_citizen, today()).unwrap().collect();
+    let rows: Vec<_> = read(&p, FileKind::Citizens, parse_citizen, today())
+        .unwrap()
+        .collect();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].line, 2);
     let c = rows[0].value.as_ref().unwrap();
@@ -41,8 +43,13 @@ fn names_are_normalised_to_nfc() {
         "c.csv",
         "id,full_name,birth_date,sex,unit_code\n083190000002,Nguyễn Thị Ho\u{300}a,1990-07-01,F,28756\n",
     );
-    let rows: Vec<_> = read(&p, FileKind::Citizens, parse_citizen, today()).unwrap().collect();
-    assert_eq!(rows[0].value.as_ref().unwrap().full_name, "Nguyễn Thị H\u{f2}a");
+    let rows: Vec<_> = read(&p, FileKind::Citizens, parse_citizen, today())
+        .unwrap()
+        .collect();
+    assert_eq!(
+        rows[0].value.as_ref().unwrap().full_name,
+        "Nguyễn Thị H\u{f2}a"
+    );
 }
 
 #[test]
@@ -57,7 +64,9 @@ fn every_bad_row_is_kept_with_its_line_and_reason() {
          \"083190000003\",\"C, with a comma\",1991-07-01,F,28756\n\
          083190000004,,1990-07-01,F,28756\n",
     );
-    let rows: Vec<_> = read(&p, FileKind::Citizens, parse_citizen, today()).unwrap().collect();
+    let rows: Vec<_> = read(&p, FileKind::Citizens, parse_citizen, today())
+        .unwrap()
+        .collect();
     let seen: Vec<(u64, String)> = rows
         .iter()
         .map(|r| (r.line, r.value.as_ref().err().cloned().unwrap_or_default()))
@@ -81,7 +90,9 @@ fn invalid_utf8_is_a_refused_row_not_a_crash() {
     bytes.extend_from_slice(&[0xC0, 0xAF]); // not UTF-8 (a Windows-1258 export)
     bytes.extend_from_slice(b",1990-07-01,F,28756\n");
     std::fs::write(&p, bytes).unwrap();
-    let rows: Vec<_> = read(&p, FileKind::Citizens, parse_citizen, today()).unwrap().collect();
+    let rows: Vec<_> = read(&p, FileKind::Citizens, parse_citizen, today())
+        .unwrap()
+        .collect();
     assert_eq!(rows[0].line, 2);
     assert!(rows[0].value.as_ref().unwrap_err().contains("UTF-8"));
 }
@@ -90,7 +101,9 @@ fn invalid_utf8_is_a_refused_row_not_a_crash() {
 fn missing_columns_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "e.csv", "event_id,citizen,kind\n");
-    let err = read(&p, FileKind::Events, parse_event, today()).err().unwrap();
+    let err = read(&p, FileKind::Events, parse_event, today())
+        .err()
+        .unwrap();
     assert_eq!(
         err.to_string(),
         format!(
@@ -115,12 +128,17 @@ fn status_rows_imply_one_event_per_filled_stage() {
          083190000002,2,2023-08-20 19:30,2023-08-21 08:00,,\n\
          083190000002,1,,,,\n",
     );
-    let rows: Vec<_> = read(&p, FileKind::Status, parse_status, today()).unwrap().collect();
+    let rows: Vec<_> = read(&p, FileKind::Status, parse_status, today())
+        .unwrap()
+        .collect();
     let events = rows[0].value.as_ref().unwrap();
     assert_eq!(events.len(), 2);
     assert_eq!(events[0].kind, EventKind::Collected);
     assert_eq!(events[1].id.as_str(), "snapshot:083190000002:2:approved");
-    assert_eq!(rows[1].value.as_ref().unwrap_err(), "no stage has a date: an empty row says nothing");
+    assert_eq!(
+        rows[1].value.as_ref().unwrap_err(),
+        "no stage has a date: an empty row says nothing"
+    );
 }
 
 #[test]
@@ -130,7 +148,10 @@ fn xlsx_cells_become_text_with_dates_and_whole_numbers() {
     let p = dir.path().join("e.xlsx");
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    for (c, h) in ["event_id", "citizen_id", "kind", "level", "at"].iter().enumerate() {
+    for (c, h) in ["event_id", "citizen_id", "kind", "level", "at"]
+        .iter()
+        .enumerate()
+    {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
     sheet.write_string(1, 0, "E1").unwrap();
@@ -149,7 +170,9 @@ fn xlsx_cells_become_text_with_dates_and_whole_numbers() {
     sheet.write_string(2, 4, "2023-08-21 08:00").unwrap();
     book.save(&p).unwrap();
 
-    let rows: Vec<_> = read(&p, FileKind::Events, parse_event, today()).unwrap().collect();
+    let rows: Vec<_> = read(&p, FileKind::Events, parse_event, today())
+        .unwrap()
+        .collect();
     assert_eq!(rows[0].line, 2);
     let e = &rows[0].value.as_ref().unwrap()[0];
     assert_eq!(e.at.to_rfc3339(), "2023-08-20T19:30:00+07:00");

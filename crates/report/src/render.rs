@@ -28,7 +28,9 @@ impl std::str::FromStr for Format {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
             "xlsx" => Ok(Format::Xlsx),
-            other => Err(format!("format '{other}' is not one of table, json, csv, xlsx")),
+            other => Err(format!(
+                "format '{other}' is not one of table, json, csv, xlsx"
+            )),
         }
     }
 }
@@ -161,11 +163,20 @@ pub fn progress_sheet(report: &WithChildren) -> Sheet {
         columns.push((m.as_str().to_string(), m.vietnamese().to_string()));
     }
     for m in &targeted {
-        columns.push((format!("target_{m}"), format!("Chỉ tiêu {}", m.vietnamese().to_lowercase())));
-        columns.push((format!("target_pct_{m}"), format!("Tỷ lệ đạt CT {}", m.vietnamese().to_lowercase())));
+        columns.push((
+            format!("target_{m}"),
+            format!("Chỉ tiêu {}", m.vietnamese().to_lowercase()),
+        ));
+        columns.push((
+            format!("target_pct_{m}"),
+            format!("Tỷ lệ đạt CT {}", m.vietnamese().to_lowercase()),
+        ));
     }
     for m in [Metric::Collected, Metric::Activated] {
-        columns.push((format!("coverage_pct_{m}"), format!("Tỷ lệ {}/ĐĐK", m.vietnamese().to_lowercase())));
+        columns.push((
+            format!("coverage_pct_{m}"),
+            format!("Tỷ lệ {}/ĐĐK", m.vietnamese().to_lowercase()),
+        ));
     }
     let rows = units
         .iter()
@@ -178,7 +189,11 @@ pub fn progress_sheet(report: &WithChildren) -> Sheet {
             ];
             row.extend(Metric::ALL.map(|m| Cell::Int(p.count(m))));
             for m in &targeted {
-                row.push(p.targets.get(*m).map_or(Cell::Empty, |t| Cell::Int(t.value)));
+                row.push(
+                    p.targets
+                        .get(*m)
+                        .map_or(Cell::Empty, |t| Cell::Int(t.value)),
+                );
                 row.push(Cell::Pct(p.target_pct.get(*m).copied()));
             }
             for m in [Metric::Collected, Metric::Activated] {
@@ -232,7 +247,8 @@ pub fn progress_table(report: &WithChildren) -> String {
         .set_header(std::iter::once("Đơn vị").chain(shown.iter().map(|m| m.vietnamese())));
     for unit in std::iter::once(p).chain(&report.children) {
         table.add_row(
-            std::iter::once(unit.unit.name.clone()).chain(shown.iter().map(|&m| table_cell(unit, m))),
+            std::iter::once(unit.unit.name.clone())
+                .chain(shown.iter().map(|&m| table_cell(unit, m))),
         );
     }
     for i in 1..=shown.len() {

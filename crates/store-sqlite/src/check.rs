@@ -5,14 +5,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use phuxanh_domain::{CitizenId, Contribution, Counts, Day, Firsts, Instant, Level, citizen::eligible_from};
+use phuxanh_domain::{
+    CitizenId, Contribution, Counts, Day, Firsts, Instant, Level, citizen::eligible_from,
+};
 use phuxanh_store::{CheckReport, Result, Scope};
 use rusqlite::Connection;
 
+use crate::backend;
 use crate::counters::{self, Deltas};
 use crate::import::{kind_from_code, store_firsts};
 use crate::tree::UnitIndex;
-use crate::backend;
 
 const MAX_EXAMPLES: usize = 10;
 
@@ -34,7 +36,10 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
             let level = Level::from_number(r.get(2).map_err(backend)?)
                 .map_err(|e| phuxanh_store::StoreError::Backend(e.into()))?;
             let day = Instant::from_unix_seconds(r.get(3).map_err(backend)?).day();
-            from_events.entry(citizen).or_default().record(kind, level, day);
+            from_events
+                .entry(citizen)
+                .or_default()
+                .record(kind, level, day);
             report.events += 1;
         }
     }

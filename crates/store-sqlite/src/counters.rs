@@ -88,7 +88,11 @@ impl Deltas {
                 continue;
             }
             for ancestor in units.lineage(unit) {
-                *per_unit.entry(ancestor).or_default().entry(day).or_default() += delta;
+                *per_unit
+                    .entry(ancestor)
+                    .or_default()
+                    .entry(day)
+                    .or_default() += delta;
             }
         }
         per_unit
@@ -121,7 +125,9 @@ pub(crate) fn merge_into_unit(
             ))
             .map_err(backend)?;
         let rows = stmt
-            .query_map(params![unit_id, first], |r| Ok((r.get(0)?, counts_from(r, 1)?)))
+            .query_map(params![unit_id, first], |r| {
+                Ok((r.get(0)?, counts_from(r, 1)?))
+            })
             .map_err(backend)?;
         for row in rows {
             let (day, counts) = row.map_err(backend)?;
@@ -154,7 +160,9 @@ pub(crate) fn merge_into_unit(
         new += running;
         let c = new.0;
         upsert
-            .execute(params![unit_id, day, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])
+            .execute(params![
+                unit_id, day, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+            ])
             .map_err(backend)?;
     }
     Ok(())

@@ -56,21 +56,26 @@ pub(crate) fn units(
             }
         };
         match check_unit(&tx, &index, scope, &unit)? {
-            Err(reason) => report.refuse(row.line, reason),
-            Ok(UnitChange::Unchanged) => report.unchanged += 1,
-            Ok(UnitChange::Rename(id)) => {
+            UnitChange::Refused(reason) => report.refuse(row.line, reason),
+            UnitChange::Unchanged => report.unchanged += 1,
+            UnitChange::Rename(id) => {
                 tx.prepare_cached("UPDATE units SET name = ?1 WHERE id = ?2")
                     .map_err(backend)?
                     .execute(params![unit.name, id])
                     .map_err(backend)?;
                 report.applied += 1;
             }
-            Ok(UnitChange::Add(parent)) => {
+            UnitChange::Add(parent) => {
                 tx.prepare_cached(
                     "INSERT INTO units (code, name, level, parent_id) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(backend)?
-                .execute(params![unit.code.as_str(), unit.name, unit.level.as_str(), parent])
+                .execute(params![
+                    unit.code.as_str(),
+                    unit.name,
+                    unit.level.as_str(),
+                    parent
+                ])
                 .map_err(backend)?;
                 let node = Node {
                     id: tx.last_insert_rowid(),
@@ -85,8 +90,10 @@ pub(crate) fn units(
     finish(tx, report, mode, Deltas::default(), &index)
 }
 
+/// What one row of units comes to.
 enum UnitChange {
     Unchanged,
+    Refused(String),
     Rename(i64),
     Add(Option<i64>),
 }
@@ -96,18 +103,18 @@ fn check_unit(
     index: &UnitIndex,
     scope: &Scope,
     unit: &Unit,
-) -> Result<Result<UnitChange, String>> {
+) -> Result<UnitChange> {
     let code = &unit.code;
     match (unit.level, code.gso_level()) {
         (UnitLevel::Village, Some(shape)) => {
-            return Ok(Err(format!(
+            return Ok(UnitChange::Refused(format!(
                 "code '{code}' has the shape of a GSO {shape} code; give villages codes of their own, such as '{}-T01'",
                 unit.parent.as_ref().map_or("XXXXX", |p| p.as_str())
             )));
         }
         (UnitLevel::Village, None) => {}
         (level, shape) if shape != Some(level) => {
-            return Ok(Err(format!(
+            return Ok(UnitChange::Refused(format!(
                 "code '{code}' is not a GSO {level} code ({} digits)",
                 match level {
                     UnitLevel::Province => 2,
@@ -122,21 +129,27 @@ fn check_unit(
         None => None,
         Some(p) => match index.get(p) {
             Some(node) => Some(node),
-            None => return Ok(Err(format!("parent unit '{p}' does not exist"))),
+            None => {
+                return Ok(UnitChange::Refused(format!(
+                    "parent unit '{p}' does not exist"
+                )));
+            }
         },
     };
     if !unit.level.may_sit_under(parent.map(|p| p.level)) {
-        return Ok(Err(match parent {
+        return Ok(UnitChange::Refused(match parent {
             Some(p) => format!("a {} cannot sit under a {}", unit.level, p.level),
             None => format!("a {} needs a parent_code", unit.level),
         }));
     }
     if let Some(existing) = index.get(code) {
         if !index.in_scope(existing.id) {
-            return Ok(Err(format!("unit '{code}' is outside your units")));
+            return Ok(UnitChange::Refused(format!(
+                "unit '{code}' is outside your units"
+            )));
         }
         if existing.level != unit.level || existing.parent != parent.map(|p| p.id) {
-            return Ok(Err(format!(
+            return Ok(UnitChange::Refused(format!(
                 "unit '{code}' already exists at another place in the tree; moving units is not supported"
             )));
         }
@@ -145,16 +158,16 @@ fn check_unit(
             .map_err(backend)?
             .query_row([existing.id], |r| r.get(0))
             .map_err(backend)?;
-        return Ok(Ok(if name == unit.name {
+        return Ok(if name == unit.name {
             UnitChange::Unchanged
         } else {
             UnitChange::Rename(existing.id)
-        }));
+        });
     }
     match parent {
-        Some(p) if index.in_scope(p.id) => Ok(Ok(UnitChange::Add(Some(p.id)))),
-        None if scope.root().is_none() => Ok(Ok(UnitChange::Add(None))),
-        _ => Ok(Err(format!(
+        Some(p) if index.in_scope(p.id) => Ok(UnitChange::Add(Some(p.id))),
+        None if scope.root().is_none() => Ok(UnitChange::Add(None)),
+        _ => Ok(UnitChange::Refused(format!(
             "unit '{code}' would be outside your units"
         ))),
     }
@@ -210,9 +223,9 @@ fn load_citizen(conn: &Connection, id: CitizenId) -> Result<Option<Stored>> {
 }
 
 fn residence_problem(index: &UnitIndex, unit: &phuxanh_domain::UnitCode) -> Result<Node, String> {
-    let node = index
-        .get(unit)
-        .ok_or_else(|| format!("unknown unit '{unit}': import it first (`phuxanh units import`)"))?;
+    let node = index.get(unit).ok_or_else(|| {
+        format!("unknown unit '{unit}': import it first (`phuxanh units import`)")
+    })?;
     if !index.in_scope(node.id) {
         return Err(format!("unit '{unit}' is outside your units"));
     }
@@ -247,7 +260,13 @@ pub(crate) fn citizens(
             }
         };
         if let Some(first) = seen.insert(c.id.as_u64(), row.line) {
-            report.refuse(row.line, format!("citizen {} appears twice in this file (first at line {first})", c.id));
+            report.refuse(
+                row.line,
+                format!(
+                    "citizen {} appears twice in this file (first at line {first})",
+                    c.id
+                ),
+            );
             continue;
         }
         let node = match residence_problem(&index, &c.unit) {
@@ -295,7 +314,10 @@ pub(crate) fn citizens(
                     continue;
                 }
                 if !index.in_scope(old.unit_id) {
-                    report.refuse(row.line, format!("citizen {} lives in a unit outside your units", c.id));
+                    report.refuse(
+                        row.line,
+                        format!("citizen {} lives in a unit outside your units", c.id),
+                    );
                     continue;
                 }
                 tx.prepare_cached(
@@ -343,7 +365,9 @@ pub(crate) fn kind_from_code(code: i64) -> Result<EventKind> {
     EventKind::ALL
         .into_iter()
         .find(|&k| kind_code(k) == code)
-        .ok_or_else(|| phuxanh_store::StoreError::Backend(format!("corrupt event kind {code}").into()))
+        .ok_or_else(|| {
+            phuxanh_store::StoreError::Backend(format!("corrupt event kind {code}").into())
+        })
 }
 
 fn load_event(conn: &Connection, id: &EventId) -> Result<Option<Event>> {
@@ -381,7 +405,11 @@ fn load_event(conn: &Connection, id: &EventId) -> Result<Option<Event>> {
     }))
 }
 
-fn timeline(conn: &Connection, citizen: CitizenId, level: Level) -> Result<Vec<(Instant, EventKind)>> {
+fn timeline(
+    conn: &Connection,
+    citizen: CitizenId,
+    level: Level,
+) -> Result<Vec<(Instant, EventKind)>> {
     let mut stmt = conn
         .prepare_cached("SELECT at, kind FROM events WHERE citizen_id = ?1 AND level = ?2")
         .map_err(backend)?;
@@ -408,20 +436,32 @@ fn describe(e: &Event) -> String {
     )
 }
 
-/// Checks one row's events against the database: `Ok(events to insert)`.
+/// What one row of events comes to.
+enum Checked {
+    /// Every event was recorded before, identically.
+    Unchanged,
+    /// These events are new and fit the citizen's lifecycle.
+    Apply {
+        fresh: Vec<Event>,
+        citizen: Stored,
+    },
+    Refused(String),
+}
+
+/// Checks one row's events against the database.
 fn check_events(
     conn: &Connection,
     index: &UnitIndex,
     events: Vec<Event>,
     now: Instant,
-) -> Result<Result<(Vec<Event>, Option<Stored>), String>> {
+) -> Result<Checked> {
     let mut fresh = Vec::with_capacity(events.len());
     for ev in events {
         match load_event(conn, &ev.id)? {
             None => fresh.push(ev),
             Some(stored) if stored == ev => {}
             Some(stored) => {
-                return Ok(Err(format!(
+                return Ok(Checked::Refused(format!(
                     "event id '{}' was recorded before with different content ({}); give a new event its own id",
                     ev.id,
                     describe(&stored)
@@ -430,18 +470,23 @@ fn check_events(
         }
     }
     let Some(first) = fresh.first() else {
-        return Ok(Ok((fresh, None)));
+        return Ok(Checked::Unchanged);
     };
     let citizen_id = first.citizen;
     for ev in &fresh {
         if ev.citizen != citizen_id {
-            return Ok(Err("a row's events must all be about one citizen".into()));
+            return Ok(Checked::Refused(
+                "a row's events must all be about one citizen".into(),
+            ));
         }
         if ev.at > now {
-            return Ok(Err(format!("{} is in the future", ev.at.to_rfc3339())));
+            return Ok(Checked::Refused(format!(
+                "{} is in the future",
+                ev.at.to_rfc3339()
+            )));
         }
         if ev.at.day() < Day::EPOCH {
-            return Ok(Err(format!(
+            return Ok(Checked::Refused(format!(
                 "{} is before {}, when Phủ Xanh starts counting",
                 ev.at.to_rfc3339(),
                 Day::EPOCH
@@ -449,12 +494,14 @@ fn check_events(
         }
     }
     let Some(citizen) = load_citizen(conn, citizen_id)? else {
-        return Ok(Err(format!(
+        return Ok(Checked::Refused(format!(
             "unknown citizen {citizen_id}: import the roster first (`phuxanh citizens import`)"
         )));
     };
     if !index.in_scope(citizen.unit_id) {
-        return Ok(Err(format!("citizen {citizen_id} lives in a unit outside your units")));
+        return Ok(Checked::Refused(format!(
+            "citizen {citizen_id} lives in a unit outside your units"
+        )));
     }
     for level in [Level::One, Level::Two] {
         let mut events: Vec<(Instant, EventKind)> = fresh
@@ -469,13 +516,13 @@ fn check_events(
             events.extend(timeline(conn, citizen_id, level)?);
         }
         if let Err((at, e)) = lifecycle::replay(&mut events) {
-            return Ok(Err(format!(
+            return Ok(Checked::Refused(format!(
                 "out of lifecycle order for citizen {citizen_id} at level {level}: {e} (event on {})",
                 at.to_rfc3339()
             )));
         }
     }
-    Ok(Ok((fresh, Some(citizen))))
+    Ok(Checked::Apply { fresh, citizen })
 }
 
 pub(crate) fn events(
@@ -499,15 +546,15 @@ pub(crate) fn events(
             }
         };
         let (fresh, citizen) = match check_events(&tx, &index, events, now)? {
-            Ok(checked) => checked,
-            Err(reason) => {
+            Checked::Apply { fresh, citizen } => (fresh, citizen),
+            Checked::Unchanged => {
+                report.unchanged += 1;
+                continue;
+            }
+            Checked::Refused(reason) => {
                 report.refuse(row.line, reason);
                 continue;
             }
-        };
-        let Some(citizen) = citizen else {
-            report.unchanged += 1;
-            continue;
         };
         let mut insert = tx
             .prepare_cached(
@@ -590,7 +637,9 @@ pub(crate) fn targets(
                  WHERE unit_id = ?1 AND metric = ?2 AND superseded_at IS NULL",
             )
             .map_err(backend)?
-            .query_row(params![node.id, metric], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row(params![node.id, metric], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()
             .map_err(backend)?;
         if let Some((id, value, deadline)) = current {

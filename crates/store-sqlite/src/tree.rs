@@ -42,7 +42,9 @@ pub(crate) fn in_scope(conn: &Connection, scope: &Scope, id: i64) -> Result<bool
     Ok(false)
 }
 
-fn unit_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, Option<String>)> {
+fn unit_from_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, String, String, Option<String>)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
 }
 
@@ -61,7 +63,9 @@ const UNIT_COLUMNS: &str =
 
 pub(crate) fn unit_by_id(conn: &Connection, id: i64) -> Result<Unit> {
     let row = conn
-        .prepare_cached(&format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id = ?1"))
+        .prepare_cached(&format!(
+            "SELECT {UNIT_COLUMNS} FROM units u WHERE u.id = ?1"
+        ))
         .map_err(backend)?
         .query_row([id], unit_from_row)
         .map_err(backend)?;

@@ -53,13 +53,10 @@ fn fixture() -> SqliteStore {
 }
 
 fn rows<T>(values: Vec<Result<T, String>>) -> impl Iterator<Item = Row<T>> {
-    values
-        .into_iter()
-        .enumerate()
-        .map(|(i, value)| Row {
-            line: i as u64 + 2,
-            value,
-        })
+    values.into_iter().enumerate().map(|(i, value)| Row {
+        line: i as u64 + 2,
+        value,
+    })
 }
 
 fn citizen(id: &str, birth: &str, sex: Sex, unit: &str) -> Citizen {
@@ -140,7 +137,10 @@ fn roster_counts_eligible_citizens_from_their_fourteenth_birthday() {
     assert_eq!(count(&store, "83", "2023-09-30", Metric::Eligible), 4);
     assert_eq!(count(&store, "831", "2023-09-30", Metric::Eligible), 3);
     assert_eq!(count(&store, "28756", "2023-09-30", Metric::Eligible), 2);
-    assert_eq!(count(&store, "28756-T01", "2023-09-30", Metric::Eligible), 1);
+    assert_eq!(
+        count(&store, "28756-T01", "2023-09-30", Metric::Eligible),
+        1
+    );
     assert_eq!(count(&store, "28800", "2023-09-29", Metric::Eligible), 0);
     assert_consistent(&mut store);
 }
@@ -164,7 +164,9 @@ fn a_refused_atomic_import_leaves_the_database_unchanged() {
     let mut r = rows(
         bad.into_iter()
             .map(Ok)
-            .chain([Err("id: ID '123' is not a 12-digit personal identification number".into())])
+            .chain([Err(
+                "id: ID '123' is not a 12-digit personal identification number".into(),
+            )])
             .collect(),
     );
     let report = store
@@ -172,12 +174,22 @@ fn a_refused_atomic_import_leaves_the_database_unchanged() {
         .unwrap();
     assert!(!report.committed);
     assert_eq!(report.applied, 0);
-    let reasons: Vec<_> = report.refused.iter().map(|r| (r.line, r.reason.as_str())).collect();
+    let reasons: Vec<_> = report
+        .refused
+        .iter()
+        .map(|r| (r.line, r.reason.as_str()))
+        .collect();
     assert_eq!(
         reasons,
         vec![
-            (6, "unknown unit '99999': import it first (`phuxanh units import`)"),
-            (7, "id: ID '123' is not a 12-digit personal identification number"),
+            (
+                6,
+                "unknown unit '99999': import it first (`phuxanh units import`)"
+            ),
+            (
+                7,
+                "id: ID '123' is not a 12-digit personal identification number"
+            ),
         ]
     );
     assert_eq!(count(&store, "83", "2023-12-31", Metric::Eligible), 2);
@@ -193,7 +205,11 @@ fn skip_invalid_applies_the_valid_rows() {
     assert!(report.committed);
     assert_eq!(report.applied, 4);
     assert_eq!(report.refused.len(), 1);
-    assert!(report.refused[0].reason.contains("is a district"), "{:?}", report.refused);
+    assert!(
+        report.refused[0].reason.contains("is a district"),
+        "{:?}",
+        report.refused
+    );
     assert_eq!(count(&store, "83", "2023-12-31", Metric::Eligible), 4);
 }
 
@@ -230,7 +246,12 @@ fn events_drive_the_counters_as_of_any_day() {
     let mut store = fixture();
     import_citizens(&mut store, roster(), ImportMode::Atomic);
     let r = import_events(&mut store, campaign(), ImportMode::Atomic);
-    assert_eq!((r.read, r.applied, r.refused.len()), (9, 9, 0), "{:?}", r.refused);
+    assert_eq!(
+        (r.read, r.applied, r.refused.len()),
+        (9, 9, 0),
+        "{:?}",
+        r.refused
+    );
     // The 2nd citizen was collected twice: counted once, from the first day.
     assert_eq!(count(&store, "83", "2023-08-21", Metric::Collected), 2);
     assert_eq!(count(&store, "83", "2023-08-31", Metric::Collected), 2);
@@ -268,7 +289,11 @@ fn every_refused_event_says_why() {
         ev("x5", "083190000002", Collected, 1, "2023-09-02 08:00"),
     ];
     let report = import_events(&mut store, bad, ImportMode::Atomic);
-    let reasons: Vec<String> = report.refused.iter().map(|r| format!("{}: {}", r.line, r.reason)).collect();
+    let reasons: Vec<String> = report
+        .refused
+        .iter()
+        .map(|r| format!("{}: {}", r.line, r.reason))
+        .collect();
     expect_test::expect![[r#"
         [
             "2: unknown citizen 083085000077: import the roster first (`phuxanh citizens import`)",
@@ -315,7 +340,10 @@ fn a_citizen_who_moves_takes_their_counts_along() {
     assert_eq!(r.applied, 1);
     assert_eq!(count(&store, "831", "2023-09-10", Metric::Activated), 0);
     assert_eq!(count(&store, "832", "2023-09-10", Metric::Activated), 1);
-    assert_eq!(count(&store, "28756-T01", "2023-09-10", Metric::Eligible), 0);
+    assert_eq!(
+        count(&store, "28756-T01", "2023-09-10", Metric::Eligible),
+        0
+    );
     assert_eq!(count(&store, "28800", "2023-09-10", Metric::Eligible), 1);
     assert_eq!(count(&store, "83", "2023-09-10", Metric::Activated), 1);
     assert_consistent(&mut store);
@@ -325,7 +353,11 @@ fn a_citizen_who_moves_takes_their_counts_along() {
 fn reads_are_scoped() {
     let store = fixture();
     let scope = Scope::subtree(code("831"));
-    assert!(store.figures(&scope, &code("28756"), day("2023-09-01")).is_ok());
+    assert!(
+        store
+            .figures(&scope, &code("28756"), day("2023-09-01"))
+            .is_ok()
+    );
     assert!(matches!(
         store.figures(&scope, &code("832"), day("2023-09-01")),
         Err(StoreError::OutOfScope(_))
@@ -346,10 +378,17 @@ fn scoped_imports_refuse_rows_outside_the_scope() {
     let mut store = fixture();
     let mut r = rows(roster().into_iter().map(Ok).collect());
     let report = store
-        .import_citizens(&Scope::subtree(code("831")), &mut r, ImportMode::SkipInvalid)
+        .import_citizens(
+            &Scope::subtree(code("831")),
+            &mut r,
+            ImportMode::SkipInvalid,
+        )
         .unwrap();
     assert_eq!(report.applied, 3);
-    assert_eq!(report.refused[0].reason, "unit '28800' is outside your units");
+    assert_eq!(
+        report.refused[0].reason,
+        "unit '28800' is outside your units"
+    );
 }
 
 #[test]
@@ -358,8 +397,18 @@ fn village_codes_must_not_look_like_gso_codes() {
     let mut r = rows(vec![
         Ok(unit("28757", "Thôn 2", UnitLevel::Village, Some("28756"))),
         Ok(unit("28756-T02", "Thôn 2", UnitLevel::Village, Some("831"))),
-        Ok(unit("28756-T03", "Thôn 3", UnitLevel::Village, Some("nowhere"))),
-        Ok(unit("28756-T01", "Thôn Một", UnitLevel::Village, Some("28756"))),
+        Ok(unit(
+            "28756-T03",
+            "Thôn 3",
+            UnitLevel::Village,
+            Some("nowhere"),
+        )),
+        Ok(unit(
+            "28756-T01",
+            "Thôn Một",
+            UnitLevel::Village,
+            Some("28756"),
+        )),
     ]);
     let report = store
         .import_units(&Scope::everything(), &mut r, ImportMode::SkipInvalid)
@@ -374,12 +423,17 @@ fn village_codes_must_not_look_like_gso_codes() {
         ]
     );
     assert_eq!(report.applied, 1);
-    let renamed = store.unit(&Scope::everything(), &code("28756-T01")).unwrap();
+    let renamed = store
+        .unit(&Scope::everything(), &code("28756-T01"))
+        .unwrap();
     assert_eq!(renamed.name, "Thôn Một");
 }
 
 #[test]
 fn init_twice_is_refused() {
     let mut store = fixture();
-    assert!(matches!(store.init(&[], 14), Err(StoreError::AlreadyInitialised)));
+    assert!(matches!(
+        store.init(&[], 14),
+        Err(StoreError::AlreadyInitialised)
+    ));
 }

@@ -11,7 +11,9 @@
 
 use std::fmt;
 
-use phuxanh_domain::{Citizen, Counts, Day, Event, Instant, TargetMetric, TargetValue, UnitCode, UnitLevel};
+use phuxanh_domain::{
+    Citizen, Counts, Day, Event, Instant, TargetMetric, TargetValue, UnitCode, UnitLevel,
+};
 
 /// The unit subtree a caller may see and change.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,7 +184,12 @@ pub trait Store {
     fn figures(&self, scope: &Scope, code: &UnitCode, as_of: Day) -> Result<UnitFigures>;
 
     /// Adds units (villages, …) or renames existing ones.
-    fn import_units(&mut self, scope: &Scope, rows: Rows<Unit>, mode: ImportMode) -> Result<ImportReport>;
+    fn import_units(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<Unit>,
+        mode: ImportMode,
+    ) -> Result<ImportReport>;
 
     /// Adds or updates citizens; a citizen whose unit changes takes their
     /// counts along.

@@ -1,0 +1,299 @@
+//! The CSV files, written as the citizens are generated.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use phuxanh_domain::{CitizenId, Day, EventKind, Level, Sex, UnitCode};
+use phuxanh_store::Unit;
+
+use crate::GenError;
+use crate::names::REJECTION_REASONS;
+use crate::timeline::{GenEvent, MINUTES_A_DAY, Minute};
+
+type Writer = csv::Writer<BufWriter<File>>;
+
+pub struct Files {
+    paths: Vec<PathBuf>,
+    villages: Writer,
+    citizens: Writer,
+    events: Writer,
+    status: Writer,
+    pub(crate) targets: Writer,
+}
+
+fn io(path: &Path, e: impl Into<std::io::Error>) -> GenError {
+    GenError::Io {
+        path: path.to_owned(),
+        source: e.into(),
+    }
+}
+
+fn csv_io(path: &Path, e: csv::Error) -> GenError {
+    io(path, std::io::Error::other(e))
+}
+
+impl Files {
+    pub fn create(dir: &Path) -> Result<Files, GenError> {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let mut paths = Vec::new();
+        let mut open = |name: &str, header: &[&str]| -> Result<Writer, GenError> {
+            let path = dir.join(name);
+            let file = File::create(&path).map_err(|e| io(&path, e))?;
+            let mut w = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
+            w.write_record(header).map_err(|e| csv_io(&path, e))?;
+            paths.push(path);
+            Ok(w)
+        };
+        let villages = open("villages.csv", &["code", "name", "level", "parent_code"])?;
+        let citizens = open(
+            "citizens.csv",
+            &[
+                "id",
+                "full_name",
+                "birth_date",
+                "sex",
+                "unit_code",
+                "household_id",
+                "address",
+                "phone",
+            ],
+        )?;
+        let events = open(
+            "events.csv",
+            &[
+                "event_id",
+                "citizen_id",
+                "kind",
+                "level",
+                "at",
+                "team_id",
+                "session_id",
+                "reason",
+            ],
+        )?;
+        let status = open(
+            "status.csv",
+            &[
+                "citizen_id",
+                "level",
+                "collected_at",
+                "approved_at",
+                "activated_at",
+                "used_at",
+            ],
+        )?;
+        let targets = open("targets.csv", &["unit_code", "metric", "value", "deadline"])?;
+        Ok(Files {
+            paths,
+            villages,
+            citizens,
+            events,
+            status,
+            targets,
+        })
+    }
+
+    fn err(&self, index: usize, e: csv::Error) -> GenError {
+        csv_io(&self.paths[index], e)
+    }
+
+    pub fn village(&mut self, code: &str, name: &str, commune: &UnitCode) -> Result<(), GenError> {
+        self.villages
+            .write_record([code, name, "village", commune.as_str()])
+            .map_err(|e| self.err(0, e))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn citizen(
+        &mut self,
+        id: &CitizenId,
+        name: &str,
+        birth: Day,
+        sex: Sex,
+        village: &str,
+        household: &str,
+        address: &str,
+        phone: Option<&str>,
+    ) -> Result<(), GenError> {
+        self.citizens
+            .write_record([
+                id.to_string().as_str(),
+                name,
+                birth.to_string().as_str(),
+                sex.as_str(),
+                village,
+                household,
+                address,
+                phone.unwrap_or(""),
+            ])
+            .map_err(|e| self.err(1, e))
+    }
+
+    pub fn event(&mut self, n: usize, e: &GenEvent, commune: &UnitCode) -> Result<(), GenError> {
+        let team = format!("{commune}-TCT{}", e.team);
+        let (date, hour) = (local_date(e.at), (e.at % MINUTES_A_DAY) / 60);
+        let part = match hour {
+            0..=11 => "am",
+            12..=17 => "pm",
+            _ => "eve",
+        };
+        let session = format!("{team}-{}-{part}", date.replace('-', ""));
+        let reason = if e.kind == EventKind::Rejected {
+            REJECTION_REASONS[e.reason as usize]
+        } else {
+            ""
+        };
+        self.events
+            .write_record([
+                format!("E{n}").as_str(),
+                CitizenId::from_u64(e.citizen)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default()
+                    .as_str(),
+                e.kind.as_str(),
+                level_str(e.level),
+                local_time(e.at).as_str(),
+                team.as_str(),
+                session.as_str(),
+                reason,
+            ])
+            .map_err(|err| self.err(2, err))
+    }
+
+    /// Writes the status rows of one citizen's events (generated in order):
+    /// per level, the current application's stages and its first use.
+    pub fn status(&mut self, events: &[GenEvent]) -> Result<u64, GenError> {
+        let mut rows = 0;
+        for level in [Level::One, Level::Two] {
+            let mut current: [Option<Minute>; 4] = [None; 4];
+            for e in events.iter().filter(|e| e.level == level) {
+                match e.kind {
+                    EventKind::Collected => current = [Some(e.at), None, None, None],
+                    EventKind::Rejected => current = [None; 4],
+                    EventKind::Approved => current[1] = Some(e.at),
+                    EventKind::Activated => current[2] = Some(e.at),
+                    EventKind::Used => current[3] = current[3].or(Some(e.at)),
+                }
+            }
+            if current[0].is_none() {
+                continue;
+            }
+            let citizen = CitizenId::from_u64(events[0].citizen)
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            let cells = current.map(|t| t.map(local_time).unwrap_or_default());
+            self.status
+                .write_record([
+                    citizen.as_str(),
+                    level_str(level),
+                    &cells[0],
+                    &cells[1],
+                    &cells[2],
+                    &cells[3],
+                ])
+                .map_err(|e| self.err(3, e))?;
+            rows += 1;
+        }
+        Ok(rows)
+    }
+
+    pub fn finish(mut self) -> Result<Vec<PathBuf>, GenError> {
+        for (i, w) in [
+            &mut self.villages,
+            &mut self.citizens,
+            &mut self.events,
+            &mut self.status,
+            &mut self.targets,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            w.flush().map_err(|e| io(&self.paths[i], e))?;
+        }
+        Ok(self.paths)
+    }
+}
+
+fn level_str(level: Level) -> &'static str {
+    match level {
+        Level::One => "1",
+        Level::Two => "2",
+    }
+}
+
+fn local_date(t: Minute) -> String {
+    Day::from_number((t / MINUTES_A_DAY) as i32).to_string()
+}
+
+/// `YYYY-MM-DD HH:MM`, local time.
+fn local_time(t: Minute) -> String {
+    let m = t % MINUTES_A_DAY;
+    format!("{} {:02}:{:02}", local_date(t), m / 60, m % 60)
+}
+
+/// Villages of a commune: about one per 1,200 people, at least two. Their
+/// codes add `-Tnn` to the commune's so they never look like GSO codes.
+pub fn village_names(commune: &Unit, citizens: u64) -> Vec<(String, String)> {
+    let n = (citizens / 1200).max(2);
+    let urban = commune.name.starts_with("Phường") || commune.name.starts_with("Thị trấn");
+    // Provinces from Bình Phước (70) southwards call villages "ấp".
+    let southern = commune
+        .parent
+        .as_ref()
+        .is_some_and(|_| commune.code.as_str() >= "24000");
+    let word = match (urban, southern) {
+        (true, true) => "Khu phố",
+        (true, false) => "Tổ dân phố",
+        (false, true) => "Ấp",
+        (false, false) => "Thôn",
+    };
+    (1..=n)
+        .map(|i| (format!("{}-T{i:02}", commune.code), format!("{word} {i}")))
+        .collect()
+}
+
+/// What targets are computed from: a commune's eligible people at the end.
+pub struct TargetBase<'a> {
+    pub commune: &'a UnitCode,
+    pub district: Option<&'a UnitCode>,
+    pub province: &'a UnitCode,
+    pub eligible: u64,
+}
+
+/// Targets of 95% (collected) and 85% (activated) of each commune's
+/// eligible people; districts and provinces get the sums of their communes,
+/// so children always add up to their parent.
+pub fn targets(
+    files: &mut Files,
+    bases: &[TargetBase<'_>],
+    deadline: Day,
+) -> Result<u64, GenError> {
+    let mut rows = 0;
+    for (metric, share) in [("collected", 0.95), ("activated", 0.85)] {
+        let mut sums: BTreeMap<&UnitCode, u64> = BTreeMap::new();
+        let mut communes = Vec::new();
+        for b in bases {
+            let t = ((b.eligible as f64 * share).round() as u64).max(1);
+            *sums.entry(b.province).or_default() += t;
+            if let Some(d) = b.district {
+                *sums.entry(d).or_default() += t;
+            }
+            communes.push((b.commune, t));
+        }
+        for (unit, value) in sums.into_iter().chain(communes) {
+            files
+                .targets
+                .write_record([
+                    unit.as_str(),
+                    metric,
+                    &value.to_string(),
+                    &deadline.to_string(),
+                ])
+                .map_err(|e| files.err(4, e))?;
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}

@@ -1,0 +1,166 @@
+//! The command line, as SPEC.md fixes it: raw flags parsed by clap, then
+//! turned into domain values (codes, days, formats) before anything runs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use phuxanh_domain::{Day, UnitCode};
+use phuxanh_report::Format;
+use phuxanh_units::UnitSet;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "phuxanh",
+    version,
+    about = "Phủ Xanh — run a national e-ID (VNeID) enrollment campaign",
+    long_about = "Phủ Xanh keeps the campaign ledger: administrative units, the citizen roster, \
+                  application and activation events, live counters and targets, and reports \
+                  progress for any unit as of any day."
+)]
+pub struct Cli {
+    /// The database: a SQLite file path.
+    #[arg(long, global = true, env = "PHUXANH_DB", default_value = "phuxanh.db")]
+    pub db: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the database with the built-in administrative units.
+    Init {
+        /// vn-2025 (34 provinces, since July 2025), vn-2024 (63 provinces with districts, the 2023–2024 campaigns) or none.
+        #[arg(long, default_value = "vn-2025")]
+        units: String,
+        /// The minimum age of an eligible citizen.
+        #[arg(long, default_value_t = 14)]
+        min_age: u8,
+    },
+    /// Administrative units: add villages, list units.
+    #[command(subcommand)]
+    Units(UnitsCommand),
+    /// The citizen roster.
+    #[command(subcommand)]
+    Citizens(ImportOnly),
+    /// Lifecycle events (collected, approved, rejected, activated, used).
+    #[command(subcommand)]
+    Events(ImportOnly),
+    /// Status snapshots exported by the national system.
+    #[command(subcommand)]
+    Status(ImportOnly),
+    /// Targets (chỉ tiêu).
+    #[command(subcommand)]
+    Targets(ImportOnly),
+    /// Progress of a unit (and its children) as of a day.
+    Progress(ProgressArgs),
+    /// Recompute every counter from the events and compare.
+    Check {
+        /// Rewrite the counters that disagree.
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Write a synthetic campaign (units, roster, events, targets) as CSV files.
+    Gen(GenArgs),
+    /// Build a realistic demo province with a full campaign and show its progress.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UnitsCommand {
+    /// Add or rename units from a CSV/XLSX file (code,name,level,parent_code).
+    Import(ImportArgs),
+    /// List the units under a unit (or the provinces).
+    List {
+        /// The parent unit; the provinces when omitted.
+        #[arg(long, value_parser = UnitCode::parse)]
+        parent: Option<UnitCode>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportOnly {
+    /// Import a CSV or XLSX file.
+    Import(ImportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The CSV or XLSX file.
+    pub file: PathBuf,
+    /// Apply the valid rows; write the refused ones, with their reasons, to
+    /// a file (see --refused-out).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Where --skip-invalid writes the refused rows (default: FILE.refused.csv).
+    #[arg(long, requires = "skip_invalid")]
+    pub refused_out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ProgressArgs {
+    /// The unit's code, e.g. 83 for Bến Tre.
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub unit: UnitCode,
+    /// Figures at the end of this day (YYYY-MM-DD); today by default.
+    #[arg(long, value_parser = parse_day)]
+    pub as_of: Option<Day>,
+    /// Also show every unit directly under it.
+    #[arg(long)]
+    pub children: bool,
+    /// table, json, csv or xlsx.
+    #[arg(long, default_value = "table", value_parser = parse_format)]
+    pub format: Format,
+    /// Write to this file instead of the terminal (required for xlsx).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct GenArgs {
+    /// The province's code in the chosen unit set; the whole country when omitted.
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub province: Option<UnitCode>,
+    /// How many citizens (10 thousand to 10 million).
+    #[arg(long, default_value_t = 100_000)]
+    pub citizens: u64,
+    /// The random seed: the same seed gives the same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The unit set the generated villages hang under.
+    #[arg(long, default_value = "vn-2024")]
+    pub units: String,
+    /// The folder to write into.
+    #[arg(long, default_value = "gen")]
+    pub out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// The demo database (replaced if it exists).
+    #[arg(long, default_value = "phuxanh-demo.db")]
+    pub demo_db: PathBuf,
+    /// The demo province (vn-2024 code); Bến Tre by default.
+    #[arg(long, default_value = "83", value_parser = UnitCode::parse)]
+    pub province: UnitCode,
+    /// How many citizens.
+    #[arg(long, default_value_t = 150_000)]
+    pub citizens: u64,
+    #[arg(long, default_value_t = 2023)]
+    pub seed: u64,
+}
+
+pub fn parse_day(s: &str) -> Result<Day, String> {
+    s.parse()
+}
+
+pub fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+pub fn parse_unit_set(s: &str) -> Result<Option<UnitSet>, String> {
+    match s {
+        "none" => Ok(None),
+        other => other.parse().map(Some),
+    }
+}

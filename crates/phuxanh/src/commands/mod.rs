@@ -1,0 +1,100 @@
+//! One module per command family; [`run`] dispatches.
+
+mod demo;
+mod generate;
+mod import;
+mod progress;
+mod units;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use phuxanh_store::Store;
+use phuxanh_store_sqlite::SqliteStore;
+
+use crate::cli::{Cli, Command, ImportOnly, UnitsCommand};
+use phuxanh_ingest::{
+    FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit,
+};
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init { units, min_age } => units::init(&cli.db, &units, min_age),
+        Command::Units(UnitsCommand::Import(args)) => import::run(
+            &mut open(&cli.db)?,
+            &args,
+            FileKind::Units,
+            parse_unit,
+            |s, scope, rows, mode| s.import_units(scope, rows, mode),
+        ),
+        Command::Units(UnitsCommand::List { parent }) => units::list(&open(&cli.db)?, parent),
+        Command::Citizens(ImportOnly::Import(args)) => import::run(
+            &mut open(&cli.db)?,
+            &args,
+            FileKind::Citizens,
+            parse_citizen,
+            |s, scope, rows, mode| s.import_citizens(scope, rows, mode),
+        ),
+        Command::Events(ImportOnly::Import(args)) => import::run(
+            &mut open(&cli.db)?,
+            &args,
+            FileKind::Events,
+            parse_event,
+            import::events,
+        ),
+        Command::Status(ImportOnly::Import(args)) => import::run(
+            &mut open(&cli.db)?,
+            &args,
+            FileKind::Status,
+            parse_status,
+            import::events,
+        ),
+        Command::Targets(ImportOnly::Import(args)) => import::run(
+            &mut open(&cli.db)?,
+            &args,
+            FileKind::Targets,
+            parse_target,
+            import::targets,
+        ),
+        Command::Progress(args) => progress::run(&open(&cli.db)?, &args),
+        Command::Check { repair } => check(&mut open(&cli.db)?, repair),
+        Command::Gen(args) => generate::run(&args),
+        Command::Demo(args) => demo::run(&args),
+    }
+}
+
+/// Opens an existing database named by `--db`.
+pub fn open(db: &str) -> Result<SqliteStore> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        bail!("PostgreSQL is not supported by this version yet: pass a SQLite file path with --db");
+    }
+    let path = Path::new(db);
+    if !path.exists() {
+        bail!(
+            "database '{db}' does not exist: create it with `phuxanh --db {db} init`, or pass --db"
+        );
+    }
+    SqliteStore::open(path).with_context(|| format!("cannot open database '{db}'"))
+}
+
+fn check(store: &mut SqliteStore, repair: bool) -> Result<ExitCode> {
+    let report = store.check(repair).context("checking the counters")?;
+    println!(
+        "Checked {} citizens and {} events: {} citizens with wrong first days, {} wrong counter rows.",
+        report.citizens, report.events, report.firsts_wrong, report.counters_wrong
+    );
+    for e in &report.examples {
+        println!("  {e}");
+    }
+    if report.is_clean() {
+        println!("Counters equal what the events say.");
+        Ok(ExitCode::SUCCESS)
+    } else if report.repaired {
+        println!("Repaired: counters rebuilt from the events.");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("Run `phuxanh check --repair` to rebuild them.");
+        Ok(ExitCode::FAILURE)
+    }
+}

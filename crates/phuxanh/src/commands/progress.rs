@@ -1,0 +1,79 @@
+//! `phuxanh progress`: a unit's figures as of a day, with its children.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use phuxanh_domain::{Day, UnitCode};
+use phuxanh_report::progress::WithChildren;
+use phuxanh_report::{Format, Progress, render};
+use phuxanh_store::{Scope, Store};
+
+use crate::cli::ProgressArgs;
+
+/// The figures of `unit` (and its children) from the live counters.
+pub fn progress(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: &UnitCode,
+    as_of: Day,
+    children: bool,
+) -> Result<WithChildren> {
+    let figures = store.figures(scope, unit, as_of)?;
+    let children = if children {
+        store
+            .children(scope, unit)?
+            .iter()
+            .map(|c| {
+                Ok(Progress::from_figures(
+                    &store.figures(scope, &c.code, as_of)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
+    Ok(WithChildren {
+        unit: Progress::from_figures(&figures),
+        children,
+    })
+}
+
+/// Renders a progress report in `format`.
+pub fn render(report: &WithChildren, format: Format, children: bool) -> Result<Vec<u8>> {
+    Ok(match format {
+        Format::Table => render::progress_table(report).into_bytes(),
+        Format::Json => {
+            let mut s = render::progress_json(report, children)?;
+            s.push('\n');
+            s.into_bytes()
+        }
+        Format::Csv => {
+            let mut out = Vec::new();
+            render::progress_sheet(report).write_csv(&mut out)?;
+            out
+        }
+        Format::Xlsx => render::progress_sheet(report).to_xlsx()?,
+    })
+}
+
+pub fn run(store: &dyn Store, args: &ProgressArgs) -> Result<ExitCode> {
+    if args.format == Format::Xlsx && args.out.is_none() {
+        bail!("--format xlsx writes a file: give it with --out report.xlsx");
+    }
+    let as_of = args.as_of.unwrap_or_else(Day::today);
+    let report = progress(
+        store,
+        &Scope::everything(),
+        &args.unit,
+        as_of,
+        args.children,
+    )?;
+    let bytes = render(&report, args.format, args.children)?;
+    match &args.out {
+        Some(path) => std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

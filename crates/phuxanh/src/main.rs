@@ -1,0 +1,20 @@
+//! `phuxanh`: the thin glue between the command line and the libraries.
+//! Each command parses its arguments into domain values, opens the store,
+//! calls one library function and renders the result.
+
+mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    match commands::run(cli::Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
