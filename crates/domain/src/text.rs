@@ -1,12 +1,13 @@
 //! Vietnamese text as we store it: Unicode NFC, trimmed. `Hòa` typed with a
 //! combining grave accent and with the precomposed `ò` must be one name.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// Trims and normalises `s` to NFC.
 pub fn normalize(s: &str) -> String {
     let s = s.trim();
-    if s.is_ascii() {
+    // Most input is already NFC; the quick check avoids recomposing it.
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
         return s.to_owned();
     }
     s.nfc().collect()

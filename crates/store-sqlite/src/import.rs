@@ -3,7 +3,7 @@
 //! an atomic import with any refusal is rolled back whole. Counter changes
 //! are gathered as deltas and merged once, at the end.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use phuxanh_domain::{
     Citizen, CitizenId, Contribution, Day, Event, EventId, EventKind, Firsts, Instant, Level,
@@ -238,6 +238,18 @@ fn residence_problem(index: &UnitIndex, unit: &phuxanh_domain::UnitCode) -> Resu
     Ok(node)
 }
 
+/// Citizens are written in chunks: one multi-row insert, in id order, adds
+/// the new ones; only those already on the roster take the slower
+/// compare-and-update path.
+const CITIZEN_CHUNK: usize = 256;
+
+/// A roster row that passed the checks that need no database.
+struct Pending {
+    line: u64,
+    citizen: Citizen,
+    unit: Node,
+}
+
 pub(crate) fn citizens(
     conn: &mut Connection,
     scope: &Scope,
@@ -250,6 +262,19 @@ pub(crate) fn citizens(
     let mut report = ImportReport::default();
     let mut deltas = Deltas::default();
     let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut chunk: Vec<Pending> = Vec::with_capacity(CITIZEN_CHUNK);
+    // A first load into an empty roster builds the id index once, at the
+    // end, by sorting: far cheaper than a million random index inserts.
+    // The drop is part of the transaction, so a rollback restores it.
+    let first_load: bool = tx
+        .query_row("SELECT NOT EXISTS (SELECT 1 FROM citizens)", [], |r| {
+            r.get(0)
+        })
+        .map_err(backend)?;
+    if first_load {
+        tx.execute_batch("DROP INDEX citizens_by_id")
+            .map_err(backend)?;
+    }
     for row in rows {
         report.read += 1;
         let c = match row.value {
@@ -269,86 +294,174 @@ pub(crate) fn citizens(
             );
             continue;
         }
-        let node = match residence_problem(&index, &c.unit) {
-            Ok(node) => node,
-            Err(reason) => {
-                report.refuse(row.line, reason);
-                continue;
-            }
-        };
-        let new_contribution = |firsts| Contribution {
-            eligible_from: eligible_from(c.birth_date, min_age),
-            firsts,
-        };
-        match load_citizen(&tx, c.id)? {
-            None => {
-                tx.prepare_cached(
-                    "INSERT INTO citizens (id, full_name, birth_date, sex, unit_id, household_id, address, phone)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .map_err(backend)?
-                .execute(params![
-                    c.id.as_u64() as i64,
-                    c.full_name,
-                    c.birth_date.number(),
-                    c.sex.as_str(),
-                    node.id,
-                    c.household_id,
-                    c.address,
-                    c.phone
-                ])
-                .map_err(backend)?;
-                deltas.contribution(node.id, &new_contribution(Firsts::default()), 1);
-                report.applied += 1;
-            }
-            Some(old) => {
-                let same = old.unit_id == node.id
-                    && old.birth == c.birth_date
-                    && old.full_name == c.full_name
-                    && old.sex == c.sex
-                    && old.household_id == c.household_id
-                    && old.address == c.address
-                    && old.phone == c.phone;
-                if same {
-                    report.unchanged += 1;
-                    continue;
-                }
-                if !index.in_scope(old.unit_id) {
-                    report.refuse(
-                        row.line,
-                        format!("citizen {} lives in a unit outside your units", c.id),
-                    );
-                    continue;
-                }
-                tx.prepare_cached(
-                    "UPDATE citizens SET full_name = ?2, birth_date = ?3, sex = ?4, unit_id = ?5,
-                     household_id = ?6, address = ?7, phone = ?8 WHERE id = ?1",
-                )
-                .map_err(backend)?
-                .execute(params![
-                    c.id.as_u64() as i64,
-                    c.full_name,
-                    c.birth_date.number(),
-                    c.sex.as_str(),
-                    node.id,
-                    c.household_id,
-                    c.address,
-                    c.phone
-                ])
-                .map_err(backend)?;
-                if old.unit_id != node.id || old.birth != c.birth_date {
-                    let before = Contribution {
-                        eligible_from: eligible_from(old.birth, min_age),
-                        firsts: old.firsts,
-                    };
-                    deltas.contribution(old.unit_id, &before, -1);
-                    deltas.contribution(node.id, &new_contribution(old.firsts), 1);
-                }
-                report.applied += 1;
-            }
+        match residence_problem(&index, &c.unit) {
+            Ok(unit) => chunk.push(Pending {
+                line: row.line,
+                citizen: c,
+                unit,
+            }),
+            Err(reason) => report.refuse(row.line, reason),
+        }
+        if chunk.len() == CITIZEN_CHUNK {
+            apply_citizens(
+                &tx,
+                &index,
+                &mut chunk,
+                &mut report,
+                &mut deltas,
+                min_age,
+                first_load,
+            )?;
         }
     }
+    apply_citizens(
+        &tx,
+        &index,
+        &mut chunk,
+        &mut report,
+        &mut deltas,
+        min_age,
+        first_load,
+    )?;
+    if first_load {
+        tx.execute_batch("CREATE UNIQUE INDEX citizens_by_id ON citizens (id)")
+            .map_err(backend)?;
+    }
     finish(tx, report, mode, deltas, &index)
+}
+
+fn apply_citizens(
+    conn: &Connection,
+    index: &UnitIndex,
+    chunk: &mut Vec<Pending>,
+    report: &mut ImportReport,
+    deltas: &mut Deltas,
+    min_age: u8,
+    first_load: bool,
+) -> Result<()> {
+    if chunk.is_empty() {
+        return Ok(());
+    }
+    // In id order the inserts walk the id index forwards.
+    chunk.sort_unstable_by_key(|p| p.citizen.id);
+    let added = insert_new_citizens(conn, chunk, first_load)?;
+    for Pending {
+        line,
+        citizen: c,
+        unit,
+    } in chunk.drain(..)
+    {
+        let contribution = |birth, firsts| Contribution {
+            eligible_from: eligible_from(birth, min_age),
+            firsts,
+        };
+        if added.contains(&c.id.as_u64()) {
+            deltas.contribution(unit.id, &contribution(c.birth_date, Firsts::default()), 1);
+            report.applied += 1;
+            continue;
+        }
+        let old = load_citizen(conn, c.id)?.ok_or_else(|| {
+            phuxanh_store::StoreError::Backend(format!("citizen {} vanished", c.id).into())
+        })?;
+        let same = old.unit_id == unit.id
+            && old.birth == c.birth_date
+            && old.full_name == c.full_name
+            && old.sex == c.sex
+            && old.household_id == c.household_id
+            && old.address == c.address
+            && old.phone == c.phone;
+        if same {
+            report.unchanged += 1;
+            continue;
+        }
+        if !index.in_scope(old.unit_id) {
+            report.refuse(
+                line,
+                format!("citizen {} lives in a unit outside your units", c.id),
+            );
+            continue;
+        }
+        conn.prepare_cached(
+            "UPDATE citizens SET full_name = ?2, birth_date = ?3, sex = ?4, unit_id = ?5,
+             household_id = ?6, address = ?7, phone = ?8 WHERE id = ?1",
+        )
+        .map_err(backend)?
+        .execute(params![
+            c.id.as_u64() as i64,
+            c.full_name,
+            c.birth_date.number(),
+            c.sex.as_str(),
+            unit.id,
+            c.household_id,
+            c.address,
+            c.phone
+        ])
+        .map_err(backend)?;
+        if old.unit_id != unit.id || old.birth != c.birth_date {
+            deltas.contribution(old.unit_id, &contribution(old.birth, old.firsts), -1);
+            deltas.contribution(unit.id, &contribution(c.birth_date, old.firsts), 1);
+        }
+        report.applied += 1;
+    }
+    Ok(())
+}
+
+/// Inserts the chunk's citizens that are not on the roster yet; returns
+/// their ids. One query finds those already there (none on a first load),
+/// one statement inserts the others.
+fn insert_new_citizens(
+    conn: &Connection,
+    chunk: &[Pending],
+    first_load: bool,
+) -> Result<HashSet<u64>> {
+    let ids: Vec<i64> = chunk.iter().map(|p| p.citizen.id.as_u64() as i64).collect();
+    let existing: HashSet<i64> = if first_load {
+        HashSet::new()
+    } else {
+        let marks = vec!["?"; ids.len()].join(", ");
+        let mut stmt = conn
+            .prepare_cached(&format!("SELECT id FROM citizens WHERE id IN ({marks})"))
+            .map_err(backend)?;
+        let found = stmt
+            .query_map(rusqlite::params_from_iter(&ids), |r| r.get::<_, i64>(0))
+            .map_err(backend)?;
+        found.collect::<rusqlite::Result<_>>().map_err(backend)?
+    };
+    let new: Vec<(&Pending, i64, i32)> = chunk
+        .iter()
+        .zip(&ids)
+        .filter(|(_, id)| !existing.contains(id))
+        .map(|(p, id)| (p, *id, p.citizen.birth_date.number()))
+        .collect();
+    if new.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let tuples = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; new.len()].join(", ");
+    let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(new.len() * 8);
+    for (p, id, birth) in &new {
+        let c = &p.citizen;
+        values.extend_from_slice(&[
+            id,
+            &c.full_name,
+            birth,
+            match c.sex {
+                Sex::Male => &"M",
+                Sex::Female => &"F",
+            },
+            &p.unit.id,
+            &c.household_id,
+            &c.address,
+            &c.phone,
+        ]);
+    }
+    conn.prepare_cached(&format!(
+        "INSERT INTO citizens (id, full_name, birth_date, sex, unit_id, household_id, address, phone)
+         VALUES {tuples}"
+    ))
+    .map_err(backend)?
+    .execute(values.as_slice())
+    .map_err(backend)?;
+    Ok(new.iter().map(|(_, id, _)| *id as u64).collect())
 }
 
 fn kind_code(kind: EventKind) -> i64 {
@@ -455,25 +568,11 @@ fn check_events(
     events: Vec<Event>,
     now: Instant,
 ) -> Result<Checked> {
-    let mut fresh = Vec::with_capacity(events.len());
-    for ev in events {
-        match load_event(conn, &ev.id)? {
-            None => fresh.push(ev),
-            Some(stored) if stored == ev => {}
-            Some(stored) => {
-                return Ok(Checked::Refused(format!(
-                    "event id '{}' was recorded before with different content ({}); give a new event its own id",
-                    ev.id,
-                    describe(&stored)
-                )));
-            }
-        }
-    }
-    let Some(first) = fresh.first() else {
+    let Some(first) = events.first() else {
         return Ok(Checked::Unchanged);
     };
     let citizen_id = first.citizen;
-    for ev in &fresh {
+    for ev in &events {
         if ev.citizen != citizen_id {
             return Ok(Checked::Refused(
                 "a row's events must all be about one citizen".into(),
@@ -503,6 +602,25 @@ fn check_events(
             "citizen {citizen_id} lives in a unit outside your units"
         )));
     }
+    // A citizen with nothing recorded yet cannot be sent an event twice, and
+    // their events need only fit among themselves: no look-ups. (An id used
+    // by another citizen is caught when the insert fails.)
+    let fresh = if citizen.firsts.is_empty() {
+        events
+    } else {
+        let mut fresh = Vec::with_capacity(events.len());
+        for ev in events {
+            match load_event(conn, &ev.id)? {
+                None => fresh.push(ev),
+                Some(stored) if stored == ev => {}
+                Some(stored) => return Ok(Checked::Refused(id_reused(&ev.id, &stored))),
+            }
+        }
+        fresh
+    };
+    if fresh.is_empty() {
+        return Ok(Checked::Unchanged);
+    }
     for level in [Level::One, Level::Two] {
         let mut events: Vec<(Instant, EventKind)> = fresh
             .iter()
@@ -523,6 +641,52 @@ fn check_events(
         }
     }
     Ok(Checked::Apply { fresh, citizen })
+}
+
+fn id_reused(id: &EventId, stored: &Event) -> String {
+    format!(
+        "event id '{id}' was recorded before with different content ({}); give a new event its own id",
+        describe(stored)
+    )
+}
+
+/// Inserts a row's events; if one's id is taken (by another citizen's
+/// event), takes back the ones inserted and returns that id.
+fn insert_events(conn: &Connection, events: &[Event]) -> Result<Option<EventId>> {
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT INTO events (event_id, citizen_id, kind, level, at, team_id, session_id, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .map_err(backend)?;
+    for (i, ev) in events.iter().enumerate() {
+        let inserted = insert.execute(params![
+            ev.id.as_str(),
+            ev.citizen.as_u64() as i64,
+            kind_code(ev.kind),
+            ev.level.number(),
+            ev.at.unix_seconds(),
+            ev.team_id,
+            ev.session_id,
+            ev.reason
+        ]);
+        match inserted {
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                let mut undo = conn
+                    .prepare_cached("DELETE FROM events WHERE event_id = ?1")
+                    .map_err(backend)?;
+                for done in &events[..i] {
+                    undo.execute([done.id.as_str()]).map_err(backend)?;
+                }
+                return Ok(Some(ev.id.clone()));
+            }
+            Err(e) => return Err(backend(e)),
+        }
+    }
+    Ok(None)
 }
 
 pub(crate) fn events(
@@ -556,26 +720,15 @@ pub(crate) fn events(
                 continue;
             }
         };
-        let mut insert = tx
-            .prepare_cached(
-                "INSERT INTO events (event_id, citizen_id, kind, level, at, team_id, session_id, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )
-            .map_err(backend)?;
+        if let Some(id) = insert_events(&tx, &fresh)? {
+            let stored = load_event(&tx, &id)?.ok_or_else(|| {
+                phuxanh_store::StoreError::Backend(format!("event '{id}' vanished").into())
+            })?;
+            report.refuse(row.line, id_reused(&id, &stored));
+            continue;
+        }
         let mut firsts = citizen.firsts;
         for ev in &fresh {
-            insert
-                .execute(params![
-                    ev.id.as_str(),
-                    ev.citizen.as_u64() as i64,
-                    kind_code(ev.kind),
-                    ev.level.number(),
-                    ev.at.unix_seconds(),
-                    ev.team_id,
-                    ev.session_id,
-                    ev.reason
-                ])
-                .map_err(backend)?;
             firsts.record(ev.kind, ev.level, ev.at.day());
         }
         if firsts != citizen.firsts {

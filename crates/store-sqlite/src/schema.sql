@@ -18,8 +18,11 @@ CREATE INDEX units_by_parent ON units (parent_id, code);
 
 -- The roster. f_* are the first days each event-driven metric became true
 -- of the citizen: derived from events, kept so a change is a cheap diff.
+-- Rows are appended in arrival order (rowid) and found by the narrow unique
+-- index on `id`: inserting wide rows at random keys would split pages.
 CREATE TABLE citizens (
-    id             INTEGER PRIMARY KEY, -- the 12-digit personal identification number
+    row_id         INTEGER PRIMARY KEY,
+    id             INTEGER NOT NULL, -- the 12-digit personal identification number
     full_name      TEXT NOT NULL,
     birth_date     INTEGER NOT NULL,
     sex            TEXT NOT NULL CHECK (sex IN ('M', 'F')),
@@ -35,12 +38,12 @@ CREATE TABLE citizens (
     f_activated_l2 INTEGER,
     f_used         INTEGER
 );
-CREATE INDEX citizens_by_unit ON citizens (unit_id);
+CREATE UNIQUE INDEX citizens_by_id ON citizens (id);
 
 -- kind: 0 collected, 1 approved, 2 rejected, 3 activated, 4 used.
 CREATE TABLE events (
     event_id   TEXT PRIMARY KEY,
-    citizen_id INTEGER NOT NULL REFERENCES citizens (id),
+    citizen_id INTEGER NOT NULL, -- citizens.id
     kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 4),
     level      INTEGER NOT NULL CHECK (level IN (1, 2)),
     at         INTEGER NOT NULL,

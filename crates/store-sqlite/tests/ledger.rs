@@ -437,3 +437,40 @@ fn init_twice_is_refused() {
         Err(StoreError::AlreadyInitialised)
     ));
 }
+
+#[test]
+fn an_event_id_taken_by_another_citizen_is_refused_and_leaves_nothing() {
+    use EventKind::*;
+    let mut store = fixture();
+    import_citizens(&mut store, roster(), ImportMode::Atomic);
+    import_events(&mut store, campaign(), ImportMode::Atomic);
+    // Citizen 5 (no events yet) sends a row whose second event reuses "e1".
+    let row = vec![
+        ev("fresh", "083075000005", Collected, 1, "2023-09-01 08:00"),
+        ev("e1", "083075000005", Approved, 1, "2023-09-02 08:00"),
+    ];
+    let mut r = rows(vec![Ok(row)]);
+    let report = store
+        .import_events(&Scope::everything(), &mut r, ImportMode::SkipInvalid, now())
+        .unwrap();
+    assert_eq!(report.applied, 0);
+    assert_eq!(
+        report.refused[0].reason,
+        "event id 'e1' was recorded before with different content (083085000001 collected at level 2 on 2023-08-20T19:30:00+07:00); give a new event its own id"
+    );
+    // The row's first event was taken back: it can be sent again on its own.
+    let again = import_events(
+        &mut store,
+        vec![ev(
+            "fresh",
+            "083075000005",
+            Collected,
+            1,
+            "2023-09-01 08:00",
+        )],
+        ImportMode::Atomic,
+    );
+    assert_eq!(again.applied, 1, "{:?}", again.refused);
+    assert_eq!(count(&store, "83", "2023-09-10", Metric::Collected), 5);
+    assert_consistent(&mut store);
+}
