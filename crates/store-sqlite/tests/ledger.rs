@@ -444,10 +444,10 @@ fn an_event_id_taken_by_another_citizen_is_refused_and_leaves_nothing() {
     let mut store = fixture();
     import_citizens(&mut store, roster(), ImportMode::Atomic);
     import_events(&mut store, campaign(), ImportMode::Atomic);
-    // Citizen 5 (no events yet) sends a row whose second event reuses "e1".
+    // Dung (no events yet) sends a row whose second event reuses "e1".
     let row = vec![
-        ev("fresh", "083075000005", Collected, 1, "2023-09-01 08:00"),
-        ev("e1", "083075000005", Approved, 1, "2023-09-02 08:00"),
+        ev("fresh", "083309000004", Collected, 1, "2023-10-01 08:00"),
+        ev("e1", "083309000004", Approved, 1, "2023-10-02 08:00"),
     ];
     let mut r = rows(vec![Ok(row)]);
     let report = store
@@ -463,14 +463,14 @@ fn an_event_id_taken_by_another_citizen_is_refused_and_leaves_nothing() {
         &mut store,
         vec![ev(
             "fresh",
-            "083075000005",
+            "083309000004",
             Collected,
             1,
-            "2023-09-01 08:00",
+            "2023-10-01 08:00",
         )],
         ImportMode::Atomic,
     );
     assert_eq!(again.applied, 1, "{:?}", again.refused);
-    assert_eq!(count(&store, "83", "2023-09-10", Metric::Collected), 5);
+    assert_eq!(count(&store, "83", "2023-10-10", Metric::Collected), 4);
     assert_consistent(&mut store);
 }
