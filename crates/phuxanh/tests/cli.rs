@@ -500,3 +500,171 @@ fn unknown_units_and_missing_databases_get_clear_errors() {
         "{err}"
     );
 }
+
+/// Distinct citizens per metric at the end of `as_of`, counted straight from
+/// an events CSV: an independent recount to hold the counters against.
+fn recount(events_csv: &Path, as_of: &str) -> std::collections::BTreeMap<String, usize> {
+    use std::collections::{BTreeMap, HashSet};
+    let end: phuxanh_domain::Instant = format!("{as_of} 23:59").parse().unwrap();
+    let mut sets: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    let mut reader = csv::Reader::from_path(events_csv).unwrap();
+    for r in reader.records() {
+        let r = r.unwrap();
+        let at: phuxanh_domain::Instant = r[4].parse().unwrap();
+        if at > end {
+            continue;
+        }
+        let (kind, level) = (&r[2], &r[3]);
+        sets.entry(kind.to_string())
+            .or_default()
+            .insert(r[1].to_string());
+        if level == "2" && (kind == "collected" || kind == "activated") {
+            sets.entry(format!("{kind}_l2"))
+                .or_default()
+                .insert(r[1].to_string());
+        }
+    }
+    sets.into_iter().map(|(k, v)| (k, v.len())).collect()
+}
+
+#[test]
+fn counters_on_a_generated_campaign_equal_a_recount_from_the_files() {
+    let p = Phuxanh {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let generated = p.dir.path().join("gen");
+    p.ok(&[
+        "gen",
+        "--province",
+        "83",
+        "--citizens",
+        "20000",
+        "--seed",
+        "5",
+        "--out",
+        generated.to_str().unwrap(),
+    ]);
+    p.ok(&["init", "--units", "vn-2024"]);
+    for (cmd, file) in [
+        ("units", "villages.csv"),
+        ("citizens", "citizens.csv"),
+        ("events", "events.csv"),
+        ("targets", "targets.csv"),
+    ] {
+        p.ok(&[cmd, "import", generated.join(file).to_str().unwrap()]);
+    }
+    let check = p.ok(&["check"]);
+    assert!(
+        check.contains("Counters equal what the events say."),
+        "{check}"
+    );
+    for as_of in ["2023-08-19", "2023-10-18", "2023-12-31"] {
+        let want = recount(&generated.join("events.csv"), as_of);
+        let got = p.json(&[
+            "progress", "--unit", "83", "--as-of", as_of, "--format", "json",
+        ]);
+        for (metric, n) in &want {
+            assert_eq!(got["counts"][metric], *n as u64, "{metric} as of {as_of}");
+        }
+    }
+    // The districts add up to the province.
+    let v = p.json(&[
+        "progress",
+        "--unit",
+        "83",
+        "--as-of",
+        "2023-12-31",
+        "--children",
+        "--format",
+        "json",
+    ]);
+    for key in ["collected", "activated", "used"] {
+        let sum: u64 = v["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["counts"][key].as_u64().unwrap())
+            .sum();
+        assert_eq!(v["unit"]["counts"][key].as_u64().unwrap(), sum, "{key}");
+    }
+    let eligible: u64 = v["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["eligible"].as_u64().unwrap())
+        .sum();
+    assert_eq!(v["unit"]["eligible"].as_u64().unwrap(), eligible);
+}
+
+#[test]
+fn a_generated_status_snapshot_imports_and_checks_clean() {
+    let p = Phuxanh {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let generated = p.dir.path().join("gen");
+    p.ok(&[
+        "gen",
+        "--province",
+        "83",
+        "--citizens",
+        "10000",
+        "--seed",
+        "6",
+        "--out",
+        generated.to_str().unwrap(),
+    ]);
+    p.ok(&["init", "--units", "vn-2024"]);
+    p.ok(&[
+        "units",
+        "import",
+        generated.join("villages.csv").to_str().unwrap(),
+    ]);
+    p.ok(&[
+        "citizens",
+        "import",
+        generated.join("citizens.csv").to_str().unwrap(),
+    ]);
+    let out = p.ok(&[
+        "status",
+        "import",
+        generated.join("status.csv").to_str().unwrap(),
+    ]);
+    assert!(out.contains("0 từ chối (refused)"), "{out}");
+    assert!(
+        p.ok(&["check"])
+            .contains("Counters equal what the events say.")
+    );
+    let again = p.ok(&[
+        "status",
+        "import",
+        generated.join("status.csv").to_str().unwrap(),
+    ]);
+    assert!(again.contains(" 0 áp dụng (applied)"), "{again}");
+}
+
+#[test]
+fn init_loads_the_real_units_of_vietnam() {
+    let p = Phuxanh {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let out = p.ok(&["init", "--units", "vn-2024"]);
+    assert!(
+        out.contains("63 tỉnh, 696 huyện, 10.035 xã (vn-2024)"),
+        "{out}"
+    );
+    let districts = p.ok(&["units", "list", "--parent", "83"]);
+    assert!(
+        districts.contains("837\tdistrict\tHuyện Thạnh Phú"),
+        "{districts}"
+    );
+    assert_eq!(districts.lines().count(), 9);
+
+    let q = Phuxanh {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let out = q.ok(&["init"]);
+    assert!(
+        out.contains("34 tỉnh, 0 huyện, 3.321 xã (vn-2025)"),
+        "{out}"
+    );
+}
