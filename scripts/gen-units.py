@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """Regenerates the built-in administrative units of Phủ Xanh.
 
-Source: the MIT-licensed PyPI package `vietnamadminunits` (1.0.4), whose
-SQLite file holds both the pre-July-2025 three-level structure (table
-`admin_units_legacy`) and the two-level structure in force since
-1 July 2025 (table `admin_units`). Only codes, names and unit types are
-taken; its coordinates come from a service whose terms forbid
-redistribution and are deliberately left out.
+Source: the MIT-licensed PyPI package `vietnamadminunits` 1.0.4, whose
+SQLite file holds both the structure before 1 July 2025 (three levels,
+table `admin_units_legacy`) and the one in force since then (two levels,
+table `admin_units`). Each row of those tables is one commune with its
+ancestors. Only codes, names and unit types are read; the coordinates,
+bounds, areas and geocoder addresses come from a service whose terms
+forbid redistribution and are deliberately left out.
 
-Writes crates/units/data/vn-2024.csv and vn-2025.csv
-(`code,name,level,parent_code`, parents first, names in Unicode NFC).
+Writes crates/units/data/vn-2024.csv and vn-2025.csv with the header
+`code,name,level,parent_code`: all provinces, then districts, then
+communes, each level sorted by code; names are full official names with
+their type word ("Tỉnh Bến Tre", "Quận Ba Đình", "Thị trấn ..."), in
+Unicode NFC.
 
     python3 scripts/gen-units.py
 """
@@ -25,11 +29,47 @@ import unicodedata
 import zipfile
 
 PACKAGE = "vietnamadminunits==1.0.4"
-OUT = os.path.join(os.path.dirname(__file__), "..", "crates", "units", "data")
+DATABASE = "vietnamadminunits/data/dataset.db"
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "units", "data")
+
+LEVELS = ("province", "district", "commune")
+DIGITS = {"province": 2, "district": 3, "commune": 5}
+PARENT = {  # (structure, level) -> level of the parent
+    ("vn-2024", "district"): "province",
+    ("vn-2024", "commune"): "district",
+    ("vn-2025", "commune"): "province",
+}
+# The type words a full name may start with, as officially written.
+TYPES = {
+    "province": ["Thành phố", "Tỉnh"],
+    "district": ["Thành phố", "Thị xã", "Quận", "Huyện"],
+    "commune": ["Thị trấn", "Đặc khu", "Phường", "Xã"],
+}
 
 
-def nfc(s):
-    return unicodedata.normalize("NFC", s.strip())
+def fail(msg):
+    sys.exit(f"gen-units: {msg}")
+
+
+def clean(s):
+    return unicodedata.normalize("NFC", s.strip()) if s is not None else None
+
+
+def full_name(name, level, type_column, code):
+    """The full name, its type word written the official way.
+
+    The database's full names carry a few stray capitals ("Thành Phố Bắc
+    Kạn", "Thị Trấn Ái Tử"), and its type column disagrees with the full
+    name for a handful of communes; the full name is the one that matches
+    the legal texts, so it wins and the disagreement is reported.
+    """
+    name = clean(name)
+    for t in TYPES[level]:
+        if name.lower().startswith(t.lower() + " "):
+            if type_column and clean(type_column) != t:
+                print(f"  note: {level} {code} {name!r}: type column says {type_column!r}, keeping {t!r}")
+            return t + name[len(t):]
+    fail(f"{level} {code} {name!r} does not start with one of {TYPES[level]}")
 
 
 def fetch_database(workdir):
@@ -37,83 +77,99 @@ def fetch_database(workdir):
         [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", workdir, PACKAGE],
         check=True,
     )
-    wheel = glob.glob(os.path.join(workdir, "*.whl"))[0]
+    (wheel,) = glob.glob(os.path.join(workdir, "*.whl"))
     with zipfile.ZipFile(wheel) as z:
-        z.extract("vietnamadminunits/data/dataset.db", workdir)
-    return os.path.join(workdir, "vietnamadminunits/data/dataset.db")
+        z.extract(DATABASE, workdir)
+    return os.path.join(workdir, DATABASE)
 
 
-def check_code(code, digits, what):
-    if len(code) != digits or not code.isdigit():
-        sys.exit(f"{what} code {code!r} is not {digits} digits")
-    return code
+class Units:
+    """Units of one structure, keyed by code, checked as they are added."""
+
+    def __init__(self):
+        self.units = {}  # code -> (name, level, parent_code)
+
+    def add(self, code, name, level, parent, type_column=None):
+        code = clean(code)
+        unit = (full_name(name, level, type_column, code), level, parent)
+        seen = self.units.setdefault(code, unit)
+        if seen != unit:
+            fail(f"code {code} stands for both {seen} and {unit}")
+
+    def rows(self):
+        order = sorted(self.units.items(), key=lambda cu: (LEVELS.index(cu[1][1]), cu[0]))
+        return [(code, name, level, parent) for code, (name, level, parent) in order]
 
 
 def units_2024(db):
-    provinces, districts, communes = {}, {}, {}
-    rows = db.execute(
-        "SELECT provinceCode, province, districtCode, district, wardCode, ward"
-        " FROM admin_units_legacy"
-    )
-    for pc, pname, dc, dname, wc, wname in rows:
-        pc = check_code(pc, 2, "province")
-        provinces.setdefault(pc, nfc(pname))
-        if dc:
-            dc = check_code(dc, 3, "district")
-            if districts.setdefault(dc, (nfc(dname), pc))[1] != pc:
-                sys.exit(f"district {dc} under two provinces")
-        if wc:
-            wc = check_code(wc, 5, "commune")
-            if wc in communes:
-                sys.exit(f"commune {wc} appears twice")
-            communes[wc] = (nfc(wname), dc)
-    out = [(c, n, "province", "") for c, n in sorted(provinces.items())]
-    out += [(c, n, "district", p) for c, (n, p) in sorted(districts.items())]
-    out += [(c, n, "commune", p) for c, (n, p) in sorted(communes.items())]
-    return out
+    units = Units()
+    for p, pc, d, dtype, dc, w, wtype, wc in db.execute(
+        "SELECT province, provinceCode, district, districtType, districtCode,"
+        " ward, wardType, wardCode FROM admin_units_legacy"
+    ):
+        units.add(pc, p, "province", "")
+        units.add(dc, d, "district", clean(pc), dtype)
+        if wc is not None:  # island districts without communes have none
+            units.add(wc, w, "commune", clean(dc), wtype)
+    return units.rows()
 
 
 def units_2025(db):
-    provinces, communes = {}, {}
-    for pc, pname, wc, wname in db.execute(
-        "SELECT provinceCode, province, wardCode, ward FROM admin_units"
+    units = Units()
+    for p, pc, w, wtype, wc in db.execute(
+        "SELECT province, provinceCode, ward, wardType, wardCode FROM admin_units"
     ):
-        pc = check_code(pc, 2, "province")
-        provinces.setdefault(pc, nfc(pname))
-        wc = check_code(wc, 5, "commune")
-        if wc in communes:
-            sys.exit(f"commune {wc} appears twice")
-        communes[wc] = (nfc(wname), pc)
-    out = [(c, n, "province", "") for c, n in sorted(provinces.items())]
-    out += [(c, n, "commune", p) for c, (n, p) in sorted(communes.items())]
-    return out
+        units.add(pc, p, "province", "")
+        units.add(wc, w, "commune", clean(pc), wtype)
+    return units.rows()
 
 
-def validate(name, units):
-    levels = {}
-    for code, _, level, parent in units:
-        if parent and parent not in levels:
-            sys.exit(f"{name}: {code} comes before its parent {parent}")
-        levels[code] = level
-    counts = {lvl: sum(1 for u in units if u[2] == lvl) for lvl in ("province", "district", "commune")}
-    print(f"{name}: {counts['province']} provinces, {counts['district']} districts, {counts['commune']} communes")
+def validate(structure, rows):
+    level_of = {}
+    for code, name, level, parent in rows:
+        if code in level_of:
+            fail(f"{structure}: code {code} appears twice")
+        if len(code) != DIGITS[level] or not code.isdigit():
+            fail(f"{structure}: {level} code {code!r} is not {DIGITS[level]} digits")
+        if not name:
+            fail(f"{structure}: {code} has no name")
+        want = PARENT.get((structure, level))
+        if want is None:
+            if parent:
+                fail(f"{structure}: {level} {code} has a parent")
+        elif level_of.get(parent) != want:
+            fail(f"{structure}: {level} {code} has parent {parent!r}, not a {want} listed before it")
+        level_of[code] = level
+    counts = {lvl: sum(1 for r in rows if r[2] == lvl) for lvl in LEVELS}
+    childless = sorted(set(c for c, _, lvl, _ in rows if lvl == "district") - {r[3] for r in rows})
+    print(
+        f"{structure}: {counts['province']} provinces, {counts['district']} districts, "
+        f"{counts['commune']} communes ({len(rows)} units)"
+    )
+    if childless:
+        print(f"  districts without communes: {', '.join(childless)}")
 
 
-def write(name, units):
-    path = os.path.join(OUT, f"{name}.csv")
+def write(structure, rows):
+    path = os.path.join(OUT, f"{structure}.csv")
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["code", "name", "level", "parent_code"])
-        w.writerows(units)
+        w.writerows(rows)
+    print(f"  wrote {os.path.normpath(path)} ({os.path.getsize(path)} bytes)")
 
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         db = sqlite3.connect(fetch_database(tmp))
-        for name, build in (("vn-2024", units_2024), ("vn-2025", units_2025)):
-            units = build(db)
-            validate(name, units)
-            write(name, units)
+        try:
+            for structure, build in (("vn-2024", units_2024), ("vn-2025", units_2025)):
+                print(f"{structure}:")
+                rows = build(db)
+                validate(structure, rows)
+                write(structure, rows)
+        finally:
+            db.close()
 
 
 if __name__ == "__main__":
