@@ -194,14 +194,11 @@ pub fn generate(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary, GenError>
     let mut files = write::Files::create(out_dir)?;
     let mut summary = GenSummary::default();
     let mut events: Vec<GenEvent> = Vec::new();
-    let mut issuers = std::collections::BTreeMap::new();
+    let mut issuer = people::IdIssuer::default();
     let mut eligible_at_end: Vec<u64> = Vec::with_capacity(communes.len());
 
     for (index, commune) in communes.iter().enumerate() {
-        let province: u16 = commune.province.as_str().parse().unwrap_or(1);
-        let issuer = issuers
-            .entry(province)
-            .or_insert_with(|| people::IdIssuer::new(province));
+        let home = people::home_birth_province(commune.province.as_str().parse().unwrap_or(1));
         let villages = write::village_names(commune.unit, commune.citizens);
         for (code, name) in &villages {
             files.village(code, name, &commune.unit.code)?;
@@ -229,7 +226,7 @@ pub fn generate(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary, GenError>
                     family
                 };
                 let birth = people::draw_birth_date(&mut rng, t.end);
-                let id = issuer.issue(&mut rng, sex, birth);
+                let id = issuer.issue(&mut rng, home, sex, birth);
                 let name = names::full_name(&mut rng, family, sex);
                 let phone = rng.random_bool(0.7).then(|| {
                     format!(

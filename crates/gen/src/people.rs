@@ -52,31 +52,31 @@ pub fn draw_sex(rng: &mut impl Rng) -> Sex {
     }
 }
 
-/// Hands out personal identification numbers, never the same twice.
+/// Hands out personal identification numbers, never the same twice: one
+/// issuer serves the whole output, so people born in one province but
+/// living in different ones never share a serial.
+#[derive(Default)]
 pub struct IdIssuer {
-    home: u16,
     next_serial: HashMap<(u16, u8, i16), u32>,
 }
 
-impl IdIssuer {
-    /// `province` is the 2-digit code of the province the people live in;
-    /// most were born there. A 2025 province whose code was not a birth
-    /// code before borrows one deterministically.
-    pub fn new(province: u16) -> IdIssuer {
-        let home = if BIRTH_PROVINCE_CODES.contains(&province) {
-            province
-        } else {
-            BIRTH_PROVINCE_CODES[province as usize % BIRTH_PROVINCE_CODES.len()]
-        };
-        IdIssuer {
-            home,
-            next_serial: HashMap::new(),
-        }
+/// The birth-province code most people living in `province` (a 2-digit
+/// code) carry. A 2025 province whose code was not a birth code before
+/// borrows one deterministically.
+pub fn home_birth_province(province: u16) -> u16 {
+    if BIRTH_PROVINCE_CODES.contains(&province) {
+        province
+    } else {
+        BIRTH_PROVINCE_CODES[province as usize % BIRTH_PROVINCE_CODES.len()]
     }
+}
 
-    pub fn issue(&mut self, rng: &mut impl Rng, sex: Sex, birth: Day) -> CitizenId {
+impl IdIssuer {
+    /// An ID for someone living in a province whose people were mostly born
+    /// in `home` (see [`home_birth_province`]).
+    pub fn issue(&mut self, rng: &mut impl Rng, home: u16, sex: Sex, birth: Day) -> CitizenId {
         let mut province = if rng.random_bool(0.85) {
-            self.home
+            home
         } else {
             BIRTH_PROVINCE_CODES[rng.random_range(0..BIRTH_PROVINCE_CODES.len())]
         };

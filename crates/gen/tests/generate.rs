@@ -263,3 +263,29 @@ fn unknown_provinces_are_refused() {
         "'99' is not a province of the chosen unit set (see `phuxanh units list`)"
     );
 }
+
+#[test]
+fn the_whole_country_in_2025_units_has_unique_valid_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = GenConfig {
+        units: UnitSet::Vn2025.units(),
+        province: None,
+        citizens: 30_000,
+        seed: 4,
+        timeline: Timeline::default(),
+    };
+    generate(&cfg, dir.path()).unwrap();
+    let citizens = all(
+        &dir.path().join("citizens.csv"),
+        FileKind::Citizens,
+        parse_citizen,
+    );
+    let ids: HashSet<_> = citizens.iter().map(|c| c.id).collect();
+    assert_eq!(ids.len(), 30_000);
+    let provinces: HashSet<_> = citizens.iter().map(|c| &c.unit.as_str()[..2]).collect();
+    assert!(
+        provinces.len() > 30,
+        "citizens in {} provinces",
+        provinces.len()
+    );
+}

@@ -259,10 +259,6 @@ pub(crate) fn citizens(
 ) -> Result<ImportReport> {
     let tx = conn.transaction().map_err(backend)?;
     let index = UnitIndex::load(&tx, scope)?;
-    let mut report = ImportReport::default();
-    let mut deltas = Deltas::default();
-    let mut seen: HashMap<u64, u64> = HashMap::new();
-    let mut chunk: Vec<Pending> = Vec::with_capacity(CITIZEN_CHUNK);
     // A first load into an empty roster builds the id index once, at the
     // end, by sorting: far cheaper than a million random index inserts.
     // The drop is part of the transaction, so a rollback restores it.
@@ -275,17 +271,27 @@ pub(crate) fn citizens(
         tx.execute_batch("DROP INDEX citizens_by_id")
             .map_err(backend)?;
     }
+    let mut roster = Roster {
+        conn: &tx,
+        index: &index,
+        min_age,
+        first_load,
+        report: ImportReport::default(),
+        deltas: Deltas::default(),
+    };
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut chunk: Vec<Pending> = Vec::with_capacity(CITIZEN_CHUNK);
     for row in rows {
-        report.read += 1;
+        roster.report.read += 1;
         let c = match row.value {
             Ok(c) => c,
             Err(reason) => {
-                report.refuse(row.line, reason);
+                roster.report.refuse(row.line, reason);
                 continue;
             }
         };
         if let Some(first) = seen.insert(c.id.as_u64(), row.line) {
-            report.refuse(
+            roster.report.refuse(
                 row.line,
                 format!(
                     "citizen {} appears twice in this file (first at line {first})",
@@ -300,29 +306,14 @@ pub(crate) fn citizens(
                 citizen: c,
                 unit,
             }),
-            Err(reason) => report.refuse(row.line, reason),
+            Err(reason) => roster.report.refuse(row.line, reason),
         }
         if chunk.len() == CITIZEN_CHUNK {
-            apply_citizens(
-                &tx,
-                &index,
-                &mut chunk,
-                &mut report,
-                &mut deltas,
-                min_age,
-                first_load,
-            )?;
+            roster.apply(&mut chunk)?;
         }
     }
-    apply_citizens(
-        &tx,
-        &index,
-        &mut chunk,
-        &mut report,
-        &mut deltas,
-        min_age,
-        first_load,
-    )?;
+    roster.apply(&mut chunk)?;
+    let Roster { report, deltas, .. } = roster;
     if first_load {
         tx.execute_batch("CREATE UNIQUE INDEX citizens_by_id ON citizens (id)")
             .map_err(backend)?;
@@ -330,37 +321,54 @@ pub(crate) fn citizens(
     finish(tx, report, mode, deltas, &index)
 }
 
-fn apply_citizens(
-    conn: &Connection,
-    index: &UnitIndex,
-    chunk: &mut Vec<Pending>,
-    report: &mut ImportReport,
-    deltas: &mut Deltas,
+/// The state of a roster import between chunks.
+struct Roster<'a> {
+    conn: &'a Connection,
+    index: &'a UnitIndex,
     min_age: u8,
     first_load: bool,
-) -> Result<()> {
-    if chunk.is_empty() {
-        return Ok(());
-    }
-    // In id order the inserts walk the id index forwards.
-    chunk.sort_unstable_by_key(|p| p.citizen.id);
-    let added = insert_new_citizens(conn, chunk, first_load)?;
-    for Pending {
-        line,
-        citizen: c,
-        unit,
-    } in chunk.drain(..)
-    {
-        let contribution = |birth, firsts| Contribution {
-            eligible_from: eligible_from(birth, min_age),
+    report: ImportReport,
+    deltas: Deltas,
+}
+
+impl Roster<'_> {
+    fn contribution(&self, birth: Day, firsts: Firsts) -> Contribution {
+        Contribution {
+            eligible_from: eligible_from(birth, self.min_age),
             firsts,
-        };
-        if added.contains(&c.id.as_u64()) {
-            deltas.contribution(unit.id, &contribution(c.birth_date, Firsts::default()), 1);
-            report.applied += 1;
-            continue;
         }
-        let old = load_citizen(conn, c.id)?.ok_or_else(|| {
+    }
+
+    /// Writes a chunk: new citizens in one statement, the others compared
+    /// and updated one by one.
+    fn apply(&mut self, chunk: &mut Vec<Pending>) -> Result<()> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        // In id order the inserts walk the id index forwards.
+        chunk.sort_unstable_by_key(|p| p.citizen.id);
+        let added = insert_new_citizens(self.conn, chunk, self.first_load)?;
+        for Pending {
+            line,
+            citizen: c,
+            unit,
+        } in chunk.drain(..)
+        {
+            if added.contains(&c.id.as_u64()) {
+                let new = self.contribution(c.birth_date, Firsts::default());
+                self.deltas.contribution(unit.id, &new, 1);
+                self.report.applied += 1;
+            } else {
+                self.update(line, c, unit)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A citizen already on the roster: unchanged, or updated (their counts
+    /// move with them if their unit or birth date changed).
+    fn update(&mut self, line: u64, c: Citizen, unit: Node) -> Result<()> {
+        let old = load_citizen(self.conn, c.id)?.ok_or_else(|| {
             phuxanh_store::StoreError::Backend(format!("citizen {} vanished", c.id).into())
         })?;
         let same = old.unit_id == unit.id
@@ -371,39 +379,42 @@ fn apply_citizens(
             && old.address == c.address
             && old.phone == c.phone;
         if same {
-            report.unchanged += 1;
-            continue;
+            self.report.unchanged += 1;
+            return Ok(());
         }
-        if !index.in_scope(old.unit_id) {
-            report.refuse(
+        if !self.index.in_scope(old.unit_id) {
+            self.report.refuse(
                 line,
                 format!("citizen {} lives in a unit outside your units", c.id),
             );
-            continue;
+            return Ok(());
         }
-        conn.prepare_cached(
-            "UPDATE citizens SET full_name = ?2, birth_date = ?3, sex = ?4, unit_id = ?5,
-             household_id = ?6, address = ?7, phone = ?8 WHERE id = ?1",
-        )
-        .map_err(backend)?
-        .execute(params![
-            c.id.as_u64() as i64,
-            c.full_name,
-            c.birth_date.number(),
-            c.sex.as_str(),
-            unit.id,
-            c.household_id,
-            c.address,
-            c.phone
-        ])
-        .map_err(backend)?;
+        self.conn
+            .prepare_cached(
+                "UPDATE citizens SET full_name = ?2, birth_date = ?3, sex = ?4, unit_id = ?5,
+                 household_id = ?6, address = ?7, phone = ?8 WHERE id = ?1",
+            )
+            .map_err(backend)?
+            .execute(params![
+                c.id.as_u64() as i64,
+                c.full_name,
+                c.birth_date.number(),
+                c.sex.as_str(),
+                unit.id,
+                c.household_id,
+                c.address,
+                c.phone
+            ])
+            .map_err(backend)?;
         if old.unit_id != unit.id || old.birth != c.birth_date {
-            deltas.contribution(old.unit_id, &contribution(old.birth, old.firsts), -1);
-            deltas.contribution(unit.id, &contribution(c.birth_date, old.firsts), 1);
+            let before = self.contribution(old.birth, old.firsts);
+            let after = self.contribution(c.birth_date, old.firsts);
+            self.deltas.contribution(old.unit_id, &before, -1);
+            self.deltas.contribution(unit.id, &after, 1);
         }
-        report.applied += 1;
+        self.report.applied += 1;
+        Ok(())
     }
-    Ok(())
 }
 
 /// Inserts the chunk's citizens that are not on the roster yet; returns

@@ -38,46 +38,42 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     let mut store = SqliteStore::open(&args.demo_db)
         .with_context(|| format!("cannot create {}", args.demo_db.display()))?;
     store.init(&UnitSet::Vn2024.units(), 14)?;
-    let steps: [(&str, FileKind); 4] = [
-        ("villages.csv", FileKind::Units),
-        ("citizens.csv", FileKind::Citizens),
-        ("events.csv", FileKind::Events),
-        ("targets.csv", FileKind::Targets),
+    let reports = [
+        import::import_file(
+            &mut store,
+            &dir.join("villages.csv"),
+            FileKind::Units,
+            parse_unit,
+            false,
+            import::units,
+        )?,
+        import::import_file(
+            &mut store,
+            &dir.join("citizens.csv"),
+            FileKind::Citizens,
+            parse_citizen,
+            false,
+            import::citizens,
+        )?,
+        import::import_file(
+            &mut store,
+            &dir.join("events.csv"),
+            FileKind::Events,
+            parse_event,
+            false,
+            import::events,
+        )?,
+        import::import_file(
+            &mut store,
+            &dir.join("targets.csv"),
+            FileKind::Targets,
+            parse_target,
+            false,
+            import::targets,
+        )?,
     ];
-    for (name, kind) in steps {
-        let file = dir.join(name);
-        eprintln!("Importing {name}…");
-        let report = match kind {
-            FileKind::Units => {
-                import::import_file(&mut store, &file, kind, parse_unit, false, |s, sc, r, m| {
-                    s.import_units(sc, r, m)
-                })?
-            }
-            FileKind::Citizens => import::import_file(
-                &mut store,
-                &file,
-                kind,
-                parse_citizen,
-                false,
-                |s, sc, r, m| s.import_citizens(sc, r, m),
-            )?,
-            FileKind::Events => {
-                import::import_file(&mut store, &file, kind, parse_event, false, import::events)?
-            }
-            _ => import::import_file(
-                &mut store,
-                &file,
-                kind,
-                parse_target,
-                false,
-                import::targets,
-            )?,
-        };
-        anyhow::ensure!(
-            report.refused.is_empty(),
-            "the generated {name} had refused rows (a bug): first: {:?}",
-            report.refused.first()
-        );
+    if let Some(r) = reports.iter().find_map(|r| r.refused.first()) {
+        anyhow::bail!("a generated file had a refused row (a bug in the generator): {r}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 

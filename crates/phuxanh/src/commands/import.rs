@@ -11,16 +11,45 @@ use std::time::{Duration, Instant as Clock};
 
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use phuxanh_domain::{Day, Event, Instant};
+use phuxanh_domain::{Citizen, Day, Event, Instant};
 use phuxanh_ingest::{FileKind, Record};
 use phuxanh_report::vi;
-use phuxanh_store::{ImportMode, ImportReport, Row, Rows, Scope, Store, TargetRecord};
+use phuxanh_store::{ImportMode, ImportReport, Row, Rows, Scope, Store, TargetRecord, Unit};
 use phuxanh_store_sqlite::SqliteStore;
 
 use crate::cli::ImportArgs;
 
 /// Who the command line acts as when it records who set a target.
 pub const CLI_USER: &str = "cli";
+
+/// How the rows of one kind of file are applied to the store.
+pub trait Apply<T>:
+    FnOnce(&mut SqliteStore, &Scope, Rows<T>, ImportMode) -> phuxanh_store::Result<ImportReport>
+{
+}
+
+impl<T, F> Apply<T> for F where
+    F: FnOnce(&mut SqliteStore, &Scope, Rows<T>, ImportMode) -> phuxanh_store::Result<ImportReport>
+{
+}
+
+pub fn units(
+    store: &mut SqliteStore,
+    scope: &Scope,
+    rows: Rows<Unit>,
+    mode: ImportMode,
+) -> phuxanh_store::Result<ImportReport> {
+    store.import_units(scope, rows, mode)
+}
+
+pub fn citizens(
+    store: &mut SqliteStore,
+    scope: &Scope,
+    rows: Rows<Citizen>,
+    mode: ImportMode,
+) -> phuxanh_store::Result<ImportReport> {
+    store.import_citizens(scope, rows, mode)
+}
 
 pub fn events(
     store: &mut SqliteStore,
@@ -47,12 +76,7 @@ pub fn run<T: Send + 'static>(
     args: &ImportArgs,
     kind: FileKind,
     parse: fn(&Record<'_>, Day) -> Result<T, String>,
-    apply: impl FnOnce(
-        &mut SqliteStore,
-        &Scope,
-        Rows<T>,
-        ImportMode,
-    ) -> phuxanh_store::Result<ImportReport>,
+    apply: impl Apply<T>,
 ) -> Result<ExitCode> {
     let report = import_file(store, &args.file, kind, parse, args.skip_invalid, apply)?;
     print_summary(&args.file, &report);
@@ -97,12 +121,7 @@ pub fn import_file<T: Send + 'static>(
     kind: FileKind,
     parse: fn(&Record<'_>, Day) -> Result<T, String>,
     skip_invalid: bool,
-    apply: impl FnOnce(
-        &mut SqliteStore,
-        &Scope,
-        Rows<T>,
-        ImportMode,
-    ) -> phuxanh_store::Result<ImportReport>,
+    apply: impl Apply<T>,
 ) -> Result<ImportReport> {
     let reader = phuxanh_ingest::read(file, kind, parse, Day::today())?;
     let (done, total) = reader.progress_handle();
