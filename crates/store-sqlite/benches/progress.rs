@@ -1,7 +1,8 @@
 //! `progress --children` against a plain SQL baseline on the same database.
 //!
 //! ```sh
-//! PHUXANH_BENCH_DB=bench.db PHUXANH_BENCH_UNIT=83 cargo bench -p phuxanh-store-sqlite --bench progress
+//! PHUXANH_BENCH_DB=bench.db PHUXANH_BENCH_UNIT=83 [PHUXANH_BENCH_BASELINE_RUNS=10] \
+//!     cargo bench -p phuxanh-store-sqlite --bench progress
 //! ```
 //!
 //! For many as-of days in 2023 it times the whole read behind `progress
@@ -149,7 +150,12 @@ fn main() {
         })
         .collect();
     let ours = report("progress --children", times);
-    let times: Vec<Duration> = days(10)
+    // The baseline takes seconds a run: a few runs are enough.
+    let runs = std::env::var("PHUXANH_BENCH_BASELINE_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10);
+    let times: Vec<Duration> = days(runs)
         .into_iter()
         .map(|day| {
             let t = Instant::now();

@@ -1,0 +1,43 @@
+//! Imports: every row is checked against the database inside one
+//! transaction; refused rows are collected with their line and reason, and
+//! an atomic import with any refusal is rolled back whole. Counter changes
+//! are gathered as deltas and merged once, at the end. One module per kind
+//! of file.
+
+mod citizens;
+mod events;
+mod targets;
+mod units;
+
+pub(crate) use citizens::citizens;
+pub(crate) use events::{events, kind_from_code, store_firsts};
+pub(crate) use targets::targets;
+pub(crate) use units::units;
+
+use phuxanh_store::{ImportMode, ImportReport, Result};
+use rusqlite::Transaction;
+
+use crate::backend;
+use crate::counters::Deltas;
+use crate::tree::UnitIndex;
+
+/// Commits, or rolls back an atomic import that refused rows.
+fn finish(
+    tx: Transaction<'_>,
+    mut report: ImportReport,
+    mode: ImportMode,
+    deltas: Deltas,
+    units: &UnitIndex,
+) -> Result<ImportReport> {
+    if mode == ImportMode::Atomic && !report.refused.is_empty() {
+        tx.rollback().map_err(backend)?;
+        report.applied = 0;
+        report.unchanged = 0;
+        report.committed = false;
+        return Ok(report);
+    }
+    deltas.flush(&tx, units)?;
+    tx.commit().map_err(backend)?;
+    report.committed = true;
+    Ok(report)
+}
