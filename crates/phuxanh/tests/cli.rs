@@ -19,13 +19,49 @@ fn data(name: &str) -> PathBuf {
 }
 
 impl Phuxanh {
+    /// A temporary folder and no database yet.
+    fn empty() -> Phuxanh {
+        Phuxanh {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
     /// A fresh database holding only what `init --units none` creates.
     fn new() -> Phuxanh {
-        let p = Phuxanh {
-            dir: tempfile::tempdir().unwrap(),
-        };
+        let p = Phuxanh::empty();
         p.ok(&["init", "--units", "none"]);
         p
+    }
+
+    /// A generated Bến Tre in `gen/`, with its villages and roster imported
+    /// into a vn-2024 database.
+    fn with_generated_roster(citizens: &str, seed: &str) -> (Phuxanh, PathBuf) {
+        let p = Phuxanh::empty();
+        let dir = p.dir.path().join("gen");
+        let out = dir.to_str().unwrap();
+        p.ok(&[
+            "gen",
+            "--province",
+            "83",
+            "--citizens",
+            citizens,
+            "--seed",
+            seed,
+            "--out",
+            out,
+        ]);
+        p.ok(&["init", "--units", "vn-2024"]);
+        p.ok(&[
+            "units",
+            "import",
+            dir.join("villages.csv").to_str().unwrap(),
+        ]);
+        p.ok(&[
+            "citizens",
+            "import",
+            dir.join("citizens.csv").to_str().unwrap(),
+        ]);
+        (p, dir)
     }
 
     /// The hand-made Bến Tre fixture, fully imported.
@@ -529,28 +565,8 @@ fn recount(events_csv: &Path, as_of: &str) -> std::collections::BTreeMap<String,
 
 #[test]
 fn counters_on_a_generated_campaign_equal_a_recount_from_the_files() {
-    let p = Phuxanh {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    let generated = p.dir.path().join("gen");
-    p.ok(&[
-        "gen",
-        "--province",
-        "83",
-        "--citizens",
-        "20000",
-        "--seed",
-        "5",
-        "--out",
-        generated.to_str().unwrap(),
-    ]);
-    p.ok(&["init", "--units", "vn-2024"]);
-    for (cmd, file) in [
-        ("units", "villages.csv"),
-        ("citizens", "citizens.csv"),
-        ("events", "events.csv"),
-        ("targets", "targets.csv"),
-    ] {
+    let (p, generated) = Phuxanh::with_generated_roster("20000", "5");
+    for (cmd, file) in [("events", "events.csv"), ("targets", "targets.csv")] {
         p.ok(&[cmd, "import", generated.join(file).to_str().unwrap()]);
     }
     let check = p.ok(&["check"]);
@@ -598,32 +614,7 @@ fn counters_on_a_generated_campaign_equal_a_recount_from_the_files() {
 
 #[test]
 fn a_generated_status_snapshot_imports_and_checks_clean() {
-    let p = Phuxanh {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    let generated = p.dir.path().join("gen");
-    p.ok(&[
-        "gen",
-        "--province",
-        "83",
-        "--citizens",
-        "10000",
-        "--seed",
-        "6",
-        "--out",
-        generated.to_str().unwrap(),
-    ]);
-    p.ok(&["init", "--units", "vn-2024"]);
-    p.ok(&[
-        "units",
-        "import",
-        generated.join("villages.csv").to_str().unwrap(),
-    ]);
-    p.ok(&[
-        "citizens",
-        "import",
-        generated.join("citizens.csv").to_str().unwrap(),
-    ]);
+    let (p, generated) = Phuxanh::with_generated_roster("10000", "6");
     let out = p.ok(&[
         "status",
         "import",
@@ -644,9 +635,7 @@ fn a_generated_status_snapshot_imports_and_checks_clean() {
 
 #[test]
 fn init_loads_the_real_units_of_vietnam() {
-    let p = Phuxanh {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let p = Phuxanh::empty();
     let out = p.ok(&["init", "--units", "vn-2024"]);
     assert!(
         out.contains("63 tỉnh, 696 huyện, 10.035 xã (vn-2024)"),
@@ -659,9 +648,7 @@ fn init_loads_the_real_units_of_vietnam() {
     );
     assert_eq!(districts.lines().count(), 9);
 
-    let q = Phuxanh {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let q = Phuxanh::empty();
     let out = q.ok(&["init"]);
     assert!(
         out.contains("34 tỉnh, 0 huyện, 3.321 xã (vn-2025)"),

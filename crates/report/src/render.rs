@@ -230,16 +230,7 @@ pub fn progress_table(report: &WithChildren) -> String {
         p.unit.code,
         vi::date(p.as_of)
     );
-    let shown = [
-        Metric::Eligible,
-        Metric::Collected,
-        Metric::CollectedL2,
-        Metric::Approved,
-        Metric::Rejected,
-        Metric::Activated,
-        Metric::ActivatedL2,
-        Metric::Used,
-    ];
+    let shown = Metric::ALL;
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
