@@ -100,6 +100,22 @@ impl Phuxanh {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// Imports a test file that must be refused; returns its refusals as
+    /// `:line: reason` (the file name cut off) and the whole stderr.
+    fn refused_import(&self, command: &str, name: &str) -> (Vec<String>, String) {
+        let file = data(name);
+        let out = self.run(&[command, "import", file.to_str().unwrap()]);
+        assert!(!out.status.success(), "importing {name} should fail");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let f = file.display().to_string();
+        let lines = stderr
+            .lines()
+            .filter(|l| l.starts_with(&f))
+            .map(|l| l[f.len()..].to_string())
+            .collect();
+        (lines, stderr)
+    }
+
     fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
@@ -230,16 +246,7 @@ fn eligibility_follows_the_as_of_day() {
 fn refused_rows_name_the_file_the_line_and_the_reason() {
     let p = Phuxanh::new();
     p.ok(&["units", "import", data("units.csv").to_str().unwrap()]);
-    let file = data("bad_citizens.csv");
-    let out = p.run(&["citizens", "import", file.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    let f = file.display().to_string();
-    let lines: Vec<String> = stderr
-        .lines()
-        .filter(|l| l.starts_with(&f))
-        .map(|l| l[f.len()..].to_string())
-        .collect();
+    let (lines, stderr) = p.refused_import("citizens", "bad_citizens.csv");
     expect![[r#"
         [
             ":3: id: ID '08308500002' is not a 12-digit personal identification number",
@@ -272,16 +279,7 @@ fn refused_rows_name_the_file_the_line_and_the_reason() {
 #[test]
 fn refused_events_say_why() {
     let p = Phuxanh::with_fixture();
-    let file = data("bad_events.csv");
-    let out = p.run(&["events", "import", file.to_str().unwrap()]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    let f = file.display().to_string();
-    let lines: Vec<String> = stderr
-        .lines()
-        .filter(|l| l.starts_with(&f))
-        .map(|l| l[f.len()..].to_string())
-        .collect();
+    let (lines, _) = p.refused_import("events", "bad_events.csv");
     expect![[r#"
         [
             ":2: unknown citizen 083085000077: import the roster first (`phuxanh citizens import`)",
