@@ -8,7 +8,11 @@ use crate::text::normalize;
 use crate::time::Instant;
 
 /// An event's id: unique across the campaign, 1 to 64 printable characters.
-/// Re-sending an event with the same id and content changes nothing.
+/// Re-sending an event with the same id and content changes nothing. Ids
+/// beginning with `snapshot:` are reserved for the events a status snapshot
+/// implies ([`Event::snapshot_id`]): they are derived from the event itself.
+const SNAPSHOT_PREFIX: &str = "snapshot:";
+
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct EventId(String);
 
@@ -23,7 +27,17 @@ impl EventId {
                 "event_id '{s}' must be at most 64 printable characters"
             ));
         }
+        if s.starts_with(SNAPSHOT_PREFIX) {
+            return Err(format!(
+                "event_id '{s}' begins with '{SNAPSHOT_PREFIX}', which is reserved for the events a status snapshot implies: give the event another id"
+            ));
+        }
         Ok(EventId(s.to_owned()))
+    }
+
+    /// Whether this is the id a status snapshot gives an event.
+    pub fn is_snapshot(&self) -> bool {
+        self.0.starts_with(SNAPSHOT_PREFIX)
     }
 
     pub fn as_str(&self) -> &str {
@@ -87,6 +101,30 @@ impl Event {
     /// The id a status-snapshot row gives the event it implies: one per
     /// citizen, level and stage, so a re-exported snapshot repeats it.
     pub fn snapshot_id(citizen: CitizenId, level: Level, kind: EventKind) -> EventId {
-        EventId(format!("snapshot:{citizen}:{level}:{kind}"))
+        EventId(format!("{SNAPSHOT_PREFIX}{citizen}:{level}:{kind}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_trimmed_and_bounded() {
+        assert_eq!(EventId::parse("  ev-1 ").unwrap().as_str(), "ev-1");
+        assert!(EventId::parse("").is_err());
+        assert!(EventId::parse(&"x".repeat(65)).is_err());
+        assert!(EventId::parse("a\tb").is_err());
+    }
+
+    #[test]
+    fn the_snapshot_prefix_is_reserved() {
+        let err = EventId::parse("snapshot:083073199514:1:collected").unwrap_err();
+        assert!(err.contains("reserved"), "{err}");
+        let citizen = CitizenId::parse("083073199514").unwrap();
+        let id = Event::snapshot_id(citizen, Level::Two, EventKind::Approved);
+        assert_eq!(id.as_str(), "snapshot:083073199514:2:approved");
+        assert!(id.is_snapshot());
+        assert!(!EventId::parse("ev-1").unwrap().is_snapshot());
     }
 }

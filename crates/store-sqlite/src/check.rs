@@ -5,9 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use phuxanh_domain::{
-    CitizenId, Contribution, Counts, Day, Firsts, Instant, Level, citizen::eligible_from,
-};
+use phuxanh_domain::{Contribution, Counts, Day, Firsts, Instant, Level, citizen::eligible_from};
 use phuxanh_store::{CheckReport, Result, Scope};
 use rusqlite::Connection;
 
@@ -50,7 +48,7 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
     {
         let mut stmt = tx
             .prepare(
-                "SELECT id, unit_id, birth_date, f_collected, f_collected_l2, f_approved,
+                "SELECT id, unit_id, birth_date, row_id, f_collected, f_collected_l2, f_approved,
                  f_rejected, f_activated, f_activated_l2, f_used FROM citizens",
             )
             .map_err(backend)?;
@@ -60,10 +58,11 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
             let id: i64 = r.get(0).map_err(backend)?;
             let unit: i64 = r.get(1).map_err(backend)?;
             let birth = Day::from_number(r.get(2).map_err(backend)?);
+            let row_id: i64 = r.get(3).map_err(backend)?;
             let mut kept = Firsts::default();
             for (i, slot) in kept.0.iter_mut().enumerate() {
                 *slot = r
-                    .get::<_, Option<i32>>(3 + i)
+                    .get::<_, Option<i32>>(4 + i)
                     .map_err(backend)?
                     .map(Day::from_number);
             }
@@ -76,7 +75,7 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
                         id
                     ));
                 }
-                wrong_firsts.push((id, truth));
+                wrong_firsts.push((row_id, truth));
             }
             let contribution = Contribution {
                 eligible_from: eligible_from(birth, min_age),
@@ -118,10 +117,8 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
     }
 
     if repair && !report.is_clean() {
-        for (id, firsts) in &wrong_firsts {
-            let id = CitizenId::from_u64(*id as u64)
-                .map_err(|e| phuxanh_store::StoreError::Backend(e.into()))?;
-            store_firsts(&tx, id, firsts)?;
+        for (row_id, firsts) in &wrong_firsts {
+            store_firsts(&tx, *row_id, firsts)?;
         }
         tx.execute("DELETE FROM counters", []).map_err(backend)?;
         for (unit, days) in &expected {

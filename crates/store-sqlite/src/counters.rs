@@ -10,6 +10,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rustc_hash::FxHashMap;
+
 use phuxanh_domain::{Contribution, Counts, Day, Firsts, Metric};
 use phuxanh_store::Result;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -50,7 +52,7 @@ fn latest_before(conn: &Connection, unit_id: i64, day: i32) -> Result<Counts> {
 /// Changes to counters on each citizen's own unit, not yet rolled up.
 #[derive(Default)]
 pub(crate) struct Deltas {
-    leaf: HashMap<(i64, i32), Counts>,
+    leaf: FxHashMap<(i64, i32), Counts>,
 }
 
 impl Deltas {
@@ -98,9 +100,11 @@ impl Deltas {
         per_unit
     }
 
-    /// Writes the deltas into the cumulative rows.
+    /// Writes the deltas into the cumulative rows, unit by unit in key order.
     pub fn flush(self, conn: &Connection, units: &UnitIndex) -> Result<()> {
-        for (unit, days) in self.rolled_up(units) {
+        let mut per_unit: Vec<_> = self.rolled_up(units).into_iter().collect();
+        per_unit.sort_unstable_by_key(|(unit, _)| *unit);
+        for (unit, days) in per_unit {
             merge_into_unit(conn, unit, &days)?;
         }
         Ok(())

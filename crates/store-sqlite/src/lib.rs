@@ -20,7 +20,7 @@ use rusqlite::{Connection, params};
 use phuxanh_domain::{Citizen, Event};
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: &str = "1";
+const SCHEMA_VERSION: &str = "2";
 
 /// A Phủ Xanh database in one SQLite file.
 pub struct SqliteStore {
@@ -56,7 +56,31 @@ impl SqliteStore {
              PRAGMA busy_timeout = 5000;",
         )
         .map_err(backend)?;
-        Ok(SqliteStore { conn })
+        let store = SqliteStore { conn };
+        store.check_schema_version()?;
+        Ok(store)
+    }
+
+    /// Refuses a database made by a version of Phủ Xanh with another schema.
+    fn check_schema_version(&self) -> Result<()> {
+        if !self.is_initialised()? {
+            return Ok(());
+        }
+        let found: String = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(backend)?;
+        if found != SCHEMA_VERSION {
+            return Err(StoreError::SchemaVersion {
+                found,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        Ok(())
     }
 
     fn is_initialised(&self) -> Result<bool> {

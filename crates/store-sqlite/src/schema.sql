@@ -1,4 +1,4 @@
--- Phủ Xanh, SQLite schema version 1.
+-- Phủ Xanh, SQLite schema version 2.
 -- Days are day numbers (days since 1970-01-01, Asia/Ho_Chi_Minh calendar);
 -- instants are Unix seconds.
 
@@ -41,8 +41,11 @@ CREATE TABLE citizens (
 CREATE UNIQUE INDEX citizens_by_id ON citizens (id);
 
 -- kind: 0 collected, 1 approved, 2 rejected, 3 activated, 4 used.
+-- event_id is NULL for an event a status snapshot implies: its id,
+-- `snapshot:{citizen}:{level}:{kind}`, is derived from the row, and leaving
+-- it out of the unique index spares a random-order insert per event.
 CREATE TABLE events (
-    event_id   TEXT PRIMARY KEY,
+    event_id   TEXT,
     citizen_id INTEGER NOT NULL, -- citizens.id
     kind       INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 4),
     level      INTEGER NOT NULL CHECK (level IN (1, 2)),
@@ -51,6 +54,7 @@ CREATE TABLE events (
     session_id TEXT,
     reason     TEXT
 );
+CREATE UNIQUE INDEX events_by_id ON events (event_id) WHERE event_id IS NOT NULL;
 CREATE INDEX events_by_citizen ON events (citizen_id, level);
 
 -- Live counters: for each unit, one row per day on which a figure changed,

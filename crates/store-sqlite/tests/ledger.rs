@@ -474,3 +474,128 @@ fn an_event_id_taken_by_another_citizen_is_refused_and_leaves_nothing() {
     assert_eq!(count(&store, "83", "2023-10-10", Metric::Collected), 4);
     assert_consistent(&mut store);
 }
+
+#[test]
+fn an_event_id_used_twice_in_one_file_is_refused_the_second_time() {
+    use EventKind::*;
+    let mut store = fixture();
+    import_citizens(&mut store, roster(), ImportMode::Atomic);
+    let events = vec![
+        ev("x1", "083085000001", Collected, 1, "2023-09-01 08:00"),
+        ev("x1", "083190000002", Collected, 1, "2023-09-01 08:00"),
+        ev("x2", "083085000001", Approved, 1, "2023-09-02 08:00"),
+    ];
+    let report = import_events(&mut store, events, ImportMode::SkipInvalid);
+    assert_eq!(report.applied, 2);
+    assert_eq!(report.refused.len(), 1);
+    assert_eq!(report.refused[0].line, 3);
+    assert_eq!(
+        report.refused[0].reason,
+        "event id 'x1' was recorded before with different content (083085000001 collected at level 1 on 2023-09-01T08:00:00+07:00); give a new event its own id"
+    );
+    assert_eq!(count(&store, "83", "2023-09-30", Metric::Approved), 1);
+    assert_consistent(&mut store);
+}
+
+/// The events one status-snapshot row implies.
+fn snapshot(citizen: &str, level: u8, stages: &[(EventKind, &str)]) -> Vec<Event> {
+    let id = CitizenId::parse(citizen).unwrap();
+    let level = Level::from_number(level).unwrap();
+    stages
+        .iter()
+        .map(|&(kind, at)| {
+            Event::new(
+                Event::snapshot_id(id, level, kind),
+                id,
+                kind,
+                level,
+                at.parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_later_snapshot_adds_stages_and_may_not_move_recorded_ones() {
+    use EventKind::*;
+    let mut store = fixture();
+    import_citizens(&mut store, roster(), ImportMode::Atomic);
+    let import = |store: &mut SqliteStore, rows_: Vec<Vec<Event>>| {
+        let mut r = rows(rows_.into_iter().map(Ok).collect());
+        store
+            .import_events(&Scope::everything(), &mut r, ImportMode::SkipInvalid, now())
+            .unwrap()
+    };
+    let first = import(
+        &mut store,
+        vec![snapshot(
+            "083085000001",
+            2,
+            &[(Collected, "2023-09-01 08:00")],
+        )],
+    );
+    assert_eq!(first.applied, 1);
+    // The next export: the same collection, now approved as well; and, for
+    // the same citizen at level 1, a row of its own.
+    let second = import(
+        &mut store,
+        vec![
+            snapshot(
+                "083085000001",
+                2,
+                &[
+                    (Collected, "2023-09-01 08:00"),
+                    (Approved, "2023-09-03 08:00"),
+                ],
+            ),
+            snapshot("083085000001", 1, &[(Collected, "2023-09-02 08:00")]),
+        ],
+    );
+    assert_eq!(
+        (second.applied, second.unchanged),
+        (2, 0),
+        "{:?}",
+        second.refused
+    );
+    assert_eq!(count(&store, "83", "2023-09-30", Metric::Approved), 1);
+    // An export that moves the recorded collection is refused.
+    let moved = import(
+        &mut store,
+        vec![snapshot(
+            "083085000001",
+            2,
+            &[(Collected, "2023-09-05 08:00")],
+        )],
+    );
+    assert_eq!(moved.applied, 0);
+    assert_eq!(
+        moved.refused[0].reason,
+        "event id 'snapshot:083085000001:2:collected' was recorded before with different content (083085000001 collected at level 2 on 2023-09-01T08:00:00+07:00); give a new event its own id"
+    );
+    // A citizen counts once, at whichever level they applied first.
+    assert_eq!(count(&store, "83", "2023-09-30", Metric::Collected), 1);
+    assert_eq!(count(&store, "83", "2023-09-30", Metric::CollectedL2), 1);
+    assert_consistent(&mut store);
+}
+
+#[test]
+fn a_database_with_another_schema_version_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    SqliteStore::open(&path)
+        .unwrap()
+        .init(&[unit("83", "Tỉnh Bến Tre", UnitLevel::Province, None)], 14)
+        .unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+            [],
+        )
+        .unwrap();
+    let Err(err) = SqliteStore::open(&path) else {
+        panic!("an old database opened");
+    };
+    assert!(matches!(err, StoreError::SchemaVersion { .. }), "{err}");
+    assert!(err.to_string().contains("phuxanh init"), "{err}");
+}

@@ -154,6 +154,14 @@ pub enum StoreError {
     NotInitialised,
     #[error("the database is already initialised with units; use a new file or `units import`")]
     AlreadyInitialised,
+    #[error(
+        "the database has schema version {found}, this Phủ Xanh reads version {expected}: \
+         create a new database with `phuxanh init` and import the files again"
+    )]
+    SchemaVersion {
+        found: String,
+        expected: &'static str,
+    },
     #[error("database error: {0}")]
     Backend(Box<dyn std::error::Error + Send + Sync>),
 }

@@ -15,10 +15,10 @@ use crate::counters::Deltas;
 use crate::tree::{Node, UnitIndex};
 
 /// A citizen as the database holds them.
-pub(super) struct Stored {
-    pub unit_id: i64,
+struct Stored {
+    unit_id: i64,
     birth: Day,
-    pub firsts: Firsts,
+    firsts: Firsts,
     full_name: String,
     sex: Sex,
     household_id: Option<String>,
@@ -37,7 +37,7 @@ fn firsts_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Firsts> 
     Ok(f)
 }
 
-pub(super) fn load_citizen(conn: &Connection, id: CitizenId) -> Result<Option<Stored>> {
+fn load_citizen(conn: &Connection, id: CitizenId) -> Result<Option<Stored>> {
     conn.prepare_cached(&format!(
         "SELECT unit_id, birth_date, full_name, sex, household_id, address, phone, {FIRSTS}
          FROM citizens WHERE id = ?1"

@@ -1,17 +1,31 @@
 //! `events import` and `status import`: lifecycle events, checked against
 //! each citizen's timeline; all events of one row stand or fall together.
+//!
+//! Rows are taken in batches. A batch's citizens are read in one sweep in
+//! id order; its rows are checked one after another against what the
+//! database and the batch's earlier rows hold; at the end of the batch the
+//! accepted events are written by multi-row inserts, in citizen order, and
+//! each citizen's first days once.
+
+use rustc_hash::FxHashMap as HashMap;
 
 use phuxanh_domain::{
     CitizenId, Day, Event, EventId, EventKind, Firsts, Instant, Level, Metric, lifecycle,
 };
-use phuxanh_store::{ImportMode, ImportReport, Result, Rows, Scope};
-use rusqlite::{Connection, OptionalExtension, params};
+use phuxanh_store::{ImportMode, ImportReport, Result, Row, Rows, Scope, StoreError};
+use rusqlite::{Connection, ToSql, params};
 
-use super::citizens::{Stored, load_citizen};
 use super::finish;
 use crate::backend;
 use crate::counters::Deltas;
 use crate::tree::UnitIndex;
+
+/// Rows checked between two writes.
+const BATCH: usize = 4096;
+/// Events per multi-row insert (8 parameters each).
+const INSERT_ROWS: usize = 64;
+/// Citizens per look-up of a batch's citizens.
+const LOOKUP_IDS: usize = 256;
 
 fn kind_code(kind: EventKind) -> i64 {
     match kind {
@@ -27,65 +41,143 @@ pub(crate) fn kind_from_code(code: i64) -> Result<EventKind> {
     EventKind::ALL
         .into_iter()
         .find(|&k| kind_code(k) == code)
-        .ok_or_else(|| {
-            phuxanh_store::StoreError::Backend(format!("corrupt event kind {code}").into())
-        })
+        .ok_or_else(|| corrupt(format!("corrupt event kind {code}")))
 }
 
-fn load_event(conn: &Connection, id: &EventId) -> Result<Option<Event>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT citizen_id, kind, level, at, team_id, session_id, reason FROM events WHERE event_id = ?1",
-        )
-        .map_err(backend)?
-        .query_row([id.as_str()], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, u8>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })
-        .optional()
-        .map_err(backend)?;
-    let Some((citizen, kind, level, at, team_id, session_id, reason)) = row else {
-        return Ok(None);
+fn corrupt(e: String) -> StoreError {
+    StoreError::Backend(e.into())
+}
+
+const EVENT_COLUMNS: &str = "event_id, citizen_id, kind, level, at, team_id, session_id, reason";
+
+/// An event as `SELECT {EVENT_COLUMNS}` returns it.
+fn event_from(r: &rusqlite::Row<'_>) -> Result<Event> {
+    let get = |e: rusqlite::Error| backend(e);
+    let citizen = CitizenId::from_u64(r.get::<_, i64>(1).map_err(get)? as u64).map_err(corrupt)?;
+    let kind = kind_from_code(r.get(2).map_err(get)?)?;
+    let level = Level::from_number(r.get(3).map_err(get)?).map_err(corrupt)?;
+    let id = match r.get::<_, Option<String>>(0).map_err(get)? {
+        Some(id) => EventId::parse(&id).map_err(corrupt)?,
+        None => Event::snapshot_id(citizen, level, kind),
     };
-    let corrupt = |e: String| phuxanh_store::StoreError::Backend(e.into());
-    Ok(Some(Event {
-        id: id.clone(),
-        citizen: CitizenId::from_u64(citizen as u64).map_err(corrupt)?,
-        kind: kind_from_code(kind)?,
-        level: Level::from_number(level).map_err(corrupt)?,
-        at: Instant::from_unix_seconds(at),
-        team_id,
-        session_id,
-        reason,
-    }))
+    Ok(Event {
+        id,
+        citizen,
+        kind,
+        level,
+        at: Instant::from_unix_seconds(r.get(4).map_err(get)?),
+        team_id: r.get(5).map_err(get)?,
+        session_id: r.get(6).map_err(get)?,
+        reason: r.get(7).map_err(get)?,
+    })
 }
 
-fn timeline(
-    conn: &Connection,
-    citizen: CitizenId,
-    level: Level,
-) -> Result<Vec<(Instant, EventKind)>> {
+/// The event recorded under an explicit (not snapshot) id, if any.
+fn event_by_id(conn: &Connection, id: &EventId) -> Result<Option<Event>> {
     let mut stmt = conn
-        .prepare_cached("SELECT at, kind FROM events WHERE citizen_id = ?1 AND level = ?2")
+        .prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE event_id = ?1"
+        ))
         .map_err(backend)?;
-    let rows = stmt
-        .query_map(params![citizen.as_u64() as i64, level.number()], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-        })
+    let mut rows = stmt.query([id.as_str()]).map_err(backend)?;
+    rows.next().map_err(backend)?.map(event_from).transpose()
+}
+
+/// Every event recorded for a citizen.
+fn events_of(conn: &Connection, citizen: CitizenId) -> Result<Vec<Event>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE citizen_id = ?1"
+        ))
         .map_err(backend)?;
+    let mut rows = stmt.query([citizen.as_u64() as i64]).map_err(backend)?;
     let mut out = Vec::new();
-    for row in rows {
-        let (at, kind) = row.map_err(backend)?;
-        out.push((Instant::from_unix_seconds(at), kind_from_code(kind)?));
+    while let Some(r) = rows.next().map_err(backend)? {
+        out.push(event_from(r)?);
     }
     Ok(out)
+}
+
+/// What the import needs to know of a citizen.
+struct Known {
+    row_id: i64,
+    unit_id: i64,
+    /// First days as the database holds them.
+    stored: Firsts,
+    /// First days with the batch's accepted events.
+    firsts: Firsts,
+}
+
+/// The citizens named by a batch, read in id order.
+fn load_citizens(
+    conn: &Connection,
+    ids: impl Iterator<Item = CitizenId>,
+) -> Result<HashMap<CitizenId, Known>> {
+    let mut ids: Vec<i64> = ids.map(|id| id.as_u64() as i64).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT id, row_id, unit_id, f_collected, f_collected_l2, f_approved, f_rejected,
+             f_activated, f_activated_l2, f_used FROM citizens WHERE id IN ({})",
+            vec!["?"; LOOKUP_IDS].join(", ")
+        ))
+        .map_err(backend)?;
+    let mut known = HashMap::with_capacity_and_hasher(ids.len(), Default::default());
+    for chunk in ids.chunks(LOOKUP_IDS) {
+        // A short last chunk repeats its last id: IN ignores repeats.
+        let padded = chunk
+            .iter()
+            .chain(std::iter::repeat(&chunk[chunk.len() - 1]));
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(padded.take(LOOKUP_IDS)))
+            .map_err(backend)?;
+        while let Some(r) = rows.next().map_err(backend)? {
+            let id = CitizenId::from_u64(r.get::<_, i64>(0).map_err(backend)? as u64)
+                .map_err(corrupt)?;
+            let mut firsts = Firsts::default();
+            for (i, slot) in firsts.0.iter_mut().enumerate() {
+                *slot = r
+                    .get::<_, Option<i32>>(3 + i)
+                    .map_err(backend)?
+                    .map(Day::from_number);
+            }
+            known.insert(
+                id,
+                Known {
+                    row_id: r.get(1).map_err(backend)?,
+                    unit_id: r.get(2).map_err(backend)?,
+                    stored: firsts,
+                    firsts,
+                },
+            );
+        }
+    }
+    Ok(known)
+}
+
+/// The checks that need no database: one citizen per row, no event in the
+/// future or before Phủ Xanh starts counting.
+fn precheck(events: &[Event], now: Instant) -> Result<(), String> {
+    let Some(first) = events.first() else {
+        return Ok(());
+    };
+    for ev in events {
+        if ev.citizen != first.citizen {
+            return Err("a row's events must all be about one citizen".into());
+        }
+        if ev.at > now {
+            return Err(format!("{} is in the future", ev.at.to_rfc3339()));
+        }
+        if ev.at.day() < Day::EPOCH {
+            return Err(format!(
+                "{} is before {}, when Phủ Xanh starts counting",
+                ev.at.to_rfc3339(),
+                Day::EPOCH
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn describe(e: &Event) -> String {
@@ -98,100 +190,6 @@ fn describe(e: &Event) -> String {
     )
 }
 
-/// What one row of events comes to.
-enum Checked {
-    /// Every event was recorded before, identically.
-    Unchanged,
-    /// These events are new and fit the citizen's lifecycle.
-    Apply {
-        fresh: Vec<Event>,
-        citizen: Stored,
-    },
-    Refused(String),
-}
-
-/// Checks one row's events against the database.
-fn check_events(
-    conn: &Connection,
-    index: &UnitIndex,
-    events: Vec<Event>,
-    now: Instant,
-) -> Result<Checked> {
-    let Some(first) = events.first() else {
-        return Ok(Checked::Unchanged);
-    };
-    let citizen_id = first.citizen;
-    for ev in &events {
-        if ev.citizen != citizen_id {
-            return Ok(Checked::Refused(
-                "a row's events must all be about one citizen".into(),
-            ));
-        }
-        if ev.at > now {
-            return Ok(Checked::Refused(format!(
-                "{} is in the future",
-                ev.at.to_rfc3339()
-            )));
-        }
-        if ev.at.day() < Day::EPOCH {
-            return Ok(Checked::Refused(format!(
-                "{} is before {}, when Phủ Xanh starts counting",
-                ev.at.to_rfc3339(),
-                Day::EPOCH
-            )));
-        }
-    }
-    let Some(citizen) = load_citizen(conn, citizen_id)? else {
-        return Ok(Checked::Refused(format!(
-            "unknown citizen {citizen_id}: import the roster first (`phuxanh citizens import`)"
-        )));
-    };
-    if !index.in_scope(citizen.unit_id) {
-        return Ok(Checked::Refused(format!(
-            "citizen {citizen_id} lives in a unit outside your units"
-        )));
-    }
-    // A citizen with nothing recorded yet cannot be sent an event twice, and
-    // their events need only fit among themselves: no look-ups. (An id used
-    // by another citizen is caught when the insert fails.)
-    let fresh = if citizen.firsts.is_empty() {
-        events
-    } else {
-        let mut fresh = Vec::with_capacity(events.len());
-        for ev in events {
-            match load_event(conn, &ev.id)? {
-                None => fresh.push(ev),
-                Some(stored) if stored == ev => {}
-                Some(stored) => return Ok(Checked::Refused(id_reused(&ev.id, &stored))),
-            }
-        }
-        fresh
-    };
-    if fresh.is_empty() {
-        return Ok(Checked::Unchanged);
-    }
-    for level in [Level::One, Level::Two] {
-        let mut events: Vec<(Instant, EventKind)> = fresh
-            .iter()
-            .filter(|e| e.level == level)
-            .map(|e| (e.at, e.kind))
-            .collect();
-        if events.is_empty() {
-            continue;
-        }
-        if !citizen.firsts.is_empty() {
-            events.extend(timeline(conn, citizen_id, level)?);
-        }
-        if let Err((at, e)) = lifecycle::replay(&mut events) {
-            return Ok(Checked::Refused(format!(
-                "out of lifecycle order for citizen {citizen_id} at level {level}: {e} (event on {})",
-                at.to_rfc3339()
-            )));
-        }
-    }
-    Ok(Checked::Apply { fresh, citizen })
-}
-
 fn id_reused(id: &EventId, stored: &Event) -> String {
     format!(
         "event id '{id}' was recorded before with different content ({}); give a new event its own id",
@@ -199,43 +197,217 @@ fn id_reused(id: &EventId, stored: &Event) -> String {
     )
 }
 
-/// Inserts a row's events; if one's id is taken (by another citizen's
-/// event), takes back the ones inserted and returns that id.
-fn insert_events(conn: &Connection, events: &[Event]) -> Result<Option<EventId>> {
-    let mut insert = conn
-        .prepare_cached(
-            "INSERT INTO events (event_id, citizen_id, kind, level, at, team_id, session_id, reason)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .map_err(backend)?;
-    for (i, ev) in events.iter().enumerate() {
-        let inserted = insert.execute(params![
-            ev.id.as_str(),
-            ev.citizen.as_u64() as i64,
-            kind_code(ev.kind),
-            ev.level.number(),
-            ev.at.unix_seconds(),
-            ev.team_id,
-            ev.session_id,
-            ev.reason
-        ]);
-        match inserted {
-            Ok(_) => {}
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                let mut undo = conn
-                    .prepare_cached("DELETE FROM events WHERE event_id = ?1")
-                    .map_err(backend)?;
-                for done in &events[..i] {
-                    undo.execute([done.id.as_str()]).map_err(backend)?;
-                }
-                return Ok(Some(ev.id.clone()));
+/// What one row of events comes to.
+enum Checked {
+    /// Every event was recorded before, identically.
+    Unchanged,
+    /// These events are new and fit the citizen's lifecycle.
+    Apply(Vec<Event>),
+    Refused(String),
+}
+
+/// Events accepted in the current batch, not written yet.
+#[derive(Default)]
+struct Accepted {
+    by_citizen: HashMap<CitizenId, Vec<Event>>,
+    /// Explicit ids, to find one reused within the batch.
+    ids: HashMap<EventId, CitizenId>,
+}
+
+impl Accepted {
+    fn of(&self, citizen: CitizenId) -> &[Event] {
+        self.by_citizen.get(&citizen).map_or(&[], Vec::as_slice)
+    }
+
+    fn with_id(&self, id: &EventId) -> Option<&Event> {
+        let citizen = self.ids.get(id)?;
+        self.of(*citizen).iter().find(|e| &e.id == id)
+    }
+
+    fn add(&mut self, events: Vec<Event>) {
+        for ev in events {
+            if !ev.id.is_snapshot() {
+                self.ids.insert(ev.id.clone(), ev.citizen);
             }
-            Err(e) => return Err(backend(e)),
+            self.by_citizen.entry(ev.citizen).or_default().push(ev);
         }
     }
-    Ok(None)
+
+    /// Writes the events in citizen order; snapshot events without their
+    /// derived id.
+    fn write(self, conn: &Connection) -> Result<()> {
+        let mut citizens: Vec<(CitizenId, Vec<Event>)> = self.by_citizen.into_iter().collect();
+        citizens.sort_unstable_by_key(|(id, _)| *id);
+        let events: Vec<Event> = citizens.into_iter().flat_map(|(_, e)| e).collect();
+        let one = "(?, ?, ?, ?, ?, ?, ?, ?)";
+        let insert = |n: usize| {
+            conn.prepare_cached(&format!(
+                "INSERT INTO events ({EVENT_COLUMNS}) VALUES {}",
+                vec![one; n].join(", ")
+            ))
+            .map_err(backend)
+        };
+        let mut many = insert(INSERT_ROWS)?;
+        let mut single = insert(1)?;
+        let chunks = events.chunks_exact(INSERT_ROWS);
+        let rest = chunks.remainder();
+        for chunk in chunks {
+            insert_events(&mut many, chunk)?;
+        }
+        for ev in rest {
+            insert_events(&mut single, std::slice::from_ref(ev))?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs an insert of `events.len()` rows of [`EVENT_COLUMNS`].
+fn insert_events(stmt: &mut rusqlite::CachedStatement<'_>, events: &[Event]) -> Result<()> {
+    let keys: Vec<(Option<&str>, i64, i64, u8, i64)> = events
+        .iter()
+        .map(|ev| {
+            (
+                (!ev.id.is_snapshot()).then(|| ev.id.as_str()),
+                ev.citizen.as_u64() as i64,
+                kind_code(ev.kind),
+                ev.level.number(),
+                ev.at.unix_seconds(),
+            )
+        })
+        .collect();
+    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(events.len() * 8);
+    for ((id, citizen, kind, level, at), ev) in keys.iter().zip(events) {
+        values.extend_from_slice(&[
+            id,
+            citizen,
+            kind,
+            level,
+            at,
+            &ev.team_id,
+            &ev.session_id,
+            &ev.reason,
+        ]);
+    }
+    stmt.execute(values.as_slice()).map_err(backend)?;
+    Ok(())
+}
+
+/// The state of an events import between batches.
+struct Import<'a> {
+    conn: &'a Connection,
+    index: &'a UnitIndex,
+    now: Instant,
+    report: ImportReport,
+    deltas: Deltas,
+}
+
+impl Import<'_> {
+    fn batch(&mut self, rows: Vec<Row<Vec<Event>>>) -> Result<()> {
+        self.report.read += rows.len() as u64;
+        let mut valid = Vec::with_capacity(rows.len());
+        for row in rows {
+            match row
+                .value
+                .and_then(|events| precheck(&events, self.now).map(|()| events))
+            {
+                Ok(events) if events.is_empty() => self.report.unchanged += 1,
+                Ok(events) => valid.push((row.line, events)),
+                Err(reason) => self.report.refuse(row.line, reason),
+            }
+        }
+        let mut citizens = load_citizens(self.conn, valid.iter().map(|(_, e)| e[0].citizen))?;
+        let mut accepted = Accepted::default();
+        for (line, events) in valid {
+            let citizen = events[0].citizen;
+            match self.check(&citizens, &accepted, events)? {
+                Checked::Unchanged => self.report.unchanged += 1,
+                Checked::Refused(reason) => self.report.refuse(line, reason),
+                Checked::Apply(fresh) => {
+                    let known = citizens
+                        .get_mut(&citizen)
+                        .expect("check refuses unknown citizens");
+                    for ev in &fresh {
+                        known.firsts.record(ev.kind, ev.level, ev.at.day());
+                    }
+                    accepted.add(fresh);
+                    self.report.applied += 1;
+                }
+            }
+        }
+        accepted.write(self.conn)?;
+        let mut changed: Vec<&Known> = citizens.values().filter(|k| k.firsts != k.stored).collect();
+        changed.sort_unstable_by_key(|k| k.row_id);
+        for k in changed {
+            store_firsts(self.conn, k.row_id, &k.firsts)?;
+            self.deltas.firsts_changed(k.unit_id, &k.stored, &k.firsts);
+        }
+        Ok(())
+    }
+
+    /// Checks one row's events against the database and the batch so far.
+    fn check(
+        &self,
+        citizens: &HashMap<CitizenId, Known>,
+        accepted: &Accepted,
+        events: Vec<Event>,
+    ) -> Result<Checked> {
+        let citizen_id = events[0].citizen;
+        let Some(citizen) = citizens.get(&citizen_id) else {
+            return Ok(Checked::Refused(format!(
+                "unknown citizen {citizen_id}: import the roster first (`phuxanh citizens import`)"
+            )));
+        };
+        if !self.index.in_scope(citizen.unit_id) {
+            return Ok(Checked::Refused(format!(
+                "citizen {citizen_id} lives in a unit outside your units"
+            )));
+        }
+        // Every event sets a first day: a citizen without any has no events
+        // recorded, and needs no look-up.
+        let mut recorded = if citizen.stored.is_empty() {
+            Vec::new()
+        } else {
+            events_of(self.conn, citizen_id)?
+        };
+        recorded.extend_from_slice(accepted.of(citizen_id));
+        let mut fresh = Vec::with_capacity(events.len());
+        for ev in events {
+            match recorded.iter().find(|r| r.id == ev.id) {
+                Some(r) if *r == ev => continue,
+                Some(r) => return Ok(Checked::Refused(id_reused(&ev.id, r))),
+                None => {}
+            }
+            // An explicit id may be another citizen's.
+            if !ev.id.is_snapshot() {
+                let other = match accepted.with_id(&ev.id) {
+                    Some(e) => Some(e.clone()),
+                    None => event_by_id(self.conn, &ev.id)?,
+                };
+                if let Some(other) = other {
+                    return Ok(Checked::Refused(id_reused(&ev.id, &other)));
+                }
+            }
+            fresh.push(ev);
+        }
+        if fresh.is_empty() {
+            return Ok(Checked::Unchanged);
+        }
+        for level in [Level::One, Level::Two] {
+            let mut timeline: Vec<(Instant, EventKind)> = fresh
+                .iter()
+                .chain(&recorded)
+                .filter(|e| e.level == level)
+                .map(|e| (e.at, e.kind))
+                .collect();
+            if let Err((at, e)) = lifecycle::replay(&mut timeline) {
+                return Ok(Checked::Refused(format!(
+                    "out of lifecycle order for citizen {citizen_id} at level {level}: {e} (event on {})",
+                    at.to_rfc3339()
+                )));
+            }
+        }
+        Ok(Checked::Apply(fresh))
+    }
 }
 
 pub(crate) fn events(
@@ -247,59 +419,37 @@ pub(crate) fn events(
 ) -> Result<ImportReport> {
     let tx = conn.transaction().map_err(backend)?;
     let index = UnitIndex::load(&tx, scope)?;
-    let mut report = ImportReport::default();
-    let mut deltas = Deltas::default();
+    let mut import = Import {
+        conn: &tx,
+        index: &index,
+        now,
+        report: ImportReport::default(),
+        deltas: Deltas::default(),
+    };
+    let mut batch = Vec::with_capacity(BATCH);
     for row in rows {
-        report.read += 1;
-        let events = match row.value {
-            Ok(e) => e,
-            Err(reason) => {
-                report.refuse(row.line, reason);
-                continue;
-            }
-        };
-        let (fresh, citizen) = match check_events(&tx, &index, events, now)? {
-            Checked::Apply { fresh, citizen } => (fresh, citizen),
-            Checked::Unchanged => {
-                report.unchanged += 1;
-                continue;
-            }
-            Checked::Refused(reason) => {
-                report.refuse(row.line, reason);
-                continue;
-            }
-        };
-        if let Some(id) = insert_events(&tx, &fresh)? {
-            let stored = load_event(&tx, &id)?.ok_or_else(|| {
-                phuxanh_store::StoreError::Backend(format!("event '{id}' vanished").into())
-            })?;
-            report.refuse(row.line, id_reused(&id, &stored));
-            continue;
+        batch.push(row);
+        if batch.len() == BATCH {
+            import.batch(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
         }
-        let mut firsts = citizen.firsts;
-        for ev in &fresh {
-            firsts.record(ev.kind, ev.level, ev.at.day());
-        }
-        if firsts != citizen.firsts {
-            store_firsts(&tx, fresh[0].citizen, &firsts)?;
-            deltas.firsts_changed(citizen.unit_id, &citizen.firsts, &firsts);
-        }
-        report.applied += 1;
     }
+    import.batch(batch)?;
+    let Import { report, deltas, .. } = import;
     finish(tx, report, mode, deltas, &index)
 }
 
-pub(crate) fn store_firsts(conn: &Connection, id: CitizenId, firsts: &Firsts) -> Result<()> {
+/// Writes a citizen's first days.
+pub(crate) fn store_firsts(conn: &Connection, row_id: i64, firsts: &Firsts) -> Result<()> {
     let d: Vec<Option<i32>> = Metric::FROM_EVENTS
         .iter()
         .map(|&m| firsts.get(m).map(Day::number))
         .collect();
     conn.prepare_cached(
         "UPDATE citizens SET f_collected = ?2, f_collected_l2 = ?3, f_approved = ?4, f_rejected = ?5,
-         f_activated = ?6, f_activated_l2 = ?7, f_used = ?8 WHERE id = ?1",
+         f_activated = ?6, f_activated_l2 = ?7, f_used = ?8 WHERE row_id = ?1",
     )
     .map_err(backend)?
-    .execute(params![id.as_u64() as i64, d[0], d[1], d[2], d[3], d[4], d[5], d[6]])
+    .execute(params![row_id, d[0], d[1], d[2], d[3], d[4], d[5], d[6]])
     .map_err(backend)?;
     Ok(())
 }

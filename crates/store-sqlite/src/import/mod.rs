@@ -21,7 +21,8 @@ use crate::backend;
 use crate::counters::Deltas;
 use crate::tree::UnitIndex;
 
-/// Commits, or rolls back an atomic import that refused rows.
+/// Commits, or rolls back an atomic import that refused rows. Refusals are
+/// reported in line order, whichever check found them.
 fn finish(
     tx: Transaction<'_>,
     mut report: ImportReport,
@@ -29,6 +30,7 @@ fn finish(
     deltas: Deltas,
     units: &UnitIndex,
 ) -> Result<ImportReport> {
+    report.refused.sort_by_key(|r| r.line);
     if mode == ImportMode::Atomic && !report.refused.is_empty() {
         tx.rollback().map_err(backend)?;
         report.applied = 0;
