@@ -3,7 +3,9 @@
 //! counters hold, and with `repair` rewrites what disagrees. This is the one
 //! place that scans the citizens and events tables, on purpose.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use phuxanh_domain::{Contribution, Counts, Day, Firsts, Instant, Level, citizen::eligible_from};
 use phuxanh_store::{CheckReport, Result, Scope};
@@ -22,7 +24,7 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
     let mut report = CheckReport::default();
 
     // First days per citizen, from the events alone.
-    let mut from_events: HashMap<i64, Firsts> = HashMap::new();
+    let mut from_events: HashMap<i64, Firsts> = HashMap::default();
     {
         let mut stmt = tx
             .prepare("SELECT citizen_id, kind, level, at FROM events")

@@ -8,9 +8,9 @@
 //! changed day on. A late event (earlier than days already counted) is just a
 //! delta on an earlier day: every later row of its units moves with it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use phuxanh_domain::{Contribution, Counts, Day, Firsts, Metric};
 use phuxanh_store::Result;
@@ -52,7 +52,7 @@ fn latest_before(conn: &Connection, unit_id: i64, day: i32) -> Result<Counts> {
 /// Changes to counters on each citizen's own unit, not yet rolled up.
 #[derive(Default)]
 pub(crate) struct Deltas {
-    leaf: FxHashMap<(i64, i32), Counts>,
+    leaf: HashMap<(i64, i32), Counts>,
 }
 
 impl Deltas {
@@ -82,20 +82,26 @@ impl Deltas {
         }
     }
 
-    /// Rolls the deltas up to every ancestor: per unit, per day.
+    /// Rolls the deltas up to every ancestor: per unit, per day. (Sorting
+    /// one flat list is several times faster than filling nested maps.)
     pub fn rolled_up(self, units: &UnitIndex) -> HashMap<i64, BTreeMap<i32, Counts>> {
-        let mut per_unit: HashMap<i64, BTreeMap<i32, Counts>> = HashMap::new();
+        let mut all: Vec<(i64, i32, Counts)> = Vec::with_capacity(self.leaf.len() * 4);
         for ((unit, day), delta) in self.leaf {
-            if delta.is_zero() {
-                continue;
+            if !delta.is_zero() {
+                all.extend(units.lineage(unit).map(|ancestor| (ancestor, day, delta)));
             }
-            for ancestor in units.lineage(unit) {
-                *per_unit
-                    .entry(ancestor)
-                    .or_default()
-                    .entry(day)
-                    .or_default() += delta;
-            }
+        }
+        all.sort_unstable_by_key(|&(unit, day, _)| (unit, day));
+        let mut per_unit: HashMap<i64, BTreeMap<i32, Counts>> = HashMap::default();
+        for unit in all.chunk_by(|a, b| a.0 == b.0) {
+            let days = unit.chunk_by(|a, b| a.1 == b.1).map(|day| {
+                let mut sum = Counts::ZERO;
+                for (_, _, delta) in day {
+                    sum += *delta;
+                }
+                (day[0].1, sum)
+            });
+            per_unit.insert(unit[0].0, days.collect());
         }
         per_unit
     }
@@ -140,19 +146,13 @@ pub(crate) fn merge_into_unit(
     }
     let mut previous = latest_before(conn, unit_id, first)?;
     let mut running = Counts::ZERO;
-    let mut upsert = conn
-        .prepare_cached(&format!(
-            "INSERT OR REPLACE INTO counters (unit_id, day, {COLUMNS})
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-        ))
-        .map_err(backend)?;
     let mut days: Vec<i32> = existing.keys().chain(deltas.keys()).copied().collect();
     days.sort_unstable();
     days.dedup();
+    let mut rows = Vec::with_capacity(days.len());
     for day in days {
-        let old = existing.get(&day).copied();
-        if let Some(old) = old {
-            previous = old;
+        if let Some(old) = existing.get(&day) {
+            previous = *old;
         }
         if let Some(delta) = deltas.get(&day) {
             running += *delta;
@@ -162,14 +162,46 @@ pub(crate) fn merge_into_unit(
         }
         let mut new = previous;
         new += running;
-        let c = new.0;
-        upsert
-            .execute(params![
-                unit_id, day, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
-            ])
+        rows.push((day, new));
+    }
+    upsert(conn, unit_id, &rows)
+}
+
+/// Counter rows per multi-row statement (10 parameters each).
+const UPSERT_ROWS: usize = 32;
+
+/// Writes a unit's cumulative rows, replacing those of the same days.
+fn upsert(conn: &Connection, unit_id: i64, rows: &[(i32, Counts)]) -> Result<()> {
+    let statement = |n: usize| {
+        conn.prepare_cached(&format!(
+            "INSERT OR REPLACE INTO counters (unit_id, day, {COLUMNS}) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; n].join(", ")
+        ))
+        .map_err(backend)
+    };
+    let chunks = rows.chunks_exact(UPSERT_ROWS);
+    let rest = chunks.remainder();
+    let mut many = statement(UPSERT_ROWS)?;
+    for chunk in chunks {
+        many.execute(rusqlite::params_from_iter(values(unit_id, chunk)))
+            .map_err(backend)?;
+    }
+    let mut single = statement(1)?;
+    for row in rest {
+        single
+            .execute(rusqlite::params_from_iter(values(
+                unit_id,
+                std::slice::from_ref(row),
+            )))
             .map_err(backend)?;
     }
     Ok(())
+}
+
+/// The parameters of counter rows: unit, day, then the counts.
+fn values(unit_id: i64, rows: &[(i32, Counts)]) -> impl Iterator<Item = i64> + '_ {
+    rows.iter()
+        .flat_map(move |(day, counts)| [unit_id, i64::from(*day)].into_iter().chain(counts.0))
 }
 
 /// Every unit's rows turned back into per-day increases (zero ones dropped),
@@ -181,7 +213,7 @@ pub(crate) fn stored_deltas(conn: &Connection) -> Result<HashMap<i64, BTreeMap<i
         ))
         .map_err(backend)?;
     let mut rows = stmt.query([]).map_err(backend)?;
-    let mut out: HashMap<i64, BTreeMap<i32, Counts>> = HashMap::new();
+    let mut out: HashMap<i64, BTreeMap<i32, Counts>> = HashMap::default();
     let mut last: Option<(i64, Counts)> = None;
     while let Some(r) = rows.next().map_err(backend)? {
         let unit: i64 = r.get(0).map_err(backend)?;

@@ -1,7 +1,7 @@
 //! The administrative tree in SQLite: lookups, scope checks, and the
 //! in-memory index imports use to resolve codes and roll counters up.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use phuxanh_domain::{UnitCode, UnitLevel};
 use phuxanh_store::{Result, Scope, StoreError, Unit};
@@ -96,7 +96,8 @@ pub(crate) fn provinces(conn: &Connection) -> Result<Vec<Unit>> {
 
 /// Inserts units given parents-first (as `init` receives them).
 pub(crate) fn insert_units(conn: &Connection, units: &[Unit]) -> Result<()> {
-    let mut ids: HashMap<&str, i64> = HashMap::with_capacity(units.len());
+    let mut ids: HashMap<&str, i64> =
+        HashMap::with_capacity_and_hasher(units.len(), Default::default());
     let mut stmt = conn
         .prepare_cached("INSERT INTO units (code, name, level, parent_id) VALUES (?1, ?2, ?3, ?4)")
         .map_err(backend)?;
@@ -144,8 +145,8 @@ impl UnitIndex {
             .map_err(backend)?;
         let mut rows = stmt.query([]).map_err(backend)?;
         let mut index = UnitIndex {
-            by_code: HashMap::new(),
-            by_id: HashMap::new(),
+            by_code: HashMap::default(),
+            by_id: HashMap::default(),
             scope_root: None,
         };
         while let Some(r) = rows.next().map_err(backend)? {
