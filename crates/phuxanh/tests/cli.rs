@@ -162,6 +162,9 @@ fn progress_json_has_the_hand_checked_figures() {
     assert_eq!(unit["projection"]["collected"]["days_left"], 96);
     assert_eq!(unit["projection"]["collected"]["projected"], 33);
     assert_eq!(unit["projection"]["collected"]["required_pace"], 0.03);
+    // 3 to go at 2/7 a day: 10.5 days, so on the 11th day after 10/09.
+    assert_eq!(unit["projection"]["collected"]["completion"], "2023-09-21");
+    assert_eq!(unit["projection"]["collected"]["status"], "on-track");
 
     let children = v["children"].as_array().unwrap();
     let names: Vec<&str> = children
@@ -201,8 +204,8 @@ fn progress_table_is_in_vietnamese() {
         └─────────────────┴──────────────┴───────────────┴────────────────┴───────────┴─────────┴──────────────┴─────────────────┴─────────┘
         Tỷ lệ trên 8 công dân đủ điều kiện: thu nhận 75,00%, kích hoạt 37,50%, sử dụng 25,00%
         Tốc độ bình quân 7 ngày: thu nhận 0,29/ngày, kích hoạt 0,29/ngày
-        Chỉ tiêu thu nhận hạn 15/12/2023 (còn 96 ngày): dự kiến đạt 33, cần 0,03/ngày
-        Chỉ tiêu kích hoạt hạn 15/12/2023 (còn 96 ngày): dự kiến đạt 30, cần 0,01/ngày
+        Chỉ tiêu thu nhận hạn 15/12/2023 (còn 96 ngày): dự kiến đạt 33, cần 0,03/ngày, dự kiến hoàn thành 21/09/2023 — Đúng tiến độ
+        Chỉ tiêu kích hoạt hạn 15/12/2023 (còn 96 ngày): dự kiến đạt 30, cần 0,01/ngày, dự kiến hoàn thành 14/09/2023 — Đúng tiến độ
     "#]].assert_eq(&table);
 }
 

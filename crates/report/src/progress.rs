@@ -5,7 +5,12 @@
 //!   both rounded half-up to two decimals;
 //! - pace = mean daily increase over the last 7 days;
 //! - projection at the deadline = count + pace × days left; required pace =
-//!   (target − count) / days left.
+//!   (target − count) / days left; projected completion = the as-of day +
+//!   ⌈(target − count) / pace⌉ days;
+//! - status: `done` once the count has reached the target; `on-track` when
+//!   the projection reaches it by the deadline; `at-risk` when the
+//!   projection falls short by less than a tenth of the target (and the
+//!   deadline has not passed); `behind` otherwise.
 
 use phuxanh_domain::{Counts, Day, Metric, Percent, UnitLevel};
 use phuxanh_store::UnitFigures;
@@ -73,6 +78,48 @@ impl From<&Counts> for CountsView {
     }
 }
 
+/// How a target stands, by the rule in the module's docs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Done,
+    OnTrack,
+    AtRisk,
+    Behind,
+}
+
+impl Status {
+    pub fn judge(count: i64, target: i64, projected: i64, days_left: i32) -> Status {
+        if count >= target {
+            Status::Done
+        } else if projected >= target && days_left > 0 {
+            Status::OnTrack
+        } else if days_left > 0 && (target - projected) * 10 < target {
+            Status::AtRisk
+        } else {
+            Status::Behind
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Done => "done",
+            Status::OnTrack => "on-track",
+            Status::AtRisk => "at-risk",
+            Status::Behind => "behind",
+        }
+    }
+
+    pub fn vietnamese(self) -> &'static str {
+        match self {
+            Status::Done => "Đã hoàn thành",
+            Status::OnTrack => "Đúng tiến độ",
+            Status::AtRisk => "Có nguy cơ chậm",
+            Status::Behind => "Chậm tiến độ",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Projection {
     pub deadline: Day,
@@ -83,6 +130,10 @@ pub struct Projection {
     pub required_pace: Option<f64>,
     /// Count expected at the deadline at the current 7-day pace.
     pub projected: i64,
+    /// The day the target would be reached at the current pace; `None`
+    /// once reached, or while the pace is zero.
+    pub completion: Option<Day>,
+    pub status: Status,
 }
 
 /// One unit's progress, in the JSON shape of SPEC.md.
@@ -166,6 +217,7 @@ impl Progress {
                     let days_left = t.deadline.days_since(f.as_of).max(0);
                     let rate = pace.get(*m).copied().unwrap_or(0.0);
                     let remaining = (t.value - counts[*m]).max(0);
+                    let projected = counts[*m] + (rate * f64::from(days_left)).round() as i64;
                     (
                         *m,
                         Projection {
@@ -173,7 +225,11 @@ impl Progress {
                             days_left,
                             required_pace: (days_left > 0)
                                 .then(|| remaining as f64 / f64::from(days_left)),
-                            projected: counts[*m] + (rate * f64::from(days_left)).round() as i64,
+                            projected,
+                            completion: (remaining > 0 && rate > 0.0).then(|| {
+                                f.as_of.plus_days((remaining as f64 / rate).ceil() as i32)
+                            }),
+                            status: Status::judge(counts[*m], t.value, projected, days_left),
                         },
                     )
                 })
@@ -215,4 +271,21 @@ impl Progress {
 pub struct WithChildren {
     pub unit: Progress,
     pub children: Vec<Progress>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Status;
+
+    #[test]
+    fn status_follows_the_documented_rule() {
+        assert_eq!(Status::judge(100, 100, 100, 5), Status::Done);
+        assert_eq!(Status::judge(120, 100, 120, 0), Status::Done);
+        assert_eq!(Status::judge(50, 100, 100, 5), Status::OnTrack);
+        // Short by 9 of 100: at risk; by 10: behind.
+        assert_eq!(Status::judge(50, 100, 91, 5), Status::AtRisk);
+        assert_eq!(Status::judge(50, 100, 90, 5), Status::Behind);
+        // The deadline has passed: not done is behind.
+        assert_eq!(Status::judge(99, 100, 99, 0), Status::Behind);
+    }
 }

@@ -291,6 +291,10 @@ fn summary_lines(p: &Progress) -> String {
         if let Some(req) = proj.required_pace {
             line.push_str(&format!(", cần {}/ngày", vi::decimal(req)));
         }
+        if let Some(day) = proj.completion {
+            line.push_str(&format!(", dự kiến hoàn thành {}", vi::date(day)));
+        }
+        line.push_str(&format!(" — {}", proj.status.vietnamese()));
         out.push_str(&line);
         out.push('\n');
     }
