@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use phuxanh_domain::{Day, UnitCode};
+use phuxanh_domain::{Day, TargetMetric, UnitCode, UnitLevel};
 use phuxanh_report::Format;
 use phuxanh_units::UnitSet;
 
@@ -54,6 +54,14 @@ pub enum Command {
     Targets(ImportOnly),
     /// Progress of a unit (and its children) as of a day.
     Progress(ProgressArgs),
+    /// A window of days against the window of equal length before it.
+    Compare(CompareArgs),
+    /// One day's results for a unit and each of its children.
+    Daily(DailyArgs),
+    /// Units under a unit ranked by target percentage, with yesterday's rank.
+    Ranking(RankingArgs),
+    /// Units that reached their target, with the day each first did.
+    Completed(CompletedArgs),
     /// Recompute every counter from the events and compare.
     Check {
         /// Rewrite the counters that disagree.
@@ -108,12 +116,83 @@ pub struct ProgressArgs {
     /// Also show every unit directly under it.
     #[arg(long)]
     pub children: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where and how a report is written.
+#[derive(Args, Debug)]
+pub struct OutputArgs {
     /// table, json, csv or xlsx.
     #[arg(long, default_value = "table", value_parser = parse_format)]
     pub format: Format,
     /// Write to this file instead of the terminal (required for xlsx).
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub unit: UnitCode,
+    /// The window's first day (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_day)]
+    pub from: Day,
+    /// The window's last day.
+    #[arg(long, value_parser = parse_day)]
+    pub to: Day,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DailyArgs {
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub unit: UnitCode,
+    /// The day (YYYY-MM-DD); today by default.
+    #[arg(long, value_parser = parse_day)]
+    pub date: Option<Day>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The units to rank or list, and against which target.
+#[derive(Args, Debug)]
+pub struct UnitsAgainstTarget {
+    /// The unit whose units are ranked.
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub unit: UnitCode,
+    /// collected, collected_l2, activated, activated_l2 or used.
+    #[arg(long, value_parser = parse_target_metric)]
+    pub metric: TargetMetric,
+    /// district, commune or village; the unit's children when omitted.
+    #[arg(long, value_parser = parse_level)]
+    pub level: Option<UnitLevel>,
+    /// Figures at the end of this day; today by default.
+    #[arg(long, value_parser = parse_day)]
+    pub as_of: Option<Day>,
+}
+
+#[derive(Args, Debug)]
+pub struct RankingArgs {
+    #[command(flatten)]
+    pub units: UnitsAgainstTarget,
+    /// Show only the first N.
+    #[arg(long, conflicts_with = "bottom")]
+    pub top: Option<usize>,
+    /// Show only the last N, worst first.
+    #[arg(long)]
+    pub bottom: Option<usize>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletedArgs {
+    #[command(flatten)]
+    pub units: UnitsAgainstTarget,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Args, Debug)]
@@ -151,6 +230,14 @@ pub struct DemoArgs {
 }
 
 pub fn parse_day(s: &str) -> Result<Day, String> {
+    s.parse()
+}
+
+pub fn parse_target_metric(s: &str) -> Result<TargetMetric, String> {
+    s.parse()
+}
+
+pub fn parse_level(s: &str) -> Result<UnitLevel, String> {
     s.parse()
 }
 

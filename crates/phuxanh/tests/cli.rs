@@ -2,124 +2,13 @@
 //! `tests/data/`, a fresh database in a temporary folder, and the figures
 //! checked by hand (see the comments in each test).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+use std::process::Command;
+
+use common::{Phuxanh, data};
 use expect_test::expect;
-use serde_json::Value;
-
-struct Phuxanh {
-    dir: tempfile::TempDir,
-}
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(name)
-}
-
-impl Phuxanh {
-    /// A temporary folder and no database yet.
-    fn empty() -> Phuxanh {
-        Phuxanh {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// A fresh database holding only what `init --units none` creates.
-    fn new() -> Phuxanh {
-        let p = Phuxanh::empty();
-        p.ok(&["init", "--units", "none"]);
-        p
-    }
-
-    /// A generated Bến Tre in `gen/`, with its villages and roster imported
-    /// into a vn-2024 database.
-    fn with_generated_roster(citizens: &str, seed: &str) -> (Phuxanh, PathBuf) {
-        let p = Phuxanh::empty();
-        let dir = p.dir.path().join("gen");
-        let out = dir.to_str().unwrap();
-        p.ok(&[
-            "gen",
-            "--province",
-            "83",
-            "--citizens",
-            citizens,
-            "--seed",
-            seed,
-            "--out",
-            out,
-        ]);
-        p.ok(&["init", "--units", "vn-2024"]);
-        p.ok(&[
-            "units",
-            "import",
-            dir.join("villages.csv").to_str().unwrap(),
-        ]);
-        p.ok(&[
-            "citizens",
-            "import",
-            dir.join("citizens.csv").to_str().unwrap(),
-        ]);
-        (p, dir)
-    }
-
-    /// The hand-made Bến Tre fixture, fully imported.
-    fn with_fixture() -> Phuxanh {
-        let p = Phuxanh::new();
-        p.ok(&["units", "import", data("units.csv").to_str().unwrap()]);
-        p.ok(&["citizens", "import", data("citizens.csv").to_str().unwrap()]);
-        p.ok(&["events", "import", data("events.csv").to_str().unwrap()]);
-        p.ok(&["targets", "import", data("targets.csv").to_str().unwrap()]);
-        p
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("test.db")
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_phuxanh"))
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap()
-    }
-
-    /// Runs a command that must succeed; returns its stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "phuxanh {args:?} failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// Imports a test file that must be refused; returns its refusals as
-    /// `:line: reason` (the file name cut off) and the whole stderr.
-    fn refused_import(&self, command: &str, name: &str) -> (Vec<String>, String) {
-        let file = data(name);
-        let out = self.run(&[command, "import", file.to_str().unwrap()]);
-        assert!(!out.status.success(), "importing {name} should fail");
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        let f = file.display().to_string();
-        let lines = stderr
-            .lines()
-            .filter(|l| l.starts_with(&f))
-            .map(|l| l[f.len()..].to_string())
-            .collect();
-        (lines, stderr)
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-}
 
 #[test]
 fn progress_json_has_the_hand_checked_figures() {

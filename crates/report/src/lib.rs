@@ -2,13 +2,17 @@
 //! (target percentages, coverage, 7-day pace, projection at the deadline)
 //! and their renderings — a Vietnamese table for the terminal, JSON for
 //! machines (the shape SPEC.md fixes), CSV and XLSX for the People's
-//! Committee. Nothing here reads a database: it takes [`UnitFigures`].
+//! Committee. Nothing here reads a database directly: figures come from
+//! [`UnitFigures`] or through the `Store` trait, from the live counters only.
 //!
 //! [`UnitFigures`]: phuxanh_store::UnitFigures
 
+pub mod compare;
+pub mod daily;
 pub mod progress;
+pub mod ranking;
 pub mod render;
 pub mod vi;
 
 pub use progress::Progress;
-pub use render::{Format, RenderError};
+pub use render::{Format, RenderError, Report};

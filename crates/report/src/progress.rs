@@ -64,6 +64,32 @@ pub struct CountsView {
     pub used: i64,
 }
 
+impl From<&phuxanh_store::Unit> for UnitRef {
+    fn from(u: &phuxanh_store::Unit) -> UnitRef {
+        UnitRef {
+            code: u.code.to_string(),
+            name: u.name.clone(),
+            level: u.level,
+        }
+    }
+}
+
+impl CountsView {
+    /// One metric's value (eligible is not among them: zero).
+    pub fn get(&self, m: Metric) -> i64 {
+        match m {
+            Metric::Eligible => 0,
+            Metric::Collected => self.collected,
+            Metric::CollectedL2 => self.collected_l2,
+            Metric::Approved => self.approved,
+            Metric::Rejected => self.rejected,
+            Metric::Activated => self.activated,
+            Metric::ActivatedL2 => self.activated_l2,
+            Metric::Used => self.used,
+        }
+    }
+}
+
 impl From<&Counts> for CountsView {
     fn from(c: &Counts) -> CountsView {
         CountsView {
@@ -236,11 +262,7 @@ impl Progress {
                 .collect(),
         );
         Progress {
-            unit: UnitRef {
-                code: f.unit.code.to_string(),
-                name: f.unit.name.clone(),
-                level: f.unit.level,
-            },
+            unit: UnitRef::from(&f.unit),
             as_of: f.as_of,
             eligible,
             targets,
@@ -255,13 +277,7 @@ impl Progress {
     pub fn count(&self, m: Metric) -> i64 {
         match m {
             Metric::Eligible => self.eligible,
-            Metric::Collected => self.counts.collected,
-            Metric::CollectedL2 => self.counts.collected_l2,
-            Metric::Approved => self.counts.approved,
-            Metric::Rejected => self.counts.rejected,
-            Metric::Activated => self.counts.activated,
-            Metric::ActivatedL2 => self.counts.activated_l2,
-            Metric::Used => self.counts.used,
+            m => self.counts.get(m),
         }
     }
 }

@@ -134,6 +134,86 @@ impl Sheet {
         }
         Ok(book.save_to_buffer()?)
     }
+
+    /// The terminal table: the title, then Vietnamese headers and figures
+    /// formatted the Vietnamese way, numbers right-aligned.
+    pub fn to_table(&self) -> String {
+        let mut table = Table::new();
+        table
+            .load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(self.columns.iter().map(|(_, vi_name)| vi_name.as_str()));
+        for row in &self.rows {
+            table.add_row(row.iter().map(|cell| match cell {
+                Cell::Text(s) => s.clone(),
+                Cell::Int(n) => vi::number(*n),
+                Cell::Pct(Some(p)) => vi::percent(*p),
+                Cell::Pct(None) => "–".to_string(),
+                Cell::Date(d) => vi::date(*d),
+                Cell::Empty => String::new(),
+            }));
+        }
+        for (i, _) in self.columns.iter().enumerate() {
+            let numeric = self
+                .rows
+                .iter()
+                .any(|r| matches!(r.get(i), Some(Cell::Int(_) | Cell::Pct(_))));
+            if let (true, Some(col)) = (numeric, table.column_mut(i)) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
+        }
+        format!("{}\n{table}\n", self.title)
+    }
+}
+
+/// `(machine name, Vietnamese header)` pairs, as a sheet's columns.
+pub fn columns(names: &[(&str, &str)]) -> Vec<(String, String)> {
+    names
+        .iter()
+        .map(|(en, vi_name)| (en.to_string(), vi_name.to_string()))
+        .collect()
+}
+
+/// What every report command prints, four ways: a Vietnamese table for the
+/// terminal, JSON (the report itself), and its sheet as CSV or XLSX.
+pub trait Report: serde::Serialize {
+    /// Every column, for CSV and XLSX.
+    fn sheet(&self) -> Sheet;
+
+    /// What the terminal shows: the sheet, or a narrower one.
+    fn table_sheet(&self) -> Sheet {
+        self.sheet()
+    }
+
+    /// Sentences printed under the terminal table.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Renders a report in `format`.
+pub fn to_bytes<R: Report>(report: &R, format: Format) -> Result<Vec<u8>, RenderError> {
+    Ok(match format {
+        Format::Table => {
+            let mut out = report.table_sheet().to_table();
+            for line in report.notes() {
+                out.push_str(&line);
+                out.push('\n');
+            }
+            out.into_bytes()
+        }
+        Format::Json => {
+            let mut out = serde_json::to_string_pretty(report)?;
+            out.push('\n');
+            out.into_bytes()
+        }
+        Format::Csv => {
+            let mut out = Vec::new();
+            report.sheet().write_csv(&mut out)?;
+            out
+        }
+        Format::Xlsx => report.sheet().to_xlsx()?,
+    })
 }
 
 /// The target metrics any of the units has a target for, in order.
@@ -150,15 +230,12 @@ pub fn progress_sheet(report: &WithChildren) -> Sheet {
         .chain(&report.children)
         .collect();
     let targeted = targeted_metrics(&units);
-    let mut columns: Vec<(String, String)> = [
+    let mut columns = columns(&[
         ("code", "Mã"),
         ("name", "Đơn vị"),
         ("level", "Cấp"),
         ("as_of", "Tính đến"),
-    ]
-    .iter()
-    .map(|(a, b)| (a.to_string(), b.to_string()))
-    .collect();
+    ]);
     for m in Metric::ALL {
         columns.push((m.as_str().to_string(), m.vietnamese().to_string()));
     }

@@ -42,6 +42,20 @@ pub fn date(d: Day) -> String {
     format!("{:02}/{:02}/{}", d.day(), d.month(), d.year())
 }
 
+/// The day of the week as Vietnamese calendars print it: `Thứ Hai` … `Chủ nhật`.
+pub fn weekday(d: Day) -> &'static str {
+    use jiff::civil::Weekday::*;
+    match d.date().weekday() {
+        Monday => "Thứ Hai",
+        Tuesday => "Thứ Ba",
+        Wednesday => "Thứ Tư",
+        Thursday => "Thứ Năm",
+        Friday => "Thứ Sáu",
+        Saturday => "Thứ Bảy",
+        Sunday => "Chủ nhật",
+    }
+}
+
 /// `count/target (pct)`, the form the reports to the People's Committee use:
 /// `822.139/930.767 (88,33%)`.
 pub fn against_target(count: i64, target: i64) -> String {
@@ -54,6 +68,14 @@ pub fn against_target(count: i64, target: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weekdays_are_vietnamese() {
+        let day = |s: &str| s.parse::<Day>().unwrap();
+        assert_eq!(weekday(day("2023-08-20")), "Chủ nhật");
+        assert_eq!(weekday(day("2023-08-21")), "Thứ Hai");
+        assert_eq!(weekday(day("2023-08-26")), "Thứ Bảy");
+    }
 
     #[test]
     fn numbers_use_dots_for_thousands() {

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap as HashMap;
 
 use phuxanh_domain::{Contribution, Counts, Day, Firsts, Metric};
-use phuxanh_store::Result;
+use phuxanh_store::{History, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::backend;
@@ -33,6 +33,27 @@ fn counts_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Counts> 
 /// A unit's figures at the end of `day`.
 pub(crate) fn as_of(conn: &Connection, unit_id: i64, day: Day) -> Result<Counts> {
     latest_before(conn, unit_id, day.number() + 1)
+}
+
+/// A unit's cumulative rows over `from..=to`, after the one in force before.
+pub(crate) fn history(conn: &Connection, unit_id: i64, from: Day, to: Day) -> Result<History> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT day, {COLUMNS} FROM counters WHERE unit_id = ?1 AND day BETWEEN ?2 AND ?3
+             ORDER BY day"
+        ))
+        .map_err(backend)?;
+    let changes = stmt
+        .query_map(params![unit_id, from.number(), to.number()], |r| {
+            Ok((Day::from_number(r.get(0)?), counts_from(r, 1)?))
+        })
+        .map_err(backend)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(backend)?;
+    Ok(History {
+        before: latest_before(conn, unit_id, from.number())?,
+        changes,
+    })
 }
 
 /// The cumulative row in force just before `day` (zero if none).

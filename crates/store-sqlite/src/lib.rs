@@ -12,7 +12,7 @@ use std::path::Path;
 
 use phuxanh_domain::{Day, Instant, TargetMetric, TargetValue, UnitCode, UnitLevel};
 use phuxanh_store::{
-    CheckReport, ImportMode, ImportReport, Result, Rows, Scope, Store, StoreError, Target,
+    CheckReport, History, ImportMode, ImportReport, Result, Rows, Scope, Store, StoreError, Target,
     TargetRecord, Unit, UnitFigures,
 };
 use rusqlite::{Connection, params};
@@ -211,6 +211,11 @@ impl Store for SqliteStore {
             week_before: counters::as_of(&self.conn, id, as_of.plus_days(-7))?,
             targets: self.targets_of(id)?,
         })
+    }
+
+    fn history(&self, scope: &Scope, code: &UnitCode, from: Day, to: Day) -> Result<History> {
+        let id = self.scoped_unit_id(scope, code)?;
+        counters::history(&self.conn, id, from, to)
     }
 
     fn import_units(

@@ -123,6 +123,26 @@ pub struct UnitFigures {
     pub targets: Vec<Target>,
 }
 
+/// A unit's cumulative counts over a span of days: where they stood the day
+/// before it, then each day within it on which they changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct History {
+    pub before: Counts,
+    pub changes: Vec<(Day, Counts)>,
+}
+
+impl History {
+    /// The counts at the end of `day` (a day before the span gives `before`).
+    pub fn as_of(&self, day: Day) -> Counts {
+        let i = self.changes.partition_point(|(d, _)| *d <= day);
+        if i == 0 {
+            self.before
+        } else {
+            self.changes[i - 1].1
+        }
+    }
+}
+
 /// A recomputation of every counter from the raw events and roster.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CheckReport {
@@ -190,6 +210,9 @@ pub trait Store {
 
     /// The counters and targets of a unit as of the end of `as_of`.
     fn figures(&self, scope: &Scope, code: &UnitCode, as_of: Day) -> Result<UnitFigures>;
+
+    /// A unit's counts day by day over `from..=to`, from its counters.
+    fn history(&self, scope: &Scope, code: &UnitCode, from: Day, to: Day) -> Result<History>;
 
     /// Adds units (villages, …) or renames existing ones.
     fn import_units(

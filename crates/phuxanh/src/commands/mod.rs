@@ -1,5 +1,6 @@
 //! One module per command family; [`run`] dispatches.
 
+mod analytics;
 mod demo;
 mod generate;
 mod import;
@@ -58,6 +59,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             import::targets,
         ),
         Command::Progress(args) => progress::run(&open(&cli.db)?, &args),
+        Command::Compare(args) => analytics::compare_cmd(&open(&cli.db)?, &args),
+        Command::Daily(args) => analytics::daily_cmd(&open(&cli.db)?, &args),
+        Command::Ranking(args) => analytics::ranking_cmd(&open(&cli.db)?, &args),
+        Command::Completed(args) => analytics::completed_cmd(&open(&cli.db)?, &args),
         Command::Check { repair } => check(&mut open(&cli.db)?, repair),
         Command::Gen(args) => generate::run(&args),
         Command::Demo(args) => demo::run(&args),

@@ -1,9 +1,8 @@
 //! `phuxanh progress`: a unit's figures as of a day, with its children.
 
-use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use phuxanh_domain::{Day, UnitCode};
 use phuxanh_report::progress::WithChildren;
 use phuxanh_report::{Format, Progress, render};
@@ -58,9 +57,7 @@ pub fn render(report: &WithChildren, format: Format, children: bool) -> Result<V
 }
 
 pub fn run(store: &dyn Store, args: &ProgressArgs) -> Result<ExitCode> {
-    if args.format == Format::Xlsx && args.out.is_none() {
-        bail!("--format xlsx writes a file: give it with --out report.xlsx");
-    }
+    args.output.check()?;
     let as_of = args.as_of.unwrap_or_else(Day::today);
     let report = progress(
         store,
@@ -69,11 +66,7 @@ pub fn run(store: &dyn Store, args: &ProgressArgs) -> Result<ExitCode> {
         as_of,
         args.children,
     )?;
-    let bytes = render(&report, args.format, args.children)?;
-    match &args.out {
-        Some(path) => std::fs::write(path, bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => std::io::stdout().write_all(&bytes)?,
-    }
+    args.output
+        .write(&render(&report, args.output.format, args.children)?)?;
     Ok(ExitCode::SUCCESS)
 }

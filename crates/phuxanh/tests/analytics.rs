@@ -1,0 +1,241 @@
+//! `compare`, `daily`, `ranking`, `completed` on the hand-made Bến Tre
+//! fixture (tests/data). First days of collection, by unit:
+//!
+//! | citizen | unit | collected | activated |
+//! |---|---|---|---|
+//! | An | 28900-K1 (Thạnh Phú) | 20/08 (L2) | 25/08 |
+//! | Bình | 28900 (Thạnh Phú) | 21/08 | – |
+//! | Em | 28800 (Ba Tri) | 26/08 (L2) | 05/09 |
+//! | Phương | 28903 (Thạnh Phú) | 02/09 | 06/09 |
+//! | Lan | 28800 (Ba Tri) | 09/09 21:00 (L2) | – |
+//! | Cường | 28903 (Thạnh Phú) | 10/09 | – |
+//! | Khánh | 28903 (Thạnh Phú) | 12/09 | – |
+//!
+//! Targets for collected: Bến Tre 9, Thạnh Phú (837) 7, Ba Tri (836) 2.
+
+mod common;
+
+use common::Phuxanh;
+use expect_test::expect;
+
+#[test]
+fn compare_puts_a_window_beside_the_one_before() {
+    let p = Phuxanh::with_fixture();
+    let v = p.json(&[
+        "compare",
+        "--unit",
+        "83",
+        "--from",
+        "2023-09-01",
+        "--to",
+        "2023-09-10",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["window"]["days"], 10);
+    assert_eq!(v["baseline"]["from"], "2023-08-22");
+    assert_eq!(v["baseline"]["to"], "2023-08-31");
+    // Window: Phương, Lan, Cường; baseline: Em. (3 − 1) / 1 = 200%.
+    assert_eq!(v["unit"]["window"]["collected"], 3);
+    assert_eq!(v["unit"]["baseline"]["collected"], 1);
+    assert_eq!(v["unit"]["growth_pct"]["collected"], 200.0);
+    // Activated: Em, Phương against An.
+    assert_eq!(v["unit"]["growth_pct"]["activated"], 100.0);
+    let children = v["children"].as_array().unwrap();
+    let ba_tri = &children[0];
+    assert_eq!(ba_tri["unit"]["code"], "836");
+    assert_eq!(ba_tri["window"]["collected"], 1);
+    assert_eq!(ba_tri["growth_pct"]["collected"], 0.0);
+    // Thạnh Phú collected nobody in the baseline: no growth percentage.
+    let thanh_phu = &children[1];
+    assert_eq!(thanh_phu["window"]["collected"], 2);
+    assert_eq!(
+        thanh_phu["growth_pct"]["collected"],
+        serde_json::Value::Null
+    );
+
+    let table = p.ok(&[
+        "compare",
+        "--unit",
+        "83",
+        "--from",
+        "2023-09-01",
+        "--to",
+        "2023-09-10",
+    ]);
+    expect![[r#"
+        Tỉnh Bến Tre — từ 01/09/2023 đến 10/09/2023 (10 ngày), so với 22/08/2023 đến 31/08/2023
+        ┌─────┬─────────────────┬───────────────────┬───────────────────┬────────────────────┬────────────────────┬────────────────────┬─────────────────────┐
+        │ Mã  ┆ Đơn vị          ┆ Thu nhận trong kỳ ┆ Thu nhận kỳ trước ┆ Thu nhận tăng/giảm ┆ Kích hoạt trong kỳ ┆ Kích hoạt kỳ trước ┆ Kích hoạt tăng/giảm │
+        ╞═════╪═════════════════╪═══════════════════╪═══════════════════╪════════════════════╪════════════════════╪════════════════════╪═════════════════════╡
+        │ 83  ┆ Tỉnh Bến Tre    ┆                 3 ┆                 1 ┆            200,00% ┆                  2 ┆                  1 ┆             100,00% │
+        │ 836 ┆ Huyện Ba Tri    ┆                 1 ┆                 1 ┆              0,00% ┆                  1 ┆                  0 ┆                   – │
+        │ 837 ┆ Huyện Thạnh Phú ┆                 2 ┆                 0 ┆                  – ┆                  1 ┆                  1 ┆               0,00% │
+        └─────┴─────────────────┴───────────────────┴───────────────────┴────────────────────┴────────────────────┴────────────────────┴─────────────────────┘
+    "#]]
+    .assert_eq(&table);
+}
+
+#[test]
+fn daily_gives_the_days_increase_and_the_weekday() {
+    let p = Phuxanh::with_fixture();
+    // Saturday 09/09: Lan applied at level 2 (21:00 local), in Ba Tri.
+    let v = p.json(&[
+        "daily",
+        "--unit",
+        "83",
+        "--date",
+        "2023-09-09",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["weekday"], "Thứ Bảy");
+    assert_eq!(v["weekend"], true);
+    assert_eq!(v["unit"]["increase"]["collected"], 1);
+    assert_eq!(v["unit"]["increase"]["collected_l2"], 1);
+    assert_eq!(v["unit"]["increase"]["activated"], 0);
+    assert_eq!(v["unit"]["total"]["collected"], 5);
+    assert_eq!(v["children"][0]["increase"]["collected"], 1);
+    assert_eq!(v["children"][1]["increase"]["collected"], 0);
+    let csv = p.ok(&[
+        "daily",
+        "--unit",
+        "83",
+        "--date",
+        "2023-09-09",
+        "--format",
+        "csv",
+    ]);
+    let first = csv.lines().nth(1).unwrap();
+    // Level-2 applicants so far: An, Em, Lan.
+    assert!(first.starts_with("83,Tỉnh Bến Tre,1,5,1,3,"), "{csv}");
+}
+
+#[test]
+fn ranking_orders_by_target_percentage_and_shows_the_day_before() {
+    let p = Phuxanh::with_fixture();
+    // 26/08: Ba Tri 1/2 = 50%, Thạnh Phú 2/7 = 28,57%. On 25/08 Ba Tri had
+    // nobody (0%), so it was second.
+    let v = p.json(&[
+        "ranking",
+        "--unit",
+        "83",
+        "--metric",
+        "collected",
+        "--as-of",
+        "2023-08-26",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["ranked"], 2);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["unit"]["code"], "836");
+    assert_eq!(rows[0]["target_pct"], 50.0);
+    assert_eq!(
+        (rows[0]["rank_before"].as_u64(), rows[0]["change"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(rows[1]["unit"]["code"], "837");
+    assert_eq!(rows[1]["target_pct"], 28.57);
+    assert_eq!(rows[1]["change"], -1);
+    let bottom = p.json(&[
+        "ranking",
+        "--unit",
+        "83",
+        "--metric",
+        "collected",
+        "--as-of",
+        "2023-08-26",
+        "--bottom",
+        "1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(bottom["rows"][0]["unit"]["code"], "837");
+    assert_eq!(bottom["rows"].as_array().unwrap().len(), 1);
+    // Communes have no targets: ranked by count after the units that have one.
+    let communes = p.json(&[
+        "ranking",
+        "--unit",
+        "83",
+        "--metric",
+        "collected",
+        "--level",
+        "commune",
+        "--as-of",
+        "2023-09-30",
+        "--format",
+        "json",
+    ]);
+    let codes: Vec<&str> = communes["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["unit"]["code"].as_str().unwrap())
+        .collect();
+    // 28903: Phương, Cường, Khánh (3); 28800: Em, Lan (2); 28900: Bình (1,
+    // An lives in its village).
+    assert_eq!(codes, ["28903", "28800", "28900"]);
+}
+
+#[test]
+fn completed_lists_units_with_the_day_they_reached_the_target() {
+    let p = Phuxanh::with_fixture();
+    let v = p.json(&[
+        "completed",
+        "--unit",
+        "83",
+        "--metric",
+        "collected",
+        "--as-of",
+        "2023-09-30",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["units"], 2);
+    assert_eq!(v["with_target"], 2);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{v}");
+    assert_eq!(rows[0]["unit"]["code"], "836");
+    assert_eq!(rows[0]["reached_on"], "2023-09-09");
+    assert_eq!(rows[0]["on_time"], true);
+    // Before Lan applied, nobody had completed.
+    let before = p.json(&[
+        "completed",
+        "--unit",
+        "83",
+        "--metric",
+        "collected",
+        "--as-of",
+        "2023-09-08",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(before["rows"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn analytics_refuse_bad_arguments_clearly() {
+    let p = Phuxanh::with_fixture();
+    let out = p.run(&[
+        "compare",
+        "--unit",
+        "83",
+        "--from",
+        "2023-09-10",
+        "--to",
+        "2023-09-01",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ends (2023-09-01) before it starts"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = p.run(&["ranking", "--unit", "83", "--metric", "approved"]);
+    assert!(!out.status.success());
+    let out = p.run(&["daily", "--unit", "99", "--date", "2023-09-09"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unit '99' does not exist"));
+    let out = p.run(&["daily", "--unit", "83", "--format", "xlsx"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));
+}

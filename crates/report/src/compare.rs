@@ -1,0 +1,194 @@
+//! `compare`: a window of days against its baseline, the window of equal
+//! length just before it. Growth = (window − baseline) / baseline × 100,
+//! rounded half-up to two decimals; none when the baseline is zero.
+
+use phuxanh_domain::{Counts, Day, Metric, Percent};
+use phuxanh_store::{Result, Scope, Store, Unit};
+use serde::Serialize;
+
+use crate::progress::{ByMetric, CountsView, UnitRef};
+use crate::render::{Cell, Report, Sheet, columns};
+use crate::vi;
+
+/// The days `from..=to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Window {
+    pub from: Day,
+    pub to: Day,
+    pub days: i32,
+}
+
+impl Window {
+    pub fn new(from: Day, to: Day) -> Result<Window, String> {
+        if to < from {
+            return Err(format!("the window ends ({to}) before it starts ({from})"));
+        }
+        Ok(Window {
+            from,
+            to,
+            days: to.days_since(from) + 1,
+        })
+    }
+
+    /// The window of equal length just before this one.
+    pub fn baseline(&self) -> Window {
+        Window {
+            from: self.from.plus_days(-self.days),
+            to: self.from.plus_days(-1),
+            days: self.days,
+        }
+    }
+}
+
+/// One unit's increases in the window and in the baseline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CompareRow {
+    pub unit: UnitRef,
+    pub window: CountsView,
+    pub baseline: CountsView,
+    pub growth_pct: ByMetric<Option<Percent>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The campaign the window is, if it was named by one.
+    pub campaign: Option<String>,
+    pub window: Window,
+    pub baseline: Window,
+    pub unit: CompareRow,
+    pub children: Vec<CompareRow>,
+}
+
+/// `(window − baseline) / baseline × 100`.
+pub fn growth(window: i64, baseline: i64) -> Option<Percent> {
+    Percent::of(window - baseline, baseline)
+}
+
+fn row(store: &dyn Store, scope: &Scope, unit: &Unit, window: Window) -> Result<CompareRow> {
+    let baseline = window.baseline();
+    let history = store.history(scope, &unit.code, baseline.from, window.to)?;
+    let increase = |w: Window| -> Counts {
+        history
+            .as_of(w.to)
+            .minus(&history.as_of(w.from.plus_days(-1)))
+    };
+    let (win, base) = (increase(window), increase(baseline));
+    Ok(CompareRow {
+        unit: UnitRef::from(unit),
+        window: CountsView::from(&win),
+        baseline: CountsView::from(&base),
+        growth_pct: ByMetric(
+            Metric::FROM_EVENTS
+                .into_iter()
+                .map(|m| (m, growth(win[m], base[m])))
+                .collect(),
+        ),
+    })
+}
+
+/// The unit and each of its children, from their counters.
+pub fn compare(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: &phuxanh_domain::UnitCode,
+    window: Window,
+    campaign: Option<String>,
+) -> Result<Comparison> {
+    let u = store.unit(scope, unit)?;
+    let children = store
+        .children(scope, unit)?
+        .iter()
+        .map(|c| row(store, scope, c, window))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Comparison {
+        campaign,
+        window,
+        baseline: window.baseline(),
+        unit: row(store, scope, &u, window)?,
+        children,
+    })
+}
+
+impl Comparison {
+    fn sheet_of(&self, metrics: &[Metric]) -> Sheet {
+        let mut cols = columns(&[("code", "Mã"), ("name", "Đơn vị")]);
+        for m in metrics {
+            let name = m.vietnamese();
+            cols.push((format!("{m}_window"), format!("{name} trong kỳ")));
+            cols.push((format!("{m}_baseline"), format!("{name} kỳ trước")));
+            cols.push((format!("{m}_growth_pct"), format!("{name} tăng/giảm")));
+        }
+        let rows = std::iter::once(&self.unit)
+            .chain(&self.children)
+            .map(|r| {
+                let mut row = vec![
+                    Cell::Text(r.unit.code.clone()),
+                    Cell::Text(r.unit.name.clone()),
+                ];
+                for &m in metrics {
+                    row.push(Cell::Int(r.window.get(m)));
+                    row.push(Cell::Int(r.baseline.get(m)));
+                    row.push(Cell::Pct(r.growth_pct.get(m).copied().flatten()));
+                }
+                row
+            })
+            .collect();
+        let name = self
+            .campaign
+            .as_ref()
+            .map_or(String::new(), |c| format!("đợt «{c}» "));
+        Sheet {
+            title: format!(
+                "{} — {name}từ {} đến {} ({} ngày), so với {} đến {}",
+                self.unit.unit.name,
+                vi::date(self.window.from),
+                vi::date(self.window.to),
+                self.window.days,
+                vi::date(self.baseline.from),
+                vi::date(self.baseline.to),
+            ),
+            columns: cols,
+            rows,
+        }
+    }
+}
+
+impl Report for Comparison {
+    fn sheet(&self) -> Sheet {
+        self.sheet_of(&Metric::FROM_EVENTS)
+    }
+
+    fn table_sheet(&self) -> Sheet {
+        self.sheet_of(&[Metric::Collected, Metric::Activated])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> Day {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_baseline_is_the_window_of_equal_length_before() {
+        // The "60 ngày đêm" peak: 20/08–18/10/2023.
+        let w = Window::new(day("2023-08-20"), day("2023-10-18")).unwrap();
+        assert_eq!(w.days, 60);
+        let b = w.baseline();
+        assert_eq!(
+            (b.from, b.to, b.days),
+            (day("2023-06-21"), day("2023-08-19"), 60)
+        );
+        assert!(Window::new(day("2023-08-20"), day("2023-08-19")).is_err());
+    }
+
+    #[test]
+    fn growth_is_relative_to_the_baseline() {
+        assert_eq!(growth(150, 100), Some(Percent(5000)));
+        assert_eq!(growth(50, 100), Some(Percent(-5000)));
+        assert_eq!(growth(1, 3), Some(Percent(-6667)));
+        assert_eq!(growth(5, 0), None);
+    }
+}
