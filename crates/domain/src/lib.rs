@@ -22,6 +22,6 @@ pub use event::{Event, EventId};
 pub use lifecycle::{EventKind, Level, LifecycleError, Stage};
 pub use metric::{Contribution, Counts, Firsts, Metric};
 pub use percent::Percent;
-pub use target::{TargetMetric, TargetValue};
+pub use target::{TargetMetric, TargetValue, allocate};
 pub use time::{Day, Instant};
 pub use unit::{UnitCode, UnitLevel};

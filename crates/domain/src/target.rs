@@ -116,9 +116,82 @@ impl fmt::Display for TargetValue {
     }
 }
 
+/// Splits `total` among parts in proportion to `weights` by the largest
+/// remainder method: each part gets the whole part of its exact share, and
+/// the units left over go to the largest fractions (the earlier part first
+/// on a tie). The shares always sum to `total`. With no weight at all, the
+/// split is equal.
+pub fn allocate(total: i64, weights: &[i64]) -> Vec<i64> {
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    let equal = vec![1; weights.len()];
+    let weights = if weights.iter().all(|&w| w <= 0) {
+        &equal[..]
+    } else {
+        weights
+    };
+    let sum: i128 = weights.iter().map(|&w| i128::from(w.max(0))).sum();
+    let exact: Vec<(i128, i128)> = weights
+        .iter()
+        .map(|&w| {
+            let n = i128::from(total) * i128::from(w.max(0));
+            (n / sum, n % sum)
+        })
+        .collect();
+    let mut shares: Vec<i64> = exact.iter().map(|&(q, _)| q as i64).collect();
+    let left = total - shares.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(exact[i].1), i));
+    for &i in order.iter().take(left as usize) {
+        shares[i] += 1;
+    }
+    shares
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn allocation_is_by_largest_remainder() {
+        // 10 by 1:1:1 → 3.33 each; the first takes the leftover unit.
+        assert_eq!(allocate(10, &[1, 1, 1]), [4, 3, 3]);
+        // 100 by 50:30:20 is exact.
+        assert_eq!(allocate(100, &[50, 30, 20]), [50, 30, 20]);
+        // 7 by 5:3:2 → 3.5, 2.1, 1.4: the largest fractions (.5, .4) win.
+        assert_eq!(allocate(7, &[5, 3, 2]), [4, 2, 1]);
+        // No weights at all: an equal split.
+        assert_eq!(allocate(5, &[0, 0]), [3, 2]);
+        assert!(allocate(5, &[]).is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn allocations_sum_exactly_and_stay_within_one_of_the_exact_share(
+            total in 0i64..10_000_000,
+            weights in proptest::collection::vec(0i64..2_000_000, 1..40),
+        ) {
+            let shares = allocate(total, &weights);
+            prop_assert_eq!(shares.len(), weights.len());
+            prop_assert_eq!(shares.iter().sum::<i64>(), total);
+            let sum: i128 = weights.iter().map(|&w| i128::from(w)).sum();
+            for (share, w) in shares.iter().zip(&weights) {
+                if sum > 0 {
+                    let floor = (i128::from(total) * i128::from(*w) / sum) as i64;
+                    prop_assert!(*share == floor || *share == floor + 1);
+                }
+            }
+        }
+
+        #[test]
+        fn a_prime_target_split_over_17_children_sums_exactly(
+            weights in proptest::collection::vec(0i64..100_000, 17),
+        ) {
+            prop_assert_eq!(allocate(930_763, &weights).iter().sum::<i64>(), 930_763);
+        }
+    }
 
     #[test]
     fn values_parse() {

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use phuxanh_domain::{Day, TargetMetric, UnitCode, UnitLevel};
+use phuxanh_domain::{Day, TargetMetric, TargetValue, UnitCode, UnitLevel};
 use phuxanh_report::Format;
+use phuxanh_report::targets::Basis;
 use phuxanh_units::UnitSet;
 
 #[derive(Parser, Debug)]
@@ -49,9 +50,9 @@ pub enum Command {
     /// Status snapshots exported by the national system.
     #[command(subcommand)]
     Status(ImportOnly),
-    /// Targets (chỉ tiêu).
+    /// Targets (chỉ tiêu): import, set, list, allocate to children.
     #[command(subcommand)]
-    Targets(ImportOnly),
+    Targets(TargetsCommand),
     /// Progress of a unit (and its children) as of a day.
     Progress(ProgressArgs),
     /// A window of days against the window of equal length before it.
@@ -90,6 +91,56 @@ pub enum UnitsCommand {
 pub enum ImportOnly {
     /// Import a CSV or XLSX file.
     Import(ImportArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TargetsCommand {
+    /// Import targets from a CSV or XLSX file (unit_code,metric,value,deadline).
+    Import(ImportArgs),
+    /// Set one unit's target for one metric (the old value stays in the history).
+    Set(TargetArgs),
+    /// A unit's targets and its children's, with a warning where they do not add up.
+    List {
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: UnitCode,
+        /// Also the superseded versions of the unit's targets.
+        #[arg(long)]
+        history: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Set a unit's target and split it among its children (largest remainder: the shares sum exactly).
+    Allocate {
+        #[command(flatten)]
+        target: TargetArgs,
+        /// eligible (citizens eligible as of --as-of), population (everyone on the roster) or equal.
+        #[arg(long, default_value = "eligible", value_parser = parse_basis)]
+        by: Basis,
+        /// The day whose eligible counts weigh the split; today by default.
+        #[arg(long, value_parser = parse_day)]
+        as_of: Option<Day>,
+        /// Overwrite children that already have a target for the metric.
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+/// One target: unit, metric, value, deadline.
+#[derive(Args, Debug)]
+pub struct TargetArgs {
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub unit: UnitCode,
+    /// collected, collected_l2, activated, activated_l2 or used.
+    #[arg(long, value_parser = parse_target_metric)]
+    pub metric: TargetMetric,
+    /// A number of citizens (930767) or a percentage of the eligible (50%).
+    #[arg(long, value_parser = parse_target_value)]
+    pub value: TargetValue,
+    /// YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub deadline: Day,
 }
 
 #[derive(Args, Debug)]
@@ -234,6 +285,14 @@ pub fn parse_day(s: &str) -> Result<Day, String> {
 }
 
 pub fn parse_target_metric(s: &str) -> Result<TargetMetric, String> {
+    s.parse()
+}
+
+pub fn parse_target_value(s: &str) -> Result<TargetValue, String> {
+    s.parse()
+}
+
+pub fn parse_basis(s: &str) -> Result<Basis, String> {
     s.parse()
 }
 

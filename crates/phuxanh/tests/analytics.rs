@@ -239,3 +239,95 @@ fn analytics_refuse_bad_arguments_clearly() {
     let out = p.run(&["daily", "--unit", "83", "--format", "xlsx"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--out"));
 }
+
+#[test]
+fn targets_set_keeps_the_history_and_list_warns_when_children_do_not_add_up() {
+    let p = Phuxanh::with_fixture();
+    p.ok(&[
+        "targets",
+        "set",
+        "--unit",
+        "83",
+        "--metric",
+        "collected",
+        "--value",
+        "10",
+        "--deadline",
+        "2023-12-31",
+    ]);
+    let v = p.json(&[
+        "targets",
+        "list",
+        "--unit",
+        "83",
+        "--history",
+        "--format",
+        "json",
+    ]);
+    let collected: Vec<&serde_json::Value> = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["unit"]["code"] == "83" && t["metric"] == "collected")
+        .collect();
+    assert_eq!(collected.len(), 2, "{v}");
+    assert_eq!(collected[0]["value"], "9");
+    assert!(collected[0]["superseded_at"].is_string());
+    assert_eq!(collected[1]["value"], "10");
+    assert_eq!(collected[1]["deadline"], "2023-12-31");
+    assert!(collected[1]["set_by"].as_str().unwrap().starts_with("cli"));
+    // Children: Thạnh Phú 7 + Ba Tri 2 = 9, not 10.
+    assert_eq!(
+        v["warnings"][0],
+        "Chỉ tiêu thu nhận của 2 đơn vị trực thuộc (2/2 đơn vị có chỉ tiêu) cộng lại 9, khác chỉ tiêu của Tỉnh Bến Tre (10)."
+    );
+}
+
+#[test]
+fn allocate_splits_exactly_and_refuses_to_overwrite_without_replace() {
+    let p = Phuxanh::with_fixture();
+    let args = [
+        "targets",
+        "allocate",
+        "--unit",
+        "837",
+        "--metric",
+        "activated",
+        "--value",
+        "7",
+        "--deadline",
+        "2023-12-15",
+        "--by",
+        "eligible",
+        "--as-of",
+        "2023-09-30",
+        "--format",
+        "json",
+    ];
+    // Eligible in Thạnh Phú's communes on 30/09: 28900 has An (in its
+    // village), Bình and Hoa = 3; 28903 has Cường, Phương, Khánh = 3.
+    // 7 by 3:3 → 3.5 each; the first takes the leftover unit.
+    let v = p.json(&args);
+    let shares = v["shares"].as_array().unwrap();
+    assert_eq!(shares[0]["unit"]["code"], "28900");
+    assert_eq!(shares[0]["weight"], 3);
+    assert_eq!(shares[0]["value"], "4");
+    assert_eq!(shares[1]["value"], "3");
+    let after = p.json(&["targets", "list", "--unit", "837", "--format", "json"]);
+    assert_eq!(after["warnings"].as_array().unwrap().len(), 0, "{after}");
+    // Again: the children have targets now.
+    let out = p.run(&args);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2 of the children already have a target for activated"),
+        "{err}"
+    );
+    assert!(err.contains("--replace"), "{err}");
+    let mut replace = args.to_vec();
+    replace.push("--replace");
+    replace[7] = "8";
+    let v = p.json(&replace);
+    assert_eq!(v["shares"][0]["value"], "4");
+    assert_eq!(v["shares"][1]["value"], "4");
+}

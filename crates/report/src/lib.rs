@@ -12,6 +12,7 @@ pub mod daily;
 pub mod progress;
 pub mod ranking;
 pub mod render;
+pub mod targets;
 pub mod vi;
 
 pub use progress::Progress;

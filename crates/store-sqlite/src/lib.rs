@@ -114,13 +114,17 @@ impl SqliteStore {
         Ok(id)
     }
 
-    fn targets_of(&self, unit_id: i64) -> Result<Vec<Target>> {
+    /// A unit's targets: the current ones, or every version (oldest first).
+    fn targets_of(&self, unit_id: i64, history: bool) -> Result<Vec<Target>> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT metric, value, deadline, set_at, set_by FROM targets
-                 WHERE unit_id = ?1 AND superseded_at IS NULL ORDER BY metric",
-            )
+            .prepare_cached(if history {
+                "SELECT metric, value, deadline, set_at, set_by, superseded_at FROM targets
+                 WHERE unit_id = ?1 ORDER BY id"
+            } else {
+                "SELECT metric, value, deadline, set_at, set_by, superseded_at FROM targets
+                 WHERE unit_id = ?1 AND superseded_at IS NULL"
+            })
             .map_err(backend)?;
         let rows = stmt
             .query_map([unit_id], |r| {
@@ -130,27 +134,29 @@ impl SqliteStore {
                     r.get::<_, i32>(2)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, Option<i64>>(5)?,
                 ))
             })
             .map_err(backend)?;
         let mut targets = Vec::new();
         for row in rows {
-            let (metric, value, deadline, set_at, set_by) = row.map_err(backend)?;
+            let (metric, value, deadline, set_at, set_by, superseded_at) = row.map_err(backend)?;
             targets.push(Target {
                 metric: parse_stored::<TargetMetric>(&metric)?,
                 value: parse_stored::<TargetValue>(&value)?,
                 deadline: Day::from_number(deadline),
                 set_at: Instant::from_unix_seconds(set_at),
                 set_by,
+                superseded_at: superseded_at.map(Instant::from_unix_seconds),
             });
         }
-        // Order as TargetMetric::ALL lists them, not alphabetically.
+        // Order as TargetMetric::ALL lists them (a stable sort keeps each
+        // metric's versions oldest first).
         targets.sort_by_key(|t| t.metric.metric());
         Ok(targets)
     }
 }
 
-/// Parses a value the store itself wrote; failure means a corrupt database.
 pub(crate) fn parse_stored<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T> {
     s.parse::<T>()
         .map_err(|e| StoreError::Backend(format!("corrupt value in database: {e}").into()))
@@ -209,8 +215,13 @@ impl Store for SqliteStore {
             as_of,
             counts: counters::as_of(&self.conn, id, as_of)?,
             week_before: counters::as_of(&self.conn, id, as_of.plus_days(-7))?,
-            targets: self.targets_of(id)?,
+            targets: self.targets_of(id, false)?,
         })
+    }
+
+    fn target_history(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Target>> {
+        let id = self.scoped_unit_id(scope, code)?;
+        self.targets_of(id, true)
     }
 
     fn history(&self, scope: &Scope, code: &UnitCode, from: Day, to: Day) -> Result<History> {

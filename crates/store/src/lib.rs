@@ -101,7 +101,7 @@ pub struct TargetRecord {
     pub deadline: Day,
 }
 
-/// A unit's current target for a metric, and who set it.
+/// A unit's target for a metric, who set it and when.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
     pub metric: TargetMetric,
@@ -109,6 +109,8 @@ pub struct Target {
     pub deadline: Day,
     pub set_at: Instant,
     pub set_by: String,
+    /// When a newer version replaced it; `None` for a current target.
+    pub superseded_at: Option<Instant>,
 }
 
 /// What the counters say of one unit on one day: all a progress report needs.
@@ -210,6 +212,10 @@ pub trait Store {
 
     /// The counters and targets of a unit as of the end of `as_of`.
     fn figures(&self, scope: &Scope, code: &UnitCode, as_of: Day) -> Result<UnitFigures>;
+
+    /// Every version of a unit's targets, current and superseded, per
+    /// metric oldest first.
+    fn target_history(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Target>>;
 
     /// A unit's counts day by day over `from..=to`, from its counters.
     fn history(&self, scope: &Scope, code: &UnitCode, from: Day, to: Day) -> Result<History>;

@@ -32,7 +32,7 @@ impl OutputArgs {
         Ok(())
     }
 
-    fn emit<R: Report>(&self, report: &R) -> Result<ExitCode> {
+    pub fn emit<R: Report>(&self, report: &R) -> Result<ExitCode> {
         self.write(&render::to_bytes(report, self.format)?)?;
         Ok(ExitCode::SUCCESS)
     }

@@ -19,8 +19,14 @@ use phuxanh_store_sqlite::SqliteStore;
 
 use crate::cli::ImportArgs;
 
-/// Who the command line acts as when it records who set a target.
-pub const CLI_USER: &str = "cli";
+/// Who the command line acts as when it records who set a target: the
+/// system user running it.
+pub fn cli_user() -> String {
+    match std::env::var("USER") {
+        Ok(user) if !user.is_empty() => format!("cli:{user}"),
+        _ => "cli".to_string(),
+    }
+}
 
 /// How the rows of one kind of file are applied to the store.
 pub trait Apply<T>:
@@ -66,7 +72,7 @@ pub fn targets(
     rows: Rows<TargetRecord>,
     mode: ImportMode,
 ) -> phuxanh_store::Result<ImportReport> {
-    store.import_targets(scope, rows, mode, CLI_USER, Instant::now())
+    store.import_targets(scope, rows, mode, &cli_user(), Instant::now())
 }
 
 /// Imports one file and reports; the exit code is a failure when an atomic

@@ -5,6 +5,7 @@ mod demo;
 mod generate;
 mod import;
 mod progress;
+mod targets;
 mod units;
 
 use std::path::Path;
@@ -14,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use phuxanh_store::Store;
 use phuxanh_store_sqlite::SqliteStore;
 
-use crate::cli::{Cli, Command, ImportOnly, UnitsCommand};
+use crate::cli::{Cli, Command, ImportOnly, TargetsCommand, UnitsCommand};
 use phuxanh_ingest::{
     FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit,
 };
@@ -51,7 +52,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             parse_status,
             import::events,
         ),
-        Command::Targets(ImportOnly::Import(args)) => import::run(
+        Command::Targets(TargetsCommand::Set(args)) => targets::set(&mut open(&cli.db)?, &args),
+        Command::Targets(TargetsCommand::List {
+            unit,
+            history,
+            output,
+        }) => targets::list(&open(&cli.db)?, &unit, history, &output),
+        Command::Targets(TargetsCommand::Allocate {
+            target,
+            by,
+            as_of,
+            replace,
+            output,
+        }) => targets::allocate(&mut open(&cli.db)?, &target, by, as_of, replace, &output),
+        Command::Targets(TargetsCommand::Import(args)) => import::run(
             &mut open(&cli.db)?,
             &args,
             FileKind::Targets,
