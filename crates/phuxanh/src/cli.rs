@@ -55,6 +55,9 @@ pub enum Command {
     Targets(TargetsCommand),
     /// Progress of a unit (and its children) as of a day.
     Progress(ProgressArgs),
+    /// Named campaign windows ("60 ngày đêm").
+    #[command(subcommand)]
+    Campaigns(CampaignsCommand),
     /// A window of days against the window of equal length before it.
     Compare(CompareArgs),
     /// One day's results for a unit and each of its children.
@@ -182,16 +185,42 @@ pub struct OutputArgs {
     pub out: Option<PathBuf>,
 }
 
+#[derive(Subcommand, Debug)]
+pub enum CampaignsCommand {
+    /// Name a window of days, e.g. `campaigns add "60 ngày đêm" --from 2023-08-20 --to 2023-10-18`.
+    Add {
+        name: String,
+        /// The first day (YYYY-MM-DD).
+        #[arg(long, value_parser = parse_day)]
+        from: Day,
+        /// The last day.
+        #[arg(long, value_parser = parse_day)]
+        to: Day,
+        /// The unit the campaign is for (the default unit of its reports).
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: Option<UnitCode>,
+    },
+    /// Every campaign, with its baseline window.
+    List {
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
 #[derive(Args, Debug)]
 pub struct CompareArgs {
+    /// The unit; the campaign's unit when --campaign names one that has it.
     #[arg(long, value_parser = UnitCode::parse)]
-    pub unit: UnitCode,
+    pub unit: Option<UnitCode>,
     /// The window's first day (YYYY-MM-DD).
-    #[arg(long, value_parser = parse_day)]
-    pub from: Day,
+    #[arg(long, value_parser = parse_day, requires = "to", conflicts_with = "campaign")]
+    pub from: Option<Day>,
     /// The window's last day.
-    #[arg(long, value_parser = parse_day)]
-    pub to: Day,
+    #[arg(long, value_parser = parse_day, requires = "from")]
+    pub to: Option<Day>,
+    /// A campaign's window instead of --from/--to.
+    #[arg(long)]
+    pub campaign: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -331,3 +331,51 @@ fn allocate_splits_exactly_and_refuses_to_overwrite_without_replace() {
     assert_eq!(v["shares"][0]["value"], "4");
     assert_eq!(v["shares"][1]["value"], "4");
 }
+
+#[test]
+fn a_named_campaign_is_compared_with_the_window_before_it() {
+    let p = Phuxanh::with_fixture();
+    let out = p.ok(&[
+        "campaigns",
+        "add",
+        "Cao điểm 10 ngày",
+        "--from",
+        "2023-09-01",
+        "--to",
+        "2023-09-10",
+        "--unit",
+        "83",
+    ]);
+    assert!(
+        out.contains(
+            "10 ngày, từ 01/09/2023 đến 10/09/2023; so sánh với 22/08/2023 đến 31/08/2023"
+        ),
+        "{out}"
+    );
+    // The same name again is refused; the name may be typed decomposed.
+    let out = p.run(&[
+        "campaigns",
+        "add",
+        "Cao đie\u{302}\u{309}m 10 ngày",
+        "--from",
+        "2023-09-01",
+        "--to",
+        "2023-09-02",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
+    let v = p.json(&[
+        "compare",
+        "--campaign",
+        "Cao điểm 10 ngày",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["campaign"], "Cao điểm 10 ngày");
+    assert_eq!(v["unit"]["unit"]["code"], "83");
+    assert_eq!(v["unit"]["growth_pct"]["collected"], 200.0);
+    let list = p.json(&["campaigns", "list", "--format", "json"]);
+    assert_eq!(list["campaigns"][0]["baseline"]["from"], "2023-08-22");
+    let out = p.run(&["compare", "--campaign", "60 ngày đêm"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there are 'Cao điểm 10 ngày'"));
+}

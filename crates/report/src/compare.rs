@@ -163,6 +163,71 @@ impl Report for Comparison {
     }
 }
 
+/// A campaign with its window and the baseline before it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CampaignRow {
+    pub name: String,
+    pub unit: Option<String>,
+    pub window: Window,
+    pub baseline: Window,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CampaignList {
+    pub campaigns: Vec<CampaignRow>,
+}
+
+impl CampaignList {
+    pub fn new(campaigns: &[phuxanh_store::Campaign]) -> CampaignList {
+        CampaignList {
+            campaigns: campaigns
+                .iter()
+                .filter_map(|c| {
+                    let window = Window::new(c.from, c.to).ok()?;
+                    Some(CampaignRow {
+                        name: c.name.clone(),
+                        unit: c.unit.as_ref().map(|u| u.to_string()),
+                        window,
+                        baseline: window.baseline(),
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Report for CampaignList {
+    fn sheet(&self) -> Sheet {
+        Sheet {
+            title: "Các đợt cao điểm".to_string(),
+            columns: columns(&[
+                ("name", "Đợt"),
+                ("unit", "Đơn vị"),
+                ("from", "Từ ngày"),
+                ("to", "Đến ngày"),
+                ("days", "Số ngày"),
+                ("baseline_from", "Kỳ so sánh từ"),
+                ("baseline_to", "Kỳ so sánh đến"),
+            ]),
+            rows: self
+                .campaigns
+                .iter()
+                .map(|c| {
+                    vec![
+                        Cell::Text(c.name.clone()),
+                        c.unit.clone().map_or(Cell::Empty, Cell::Text),
+                        Cell::Date(c.window.from),
+                        Cell::Date(c.window.to),
+                        Cell::Int(i64::from(c.window.days)),
+                        Cell::Date(c.baseline.from),
+                        Cell::Date(c.baseline.to),
+                    ]
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,8 +12,8 @@ use std::path::Path;
 
 use phuxanh_domain::{Day, Instant, TargetMetric, TargetValue, UnitCode, UnitLevel};
 use phuxanh_store::{
-    CheckReport, History, ImportMode, ImportReport, Result, Rows, Scope, Store, StoreError, Target,
-    TargetRecord, Unit, UnitFigures,
+    Campaign, CheckReport, History, ImportMode, ImportReport, Result, Rows, Scope, Store,
+    StoreError, Target, TargetRecord, Unit, UnitFigures,
 };
 use rusqlite::{Connection, params};
 
@@ -217,6 +217,61 @@ impl Store for SqliteStore {
             week_before: counters::as_of(&self.conn, id, as_of.plus_days(-7))?,
             targets: self.targets_of(id, false)?,
         })
+    }
+
+    fn add_campaign(&mut self, scope: &Scope, c: &Campaign) -> Result<()> {
+        let unit_id = match &c.unit {
+            Some(code) => Some(self.scoped_unit_id(scope, code)?),
+            None => {
+                self.require_initialised()?;
+                None
+            }
+        };
+        let inserted = self.conn.execute(
+            "INSERT INTO campaigns (name, from_day, to_day, unit_id) VALUES (?1, ?2, ?3, ?4)",
+            params![c.name, c.from.number(), c.to.number(), unit_id],
+        );
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(StoreError::CampaignExists(c.name.clone()))
+            }
+            Err(e) => Err(backend(e)),
+        }
+    }
+
+    fn campaigns(&self) -> Result<Vec<Campaign>> {
+        self.require_initialised()?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.name, c.from_day, c.to_day, u.code FROM campaigns c
+                 LEFT JOIN units u ON u.id = c.unit_id ORDER BY c.from_day, c.name",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i32>(1)?,
+                    r.get::<_, i32>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            })
+            .map_err(backend)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (name, from, to, unit) = row.map_err(backend)?;
+            out.push(Campaign {
+                name,
+                from: Day::from_number(from),
+                to: Day::from_number(to),
+                unit: unit.map(|u| parse_stored::<UnitCode>(&u)).transpose()?,
+            });
+        }
+        Ok(out)
     }
 
     fn target_history(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Target>> {

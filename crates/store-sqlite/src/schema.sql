@@ -86,3 +86,12 @@ CREATE TABLE targets (
     superseded_at INTEGER
 );
 CREATE INDEX targets_current ON targets (unit_id, metric) WHERE superseded_at IS NULL;
+
+-- Named campaign windows ("60 ngày đêm"), optionally for one unit.
+CREATE TABLE campaigns (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,
+    from_day INTEGER NOT NULL,
+    to_day   INTEGER NOT NULL CHECK (to_day >= from_day),
+    unit_id  INTEGER REFERENCES units (id)
+);

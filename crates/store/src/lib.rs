@@ -125,6 +125,16 @@ pub struct UnitFigures {
     pub targets: Vec<Target>,
 }
 
+/// A named window of days, e.g. the "60 ngày đêm" peak from 2023-08-20 to
+/// 2023-10-18, optionally for one unit (the default unit of its reports).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Campaign {
+    pub name: String,
+    pub from: Day,
+    pub to: Day,
+    pub unit: Option<UnitCode>,
+}
+
 /// A unit's cumulative counts over a span of days: where they stood the day
 /// before it, then each day within it on which they changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,6 +194,8 @@ pub enum StoreError {
         found: String,
         expected: &'static str,
     },
+    #[error("a campaign named '{0}' exists already: choose another name")]
+    CampaignExists(String),
     #[error("database error: {0}")]
     Backend(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -260,6 +272,12 @@ pub trait Store {
     /// Recomputes every counter from the roster and events and compares; with
     /// `repair`, replaces what disagrees.
     fn check(&mut self, repair: bool) -> Result<CheckReport>;
+
+    /// Records a named campaign window; its unit, if any, must be in scope.
+    fn add_campaign(&mut self, scope: &Scope, campaign: &Campaign) -> Result<()>;
+
+    /// Every campaign, by start day.
+    fn campaigns(&self) -> Result<Vec<Campaign>>;
 }
 
 impl fmt::Display for Refusal {

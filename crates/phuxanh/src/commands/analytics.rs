@@ -5,12 +5,13 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use phuxanh_domain::Day;
-use phuxanh_report::compare::{Window, compare};
+use phuxanh_domain::text::normalize;
+use phuxanh_domain::{Day, UnitCode};
+use phuxanh_report::compare::{CampaignList, Window, compare};
 use phuxanh_report::daily::daily;
 use phuxanh_report::ranking::{Show, completed, ranking};
-use phuxanh_report::{Format, Report, render};
-use phuxanh_store::{Scope, Store};
+use phuxanh_report::{Format, Report, render, vi};
+use phuxanh_store::{Campaign, Scope, Store};
 
 use crate::cli::{CompareArgs, CompletedArgs, DailyArgs, OutputArgs, RankingArgs};
 
@@ -40,9 +41,72 @@ impl OutputArgs {
 
 pub fn compare_cmd(store: &dyn Store, args: &CompareArgs) -> Result<ExitCode> {
     args.output.check()?;
-    let window = Window::new(args.from, args.to).map_err(anyhow::Error::msg)?;
-    let report = compare(store, &Scope::everything(), &args.unit, window, None)?;
+    let (from, to, unit, campaign) = match (&args.campaign, args.from, args.to) {
+        (Some(name), _, _) => {
+            let c = campaign_named(store, name)?;
+            (c.from, c.to, args.unit.clone().or(c.unit), Some(c.name))
+        }
+        (None, Some(from), Some(to)) => (from, to, args.unit.clone(), None),
+        _ => bail!("give the window with --from and --to, or name a campaign with --campaign"),
+    };
+    let Some(unit) = unit else {
+        bail!("give the unit with --unit (the campaign names none)");
+    };
+    let window = Window::new(from, to).map_err(anyhow::Error::msg)?;
+    let report = compare(store, &Scope::everything(), &unit, window, campaign)?;
     args.output.emit(&report)
+}
+
+/// The campaign called `name`, or an error listing the campaigns there are.
+pub fn campaign_named(store: &dyn Store, name: &str) -> Result<Campaign> {
+    let all = store.campaigns()?;
+    let wanted = normalize(name);
+    if let Some(c) = all.iter().find(|c| c.name == wanted) {
+        return Ok(c.clone());
+    }
+    let names: Vec<String> = all.iter().map(|c| format!("'{}'", c.name)).collect();
+    if names.is_empty() {
+        bail!("no campaign named '{name}': there are none yet (`phuxanh campaigns add`)");
+    }
+    bail!("no campaign named '{name}'; there are {}", names.join(", "))
+}
+
+pub fn campaigns_add(
+    store: &mut dyn Store,
+    name: &str,
+    from: Day,
+    to: Day,
+    unit: Option<UnitCode>,
+) -> Result<ExitCode> {
+    let name = normalize(name);
+    if name.is_empty() {
+        bail!("a campaign needs a name");
+    }
+    let window = Window::new(from, to).map_err(anyhow::Error::msg)?;
+    store.add_campaign(
+        &Scope::everything(),
+        &Campaign {
+            name: name.clone(),
+            from,
+            to,
+            unit,
+        },
+    )?;
+    let base = window.baseline();
+    println!(
+        "Đợt «{name}»: {} ngày, từ {} đến {}; so sánh với {} đến {}",
+        window.days,
+        vi::date(from),
+        vi::date(to),
+        vi::date(base.from),
+        vi::date(base.to)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn campaigns_list(store: &dyn Store, output: &OutputArgs) -> Result<ExitCode> {
+    output.check()?;
+    output.emit(&CampaignList::new(&store.campaigns()?))
 }
 
 pub fn daily_cmd(store: &dyn Store, args: &DailyArgs) -> Result<ExitCode> {

@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use phuxanh_store::Store;
 use phuxanh_store_sqlite::SqliteStore;
 
-use crate::cli::{Cli, Command, ImportOnly, TargetsCommand, UnitsCommand};
+use crate::cli::{CampaignsCommand, Cli, Command, ImportOnly, TargetsCommand, UnitsCommand};
 use phuxanh_ingest::{
     FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit,
 };
@@ -73,6 +73,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             import::targets,
         ),
         Command::Progress(args) => progress::run(&open(&cli.db)?, &args),
+        Command::Campaigns(CampaignsCommand::Add {
+            name,
+            from,
+            to,
+            unit,
+        }) => analytics::campaigns_add(&mut open(&cli.db)?, &name, from, to, unit),
+        Command::Campaigns(CampaignsCommand::List { output }) => {
+            analytics::campaigns_list(&open(&cli.db)?, &output)
+        }
         Command::Compare(args) => analytics::compare_cmd(&open(&cli.db)?, &args),
         Command::Daily(args) => analytics::daily_cmd(&open(&cli.db)?, &args),
         Command::Ranking(args) => analytics::ranking_cmd(&open(&cli.db)?, &args),
