@@ -20,7 +20,7 @@ pub mod unit;
 pub use citizen::{Citizen, CitizenError, CitizenId, Sex};
 pub use event::{Event, EventId};
 pub use lifecycle::{EventKind, Level, LifecycleError, Stage};
-pub use metric::{Contribution, Counts, Firsts, Metric};
+pub use metric::{Contribution, Counts, Firsts, Metric, Transition};
 pub use percent::Percent;
 pub use target::{TargetMetric, TargetValue, allocate};
 pub use time::{Day, Instant};

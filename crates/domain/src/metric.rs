@@ -208,6 +208,58 @@ impl Firsts {
     }
 }
 
+/// A step of the funnel between two stages of a citizen's application.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Transition {
+    CollectedToApproved,
+    ApprovedToActivated,
+    ActivatedToUsed,
+}
+
+impl Transition {
+    pub const ALL: [Transition; 3] = [
+        Transition::CollectedToApproved,
+        Transition::ApprovedToActivated,
+        Transition::ActivatedToUsed,
+    ];
+
+    /// The metrics of the stage it leaves and the stage it reaches.
+    pub fn stages(self) -> (Metric, Metric) {
+        match self {
+            Transition::CollectedToApproved => (Metric::Collected, Metric::Approved),
+            Transition::ApprovedToActivated => (Metric::Approved, Metric::Activated),
+            Transition::ActivatedToUsed => (Metric::Activated, Metric::Used),
+        }
+    }
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_code(code: u8) -> Option<Transition> {
+        Transition::ALL.into_iter().find(|t| t.code() == code)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transition::CollectedToApproved => "collected_to_approved",
+            Transition::ApprovedToActivated => "approved_to_activated",
+            Transition::ActivatedToUsed => "activated_to_used",
+        }
+    }
+}
+
+impl Firsts {
+    /// Days the citizen took over each step they have made: from the first
+    /// day of one stage to the first day of the next.
+    pub fn gaps(&self) -> impl Iterator<Item = (Transition, i32)> + '_ {
+        Transition::ALL.into_iter().filter_map(|t| {
+            let (from, to) = t.stages();
+            Some((t, self.get(to)?.days_since(self.get(from)?).max(0)))
+        })
+    }
+}
+
 /// What one citizen adds to the counters of their unit: one per metric, from
 /// the day given.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -233,6 +285,22 @@ mod tests {
 
     fn day(s: &str) -> Day {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn gaps_are_days_between_first_days() {
+        let mut f = Firsts::default();
+        f.record(EventKind::Collected, Level::Two, day("2023-08-20"));
+        f.record(EventKind::Approved, Level::Two, day("2023-08-22"));
+        f.record(EventKind::Activated, Level::Two, day("2023-08-25"));
+        let gaps: Vec<_> = f.gaps().collect();
+        assert_eq!(
+            gaps,
+            [
+                (Transition::CollectedToApproved, 2),
+                (Transition::ApprovedToActivated, 3)
+            ]
+        );
     }
 
     #[test]

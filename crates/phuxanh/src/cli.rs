@@ -66,6 +66,8 @@ pub enum Command {
     Ranking(RankingArgs),
     /// Units that reached their target, with the day each first did.
     Completed(CompletedArgs),
+    /// Conversion between stages and the median days each step takes, for a unit and its children.
+    Funnel(FunnelArgs),
     /// Recompute every counter from the events and compare.
     Check {
         /// Rewrite the counters that disagree.
@@ -221,6 +223,17 @@ pub struct CompareArgs {
     /// A campaign's window instead of --from/--to.
     #[arg(long)]
     pub campaign: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct FunnelArgs {
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub unit: UnitCode,
+    /// Conversions at the end of this day; today by default.
+    #[arg(long, value_parser = parse_day)]
+    pub as_of: Option<Day>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -379,3 +379,42 @@ fn a_named_campaign_is_compared_with_the_window_before_it() {
     let out = p.run(&["compare", "--campaign", "60 ngày đêm"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("there are 'Cao điểm 10 ngày'"));
 }
+
+#[test]
+fn funnel_gives_conversions_and_median_days_per_step() {
+    let p = Phuxanh::with_fixture();
+    let v = p.json(&[
+        "funnel",
+        "--unit",
+        "83",
+        "--as-of",
+        "2023-09-30",
+        "--format",
+        "json",
+    ]);
+    let steps = &v["unit"]["steps"];
+    // Collected → approved: An 2 days, Bình 10 (first collected 21/08,
+    // approved 31/08), Em 2, Phương 2: median 2; 4 of 7 approved.
+    assert_eq!(steps["collected_to_approved"]["from"], 7);
+    assert_eq!(steps["collected_to_approved"]["to"], 4);
+    assert_eq!(steps["collected_to_approved"]["conversion_pct"], 57.14);
+    assert_eq!(steps["collected_to_approved"]["timed"], 4);
+    assert_eq!(steps["collected_to_approved"]["median_days"], 2.0);
+    // Approved → activated: An 3, Em 8, Phương 2: median 3.
+    assert_eq!(steps["approved_to_activated"]["median_days"], 3.0);
+    assert_eq!(steps["approved_to_activated"]["conversion_pct"], 75.0);
+    // Activated → used: An 7, Phương 2: median 4.5.
+    assert_eq!(steps["activated_to_used"]["median_days"], 4.5);
+    assert_eq!(steps["activated_to_used"]["conversion_pct"], 66.67);
+    // Ba Tri: Em's steps only; nobody used an account there.
+    let ba_tri = &v["children"][0]["steps"];
+    assert_eq!(ba_tri["approved_to_activated"]["median_days"], 8.0);
+    assert_eq!(
+        ba_tri["activated_to_used"]["median_days"],
+        serde_json::Value::Null
+    );
+    assert_eq!(ba_tri["activated_to_used"]["conversion_pct"], 0.0);
+    let table = p.ok(&["funnel", "--unit", "83", "--as-of", "2023-09-30"]);
+    assert!(table.contains("4,5"), "{table}");
+    assert!(table.contains("57,14%"), "{table}");
+}

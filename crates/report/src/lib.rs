@@ -9,6 +9,7 @@
 
 pub mod compare;
 pub mod daily;
+pub mod funnel;
 pub mod progress;
 pub mod ranking;
 pub mod render;

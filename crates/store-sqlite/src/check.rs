@@ -88,6 +88,7 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
     }
 
     let expected = deltas.rolled_up(&units);
+    let expected_gaps = deltas.gaps_rolled_up(&units);
     let stored = counters::stored_deltas(&tx)?;
     let empty = BTreeMap::new();
     let mut unit_ids: Vec<i64> = expected.keys().chain(stored.keys()).copied().collect();
@@ -118,6 +119,31 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
         }
     }
 
+    // The funnel histograms, entry by entry.
+    let stored_gaps = counters::stored_gaps(&tx)?;
+    let mut keys: Vec<_> = expected_gaps
+        .keys()
+        .chain(stored_gaps.keys())
+        .copied()
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        let (want, have) = (
+            expected_gaps.get(&key).copied().unwrap_or(0),
+            stored_gaps.get(&key).copied().unwrap_or(0),
+        );
+        if want != have {
+            report.counters_wrong += 1;
+            if report.examples.len() < MAX_EXAMPLES {
+                report.examples.push(format!(
+                    "unit #{}, funnel step {} taking {} days: {have} citizens kept, recomputation gives {want}",
+                    key.0, key.1, key.2
+                ));
+            }
+        }
+    }
+
     if repair && !report.is_clean() {
         for (row_id, firsts) in &wrong_firsts {
             store_firsts(&tx, *row_id, firsts)?;
@@ -126,6 +152,8 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
         for (unit, days) in &expected {
             counters::merge_into_unit(&tx, *unit, days)?;
         }
+        tx.execute("DELETE FROM gaps", []).map_err(backend)?;
+        counters::add_gaps(&tx, &expected_gaps)?;
         report.repaired = true;
     }
     tx.commit().map_err(backend)?;

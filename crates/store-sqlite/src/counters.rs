@@ -70,10 +70,15 @@ fn latest_before(conn: &Connection, unit_id: i64, day: i32) -> Result<Counts> {
         .unwrap_or(Counts::ZERO))
 }
 
-/// Changes to counters on each citizen's own unit, not yet rolled up.
+/// A funnel step's histogram entry: unit, transition, days taken.
+pub(crate) type GapKey = (i64, u8, i32);
+
+/// Changes to counters (and to the funnel's histograms of days between
+/// stages) on each citizen's own unit, not yet rolled up.
 #[derive(Default)]
 pub(crate) struct Deltas {
     leaf: HashMap<(i64, i32), Counts>,
+    gaps: HashMap<GapKey, i64>,
 }
 
 impl Deltas {
@@ -83,6 +88,13 @@ impl Deltas {
         for (metric, day) in c.entries() {
             let slot = self.leaf.entry((unit_id, day.number())).or_default();
             slot[metric] += sign;
+        }
+        self.gaps_of(unit_id, &c.firsts, sign);
+    }
+
+    fn gaps_of(&mut self, unit_id: i64, firsts: &Firsts, sign: i64) {
+        for (t, days) in firsts.gaps() {
+            *self.gaps.entry((unit_id, t.code(), days)).or_default() += sign;
         }
     }
 
@@ -101,13 +113,30 @@ impl Deltas {
                 self.leaf.entry((unit_id, d.number())).or_default()[metric] += 1;
             }
         }
+        self.gaps_of(unit_id, old, -1);
+        self.gaps_of(unit_id, new, 1);
+    }
+
+    /// The funnel histograms' changes, rolled up to every ancestor (zero
+    /// changes dropped).
+    pub fn gaps_rolled_up(&mut self, units: &UnitIndex) -> HashMap<GapKey, i64> {
+        let mut out: HashMap<GapKey, i64> = HashMap::default();
+        for ((unit, t, days), n) in std::mem::take(&mut self.gaps) {
+            if n != 0 {
+                for ancestor in units.lineage(unit) {
+                    *out.entry((ancestor, t, days)).or_default() += n;
+                }
+            }
+        }
+        out.retain(|_, n| *n != 0);
+        out
     }
 
     /// Rolls the deltas up to every ancestor: per unit, per day. (Sorting
     /// one flat list is several times faster than filling nested maps.)
-    pub fn rolled_up(self, units: &UnitIndex) -> HashMap<i64, BTreeMap<i32, Counts>> {
+    pub fn rolled_up(&mut self, units: &UnitIndex) -> HashMap<i64, BTreeMap<i32, Counts>> {
         let mut all: Vec<(i64, i32, Counts)> = Vec::with_capacity(self.leaf.len() * 4);
-        for ((unit, day), delta) in self.leaf {
+        for ((unit, day), delta) in std::mem::take(&mut self.leaf) {
             if !delta.is_zero() {
                 all.extend(units.lineage(unit).map(|ancestor| (ancestor, day, delta)));
             }
@@ -128,13 +157,13 @@ impl Deltas {
     }
 
     /// Writes the deltas into the cumulative rows, unit by unit in key order.
-    pub fn flush(self, conn: &Connection, units: &UnitIndex) -> Result<()> {
+    pub fn flush(mut self, conn: &Connection, units: &UnitIndex) -> Result<()> {
         let mut per_unit: Vec<_> = self.rolled_up(units).into_iter().collect();
         per_unit.sort_unstable_by_key(|(unit, _)| *unit);
         for (unit, days) in per_unit {
             merge_into_unit(conn, unit, &days)?;
         }
-        Ok(())
+        add_gaps(conn, &self.gaps_rolled_up(units))
     }
 }
 
@@ -223,6 +252,48 @@ fn upsert(conn: &Connection, unit_id: i64, rows: &[(i32, Counts)]) -> Result<()>
 fn values(unit_id: i64, rows: &[(i32, Counts)]) -> impl Iterator<Item = i64> + '_ {
     rows.iter()
         .flat_map(move |(day, counts)| [unit_id, i64::from(*day)].into_iter().chain(counts.0))
+}
+
+/// Adds changes to the funnel histograms, dropping entries that reach zero.
+pub(crate) fn add_gaps(conn: &Connection, changes: &HashMap<GapKey, i64>) -> Result<()> {
+    let mut keys: Vec<_> = changes.iter().collect();
+    keys.sort_unstable_by_key(|(k, _)| **k);
+    let mut add = conn
+        .prepare_cached(
+            "INSERT INTO gaps (unit_id, transition, days, n) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (unit_id, transition, days) DO UPDATE SET n = n + excluded.n",
+        )
+        .map_err(backend)?;
+    for ((unit, t, days), n) in keys {
+        add.execute(params![unit, t, days, n]).map_err(backend)?;
+    }
+    conn.execute("DELETE FROM gaps WHERE n = 0", [])
+        .map_err(backend)?;
+    Ok(())
+}
+
+/// The funnel histograms as stored.
+pub(crate) fn stored_gaps(conn: &Connection) -> Result<HashMap<GapKey, i64>> {
+    let mut stmt = conn
+        .prepare("SELECT unit_id, transition, days, n FROM gaps")
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))
+        .map_err(backend)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(backend)
+}
+
+/// One unit's histogram of days per funnel step: `(transition, days, n)`.
+pub(crate) fn gaps_of_unit(conn: &Connection, unit_id: i64) -> Result<Vec<(u8, i32, i64)>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT transition, days, n FROM gaps WHERE unit_id = ?1 ORDER BY transition, days",
+        )
+        .map_err(backend)?;
+    let rows = stmt
+        .query_map([unit_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(backend)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(backend)
 }
 
 /// Every unit's rows turned back into per-day increases (zero ones dropped),

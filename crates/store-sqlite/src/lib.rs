@@ -10,7 +10,7 @@ mod tree;
 
 use std::path::Path;
 
-use phuxanh_domain::{Day, Instant, TargetMetric, TargetValue, UnitCode, UnitLevel};
+use phuxanh_domain::{Day, Instant, TargetMetric, TargetValue, Transition, UnitCode, UnitLevel};
 use phuxanh_store::{
     Campaign, CheckReport, History, ImportMode, ImportReport, Result, Rows, Scope, Store,
     StoreError, Target, TargetRecord, Unit, UnitFigures,
@@ -272,6 +272,19 @@ impl Store for SqliteStore {
             });
         }
         Ok(out)
+    }
+
+    fn funnel(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<(Transition, i32, i64)>> {
+        let id = self.scoped_unit_id(scope, code)?;
+        counters::gaps_of_unit(&self.conn, id)?
+            .into_iter()
+            .map(|(t, days, n)| {
+                let t = Transition::from_code(t).ok_or_else(|| {
+                    StoreError::Backend(format!("corrupt funnel step {t}").into())
+                })?;
+                Ok((t, days, n))
+            })
+            .collect()
     }
 
     fn target_history(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Target>> {

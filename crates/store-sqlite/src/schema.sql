@@ -74,6 +74,18 @@ CREATE TABLE counters (
     PRIMARY KEY (unit_id, day)
 ) WITHOUT ROWID;
 
+-- The funnel: for each unit (its citizens and every unit under it), how
+-- many citizens took how many days over each step, from the first day of
+-- one stage to the first day of the next. transition: 0 collected→approved,
+-- 1 approved→activated, 2 activated→used. Kept with the counters.
+CREATE TABLE gaps (
+    unit_id    INTEGER NOT NULL,
+    transition INTEGER NOT NULL,
+    days       INTEGER NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (unit_id, transition, days)
+) WITHOUT ROWID;
+
 -- Targets keep their history: a new value supersedes the current one.
 CREATE TABLE targets (
     id            INTEGER PRIMARY KEY,

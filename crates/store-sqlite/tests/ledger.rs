@@ -4,8 +4,8 @@
 //! always equal a recomputation from the raw events.
 
 use phuxanh_domain::{
-    Citizen, CitizenId, Day, Event, EventId, EventKind, Instant, Level, Metric, Sex, UnitCode,
-    UnitLevel,
+    Citizen, CitizenId, Day, Event, EventId, EventKind, Instant, Level, Metric, Sex, Transition,
+    UnitCode, UnitLevel,
 };
 use phuxanh_store::{ImportMode, ImportReport, Row, Scope, Store, StoreError, Unit};
 use phuxanh_store_sqlite::SqliteStore;
@@ -598,4 +598,55 @@ fn a_database_with_another_schema_version_is_refused_with_what_to_do() {
     };
     assert!(matches!(err, StoreError::SchemaVersion { .. }), "{err}");
     assert!(err.to_string().contains("phuxanh init"), "{err}");
+}
+
+#[test]
+fn check_finds_and_repairs_a_damaged_funnel() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.db");
+    {
+        let mut store = SqliteStore::open(&path).unwrap();
+        let units = vec![
+            unit("83", "Tỉnh Bến Tre", UnitLevel::Province, None),
+            unit("831", "Huyện Thạnh Phú", UnitLevel::District, Some("83")),
+            unit("28756", "Xã An Thạnh", UnitLevel::Commune, Some("831")),
+            unit("28759", "Xã An Điền", UnitLevel::Commune, Some("831")),
+            unit("28800", "Thị trấn Ba Tri", UnitLevel::Commune, Some("831")),
+        ];
+        store.init(&units, 14).unwrap();
+        let mut villages = rows(vec![Ok(unit(
+            "28756-T01",
+            "Thôn 1",
+            UnitLevel::Village,
+            Some("28756"),
+        ))]);
+        store
+            .import_units(&Scope::everything(), &mut villages, ImportMode::Atomic)
+            .unwrap();
+        import_citizens(&mut store, roster(), ImportMode::Atomic);
+        import_events(&mut store, campaign(), ImportMode::Atomic);
+        assert_consistent(&mut store);
+        let steps = store.funnel(&Scope::everything(), &code("83")).unwrap();
+        // An: 2 days to approval, 3 to activation, 7 to use; Bình: 10 days
+        // from her first application to approval.
+        assert_eq!(
+            steps,
+            [
+                (Transition::CollectedToApproved, 2, 1),
+                (Transition::CollectedToApproved, 10, 1),
+                (Transition::ApprovedToActivated, 3, 1),
+                (Transition::ActivatedToUsed, 7, 1),
+            ]
+        );
+    }
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE gaps SET n = n + 1 WHERE days = 10", [])
+        .unwrap();
+    let mut store = SqliteStore::open(&path).unwrap();
+    let report = store.check(false).unwrap();
+    assert!(!report.is_clean());
+    assert!(report.examples[0].contains("funnel step"), "{report:?}");
+    assert!(store.check(true).unwrap().repaired);
+    assert_consistent(&mut store);
 }

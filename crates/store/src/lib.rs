@@ -12,7 +12,8 @@
 use std::fmt;
 
 use phuxanh_domain::{
-    Citizen, Counts, Day, Event, Instant, TargetMetric, TargetValue, UnitCode, UnitLevel,
+    Citizen, Counts, Day, Event, Instant, TargetMetric, TargetValue, Transition, UnitCode,
+    UnitLevel,
 };
 
 /// The unit subtree a caller may see and change.
@@ -224,6 +225,10 @@ pub trait Store {
 
     /// The counters and targets of a unit as of the end of `as_of`.
     fn figures(&self, scope: &Scope, code: &UnitCode, as_of: Day) -> Result<UnitFigures>;
+
+    /// The unit's funnel histograms: for each step, how many citizens took
+    /// how many days over it, as `(step, days, citizens)` by step and days.
+    fn funnel(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<(Transition, i32, i64)>>;
 
     /// Every version of a unit's targets, current and superseded, per
     /// metric oldest first.

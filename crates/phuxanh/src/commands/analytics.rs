@@ -9,11 +9,12 @@ use phuxanh_domain::text::normalize;
 use phuxanh_domain::{Day, UnitCode};
 use phuxanh_report::compare::{CampaignList, Window, compare};
 use phuxanh_report::daily::daily;
+use phuxanh_report::funnel::funnel;
 use phuxanh_report::ranking::{Show, completed, ranking};
 use phuxanh_report::{Format, Report, render, vi};
 use phuxanh_store::{Campaign, Scope, Store};
 
-use crate::cli::{CompareArgs, CompletedArgs, DailyArgs, OutputArgs, RankingArgs};
+use crate::cli::{CompareArgs, CompletedArgs, DailyArgs, FunnelArgs, OutputArgs, RankingArgs};
 
 impl OutputArgs {
     /// Refuses what cannot be written before any work is done.
@@ -134,6 +135,13 @@ pub fn ranking_cmd(store: &dyn Store, args: &RankingArgs) -> Result<ExitCode> {
         show,
     )?;
     args.output.emit(&report)
+}
+
+pub fn funnel_cmd(store: &dyn Store, args: &FunnelArgs) -> Result<ExitCode> {
+    args.output.check()?;
+    let as_of = args.as_of.unwrap_or_else(Day::today);
+    args.output
+        .emit(&funnel(store, &Scope::everything(), &args.unit, as_of)?)
 }
 
 pub fn completed_cmd(store: &dyn Store, args: &CompletedArgs) -> Result<ExitCode> {
