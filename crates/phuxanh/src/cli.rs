@@ -68,6 +68,8 @@ pub enum Command {
     Completed(CompletedArgs),
     /// Conversion between stages and the median days each step takes, for a unit and its children.
     Funnel(FunnelArgs),
+    /// The period report to the People's Committee (báo cáo sơ kết), as XLSX or PDF.
+    Report(ReportArgs),
     /// Recompute every counter from the events and compare.
     Check {
         /// Rewrite the counters that disagree.
@@ -225,6 +227,23 @@ pub struct CompareArgs {
     pub campaign: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The unit; the campaign's unit when --campaign names one that has it.
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub unit: Option<UnitCode>,
+    /// Figures at the end of this day; today by default.
+    #[arg(long, value_parser = parse_day)]
+    pub as_of: Option<Day>,
+    /// Compare the campaign's window with the one before it (default: the
+    /// 30 days ending on --as-of).
+    #[arg(long)]
+    pub campaign: Option<String>,
+    /// report.xlsx, report.pdf or report.json: the extension chooses the format.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Args, Debug)]

@@ -418,3 +418,104 @@ fn funnel_gives_conversions_and_median_days_per_step() {
     assert!(table.contains("4,5"), "{table}");
     assert!(table.contains("57,14%"), "{table}");
 }
+
+/// The period report of the fixture as of 10/09 (collected 6 of a target
+/// of 9, activated 3 of 50% of 8 eligible), over the campaign 01–10/09.
+fn report_of(p: &Phuxanh, name: &str) -> std::path::PathBuf {
+    p.ok(&[
+        "campaigns",
+        "add",
+        "Cao điểm",
+        "--from",
+        "2023-09-01",
+        "--to",
+        "2023-09-10",
+        "--unit",
+        "83",
+    ]);
+    let out = p.dir.path().join(name);
+    p.ok(&[
+        "report",
+        "--campaign",
+        "Cao điểm",
+        "--as-of",
+        "2023-09-10",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out
+}
+
+#[test]
+fn the_xlsx_report_reads_back_with_every_part() {
+    use calamine::Reader;
+    let p = Phuxanh::with_fixture();
+    let xlsx = report_of(&p, "bao-cao.xlsx");
+    let mut book = calamine::open_workbook_auto(&xlsx).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "Tổng hợp",
+            "Đơn vị trực thuộc",
+            "Dẫn đầu",
+            "Thấp nhất",
+            "Hoàn thành thu nhận",
+            "Hoàn thành kích hoạt",
+            "So sánh",
+            "Từng ngày"
+        ]
+    );
+    let summary = book.worksheet_range("Tổng hợp").unwrap();
+    let text: Vec<String> = summary.rows().map(|r| r[0].to_string()).collect();
+    assert!(text[0].starts_with("BÁO CÁO SƠ KẾT"), "{text:?}");
+    assert!(
+        text.iter()
+            .any(|l| l == "Thu nhận: 6 / chỉ tiêu 9 (66,67%), đạt 75,00% số công dân đủ điều kiện."),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|l| l.starts_with(
+            "Đợt «Cao điểm», từ 01/09/2023 đến 10/09/2023 (10 ngày): thu nhận 3 hồ sơ (kỳ trước 1, 200,00%)"
+        )),
+        "{text:?}"
+    );
+    let units = book.worksheet_range("Đơn vị trực thuộc").unwrap();
+    let codes: Vec<String> = units.rows().skip(3).map(|r| r[0].to_string()).collect();
+    assert_eq!(codes, ["83", "836", "837"]);
+    // The days: 10 rows, Lan's application on Saturday 09/09.
+    let days = book.worksheet_range("Từng ngày").unwrap();
+    let rows: Vec<Vec<String>> = days
+        .rows()
+        .skip(3)
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 10);
+    assert_eq!(rows[8][1], "Thứ Bảy");
+    assert_eq!(rows[8][2], "1");
+    let completed = book.worksheet_range("Hoàn thành thu nhận").unwrap();
+    assert_eq!(completed.rows().nth(3).unwrap()[0].to_string(), "836");
+}
+
+#[test]
+fn the_pdf_report_embeds_a_font_with_vietnamese_text() {
+    let p = Phuxanh::with_fixture();
+    let pdf = report_of(&p, "bao-cao.pdf");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext is missing: install Debian's poppler-utils (scripts/test does)");
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    for expected in [
+        "BÁO CÁO SƠ KẾT CÔNG TÁC THU NHẬN HỒ SƠ",
+        "TỈNH BẾN TRE",
+        "Thu nhận: 6 / chỉ tiêu 9 (66,67%)",
+        "II. Kết quả các đơn vị trực thuộc",
+        "Huyện Thạnh Phú",
+        "VI. Kết quả từng ngày",
+    ] {
+        assert!(text.contains(expected), "'{expected}' not in:\n{text}");
+    }
+}

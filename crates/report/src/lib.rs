@@ -10,9 +10,11 @@
 pub mod compare;
 pub mod daily;
 pub mod funnel;
+mod pdf;
 pub mod progress;
 pub mod ranking;
 pub mod render;
+pub mod summary;
 pub mod targets;
 pub mod vi;
 

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 use phuxanh_domain::{Day, Metric, Percent, TargetMetric};
-use rust_xlsxwriter::{Format as XlsxFormat, FormatAlign, Workbook};
+use rust_xlsxwriter::{Format as XlsxFormat, FormatAlign, Workbook, Worksheet};
 
 use crate::progress::{Progress, WithChildren};
 use crate::vi;
@@ -45,6 +45,8 @@ pub enum RenderError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("cannot write PDF: {0}")]
+    Pdf(String),
 }
 
 /// A typed cell.
@@ -86,9 +88,11 @@ impl Sheet {
     /// An XLSX workbook with Vietnamese headers, real numbers with thousands
     /// separators, percentages and dates as such, and the header frozen.
     pub fn to_xlsx(&self) -> Result<Vec<u8>, RenderError> {
-        let mut book = Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.set_name("Báo cáo")?;
+        workbook(&[("Báo cáo", self)])
+    }
+
+    /// Writes the sheet into a worksheet: title on row 1, headers on row 3.
+    pub fn write_xlsx(&self, sheet: &mut Worksheet) -> Result<(), RenderError> {
         let title = XlsxFormat::new().set_bold().set_font_size(13);
         let header = XlsxFormat::new()
             .set_bold()
@@ -99,12 +103,14 @@ impl Sheet {
         let pct = XlsxFormat::new().set_num_format("0.00%");
         let date = XlsxFormat::new().set_num_format("dd/mm/yyyy");
         sheet.write_string_with_format(0, 0, &self.title, &title)?;
-        for (c, (_, vi_name)) in self.columns.iter().enumerate() {
+        for (c, (machine, vi_name)) in self.columns.iter().enumerate() {
             let c = c as u16;
             sheet.write_string_with_format(2, c, vi_name, &header)?;
-            sheet.set_column_width(c, if c == 1 { 32 } else { 14 })?;
+            sheet.set_column_width(c, if machine == "name" { 32 } else { 14 })?;
         }
-        sheet.set_freeze_panes(3, 2)?;
+        // Freeze the header, and the columns up to the unit's name.
+        let names = self.columns.iter().position(|(m, _)| m == "name");
+        sheet.set_freeze_panes(3, names.map_or(0, |i| i as u16 + 1))?;
         for (r, row) in self.rows.iter().enumerate() {
             let r = r as u32 + 3;
             for (c, cell) in row.iter().enumerate() {
@@ -132,7 +138,7 @@ impl Sheet {
                 }
             }
         }
-        Ok(book.save_to_buffer()?)
+        Ok(())
     }
 
     /// The terminal table: the title, then Vietnamese headers and figures
@@ -172,6 +178,17 @@ pub fn columns(names: &[(&str, &str)]) -> Vec<(String, String)> {
         .iter()
         .map(|(en, vi_name)| (en.to_string(), vi_name.to_string()))
         .collect()
+}
+
+/// A workbook of named sheets.
+pub fn workbook(sheets: &[(&str, &Sheet)]) -> Result<Vec<u8>, RenderError> {
+    let mut book = Workbook::new();
+    for (name, sheet) in sheets {
+        let ws = book.add_worksheet();
+        ws.set_name(*name)?;
+        sheet.write_xlsx(ws)?;
+    }
+    Ok(book.save_to_buffer()?)
 }
 
 /// What every report command prints, four ways: a Vietnamese table for the

@@ -1,4 +1,4 @@
--- Phủ Xanh, SQLite schema version 2.
+-- Phủ Xanh, SQLite schema version 3.
 -- Days are day numbers (days since 1970-01-01, Asia/Ho_Chi_Minh calendar);
 -- instants are Unix seconds.
 

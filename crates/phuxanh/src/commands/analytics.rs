@@ -11,10 +11,13 @@ use phuxanh_report::compare::{CampaignList, Window, compare};
 use phuxanh_report::daily::daily;
 use phuxanh_report::funnel::funnel;
 use phuxanh_report::ranking::{Show, completed, ranking};
+use phuxanh_report::summary::summary;
 use phuxanh_report::{Format, Report, render, vi};
 use phuxanh_store::{Campaign, Scope, Store};
 
-use crate::cli::{CompareArgs, CompletedArgs, DailyArgs, FunnelArgs, OutputArgs, RankingArgs};
+use crate::cli::{
+    CompareArgs, CompletedArgs, DailyArgs, FunnelArgs, OutputArgs, RankingArgs, ReportArgs,
+};
 
 impl OutputArgs {
     /// Refuses what cannot be written before any work is done.
@@ -135,6 +138,42 @@ pub fn ranking_cmd(store: &dyn Store, args: &RankingArgs) -> Result<ExitCode> {
         show,
     )?;
     args.output.emit(&report)
+}
+
+pub fn report_cmd(store: &dyn Store, args: &ReportArgs) -> Result<ExitCode> {
+    let ext = args
+        .out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("xlsx" | "pdf" | "json")) {
+        bail!(
+            "--out {}: name a .xlsx, .pdf or .json file; its extension chooses the format",
+            args.out.display()
+        );
+    }
+    let (window, unit) = match &args.campaign {
+        Some(name) => {
+            let c = campaign_named(store, name)?;
+            let window = Window::new(c.from, c.to).map_err(anyhow::Error::msg)?;
+            (Some((window, c.name)), args.unit.clone().or(c.unit))
+        }
+        None => (None, args.unit.clone()),
+    };
+    let Some(unit) = unit else {
+        bail!("give the unit with --unit");
+    };
+    let as_of = args.as_of.unwrap_or_else(Day::today);
+    let report = summary(store, &Scope::everything(), &unit, as_of, window)?;
+    let bytes = match ext.as_deref() {
+        Some("xlsx") => report.to_xlsx()?,
+        Some("pdf") => report.to_pdf()?,
+        _ => report.to_json()?,
+    };
+    std::fs::write(&args.out, bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!("Đã ghi báo cáo: {}", args.out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn funnel_cmd(store: &dyn Store, args: &FunnelArgs) -> Result<ExitCode> {

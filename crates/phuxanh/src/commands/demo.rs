@@ -76,6 +76,17 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         anyhow::bail!("a generated file had a refused row (a bug in the generator): {r}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+    // The generated timeline's peak: the "60 ngày đêm" of the articles.
+    let timeline = phuxanh_gen::Timeline::default();
+    store.add_campaign(
+        &phuxanh_store::Scope::everything(),
+        &phuxanh_store::Campaign {
+            name: "60 ngày đêm".to_string(),
+            from: timeline.peak_start,
+            to: timeline.peak_start.plus_days(timeline.peak_days as i32 - 1),
+            unit: Some(args.province.clone()),
+        },
+    )?;
 
     let as_of: Day = "2023-11-14".parse().map_err(anyhow::Error::msg)?;
     let report = progress::progress(
@@ -91,8 +102,10 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     );
     let db = args.demo_db.display();
     println!(
-        "Demo: {} citizens, {} events in {db}. Try:\n  phuxanh --db {db} progress --unit {} --children --as-of 2023-10-18\n  phuxanh --db {db} progress --unit {} --format json --as-of 2023-12-31\n  phuxanh --db {db} check",
-        summary.citizens, summary.events, args.province, args.province
+        "Demo: {} citizens, {} events in {db}. Try:\n  phuxanh --db {db} progress --unit {p} --children --as-of 2023-10-18\n  phuxanh --db {db} compare --campaign \"60 ngày đêm\"\n  phuxanh --db {db} ranking --unit {p} --metric collected --level commune --as-of 2023-11-14 --top 10\n  phuxanh --db {db} report --campaign \"60 ngày đêm\" --as-of 2023-11-14 --out report.pdf\n  phuxanh --db {db} check",
+        summary.citizens,
+        summary.events,
+        p = args.province
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -87,6 +87,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ranking(args) => analytics::ranking_cmd(&open(&cli.db)?, &args),
         Command::Completed(args) => analytics::completed_cmd(&open(&cli.db)?, &args),
         Command::Funnel(args) => analytics::funnel_cmd(&open(&cli.db)?, &args),
+        Command::Report(args) => analytics::report_cmd(&open(&cli.db)?, &args),
         Command::Check { repair } => check(&mut open(&cli.db)?, repair),
         Command::Gen(args) => generate::run(&args),
         Command::Demo(args) => demo::run(&args),

@@ -1,0 +1,362 @@
+//! `report`: the period report to the People's Committee ("báo cáo sơ
+//! kết"), gathered from the other reports: headline figures with pace and
+//! projection, the children against their targets, the top and bottom
+//! units, the units that completed, the window against its baseline, and
+//! the day-by-day results of the window. Written as an XLSX workbook (one
+//! sheet per part, with a chart of the daily results) or a PDF.
+
+use phuxanh_domain::{Day, Metric, TargetMetric, UnitCode};
+use phuxanh_store::{Result, Scope, Store};
+use serde::Serialize;
+
+use crate::compare::{Comparison, Window, compare};
+use crate::progress::{Progress, WithChildren};
+use crate::ranking::{Completed, RankRow, Show, completed, ranking};
+use crate::render::{Cell, RenderError, Sheet, columns, progress_sheet};
+use crate::vi;
+
+/// How many units the top and bottom lists show.
+const TOP: usize = 3;
+/// The window when no campaign names one: the 30 days ending on the as-of day.
+const DEFAULT_WINDOW_DAYS: i32 = 30;
+
+/// One day's increase of the two headline metrics.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DayResult {
+    pub date: Day,
+    pub collected: i64,
+    pub activated: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    pub progress: WithChildren,
+    pub comparison: Comparison,
+    /// The children ranked by their collection target percentage.
+    pub top: Vec<RankRow>,
+    pub bottom: Vec<RankRow>,
+    pub completed_collected: Completed,
+    pub completed_activated: Completed,
+    pub days: Vec<DayResult>,
+}
+
+/// Gathers the report of `code` as of `as_of`, over `window` (or the 30
+/// days ending on `as_of`).
+pub fn summary(
+    store: &dyn Store,
+    scope: &Scope,
+    code: &UnitCode,
+    as_of: Day,
+    window: Option<(Window, String)>,
+) -> Result<Summary> {
+    let unit = Progress::from_figures(&store.figures(scope, code, as_of)?);
+    let children = store
+        .children(scope, code)?
+        .iter()
+        .map(|c| {
+            Ok(Progress::from_figures(
+                &store.figures(scope, &c.code, as_of)?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let (window, campaign) = match window {
+        Some((w, name)) => (w, Some(name)),
+        None => (
+            Window::new(as_of.plus_days(1 - DEFAULT_WINDOW_DAYS), as_of)
+                .expect("a window of 30 days"),
+            None,
+        ),
+    };
+    let collected = TargetMetric::new(Metric::Collected).expect("a target metric");
+    let activated = TargetMetric::new(Metric::Activated).expect("a target metric");
+    let ranked = ranking(store, scope, code, collected, None, as_of, Show::All)?;
+    let with_pct: Vec<RankRow> = ranked
+        .rows
+        .into_iter()
+        .filter(|r| r.target_pct.is_some())
+        .collect();
+    let top = with_pct.iter().take(TOP).cloned().collect();
+    let bottom = with_pct.iter().rev().take(TOP).cloned().collect();
+    let history = store.history(scope, code, window.from, window.to)?;
+    let mut days = Vec::with_capacity(window.days as usize);
+    let mut previous = history.before;
+    let mut day = window.from;
+    while day <= window.to {
+        let now = history.as_of(day);
+        days.push(DayResult {
+            date: day,
+            collected: now[Metric::Collected] - previous[Metric::Collected],
+            activated: now[Metric::Activated] - previous[Metric::Activated],
+        });
+        previous = now;
+        day = day.plus_days(1);
+    }
+    Ok(Summary {
+        progress: WithChildren { unit, children },
+        comparison: compare(store, scope, code, window, campaign)?,
+        top,
+        bottom,
+        completed_collected: completed(store, scope, code, collected, None, as_of)?,
+        completed_activated: completed(store, scope, code, activated, None, as_of)?,
+        days,
+    })
+}
+
+impl Summary {
+    /// The report's title and the date line under it.
+    pub fn title(&self) -> (String, String) {
+        let p = &self.progress.unit;
+        (
+            format!(
+                "BÁO CÁO SƠ KẾT CÔNG TÁC THU NHẬN HỒ SƠ, KÍCH HOẠT TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ — {}",
+                p.unit.name.to_uppercase()
+            ),
+            format!("Số liệu tính đến hết ngày {}", vi::date(p.as_of)),
+        )
+    }
+
+    /// The headline paragraph, sentence by sentence.
+    pub fn headline(&self) -> Vec<String> {
+        let p = &self.progress.unit;
+        let mut out = vec![format!(
+            "Công dân đủ điều kiện: {}.",
+            vi::number(p.eligible)
+        )];
+        for m in [Metric::Collected, Metric::Activated, Metric::Used] {
+            let count = p.count(m);
+            let mut line = format!("{}: ", m.vietnamese());
+            match p.targets.get(m) {
+                Some(t) => line.push_str(&format!(
+                    "{} / chỉ tiêu {} ({})",
+                    vi::number(count),
+                    vi::number(t.value),
+                    p.target_pct.get(m).map_or("–".into(), |x| vi::percent(*x))
+                )),
+                None => line.push_str(&vi::number(count)),
+            }
+            if let Some(c) = p.coverage_pct.get(m) {
+                line.push_str(&format!(
+                    ", đạt {} số công dân đủ điều kiện",
+                    vi::percent(*c)
+                ));
+            }
+            line.push('.');
+            out.push(line);
+        }
+        for (m, proj) in &p.projection.0 {
+            let mut line = format!(
+                "Chỉ tiêu {} (hạn {}): {}; tốc độ 7 ngày {}/ngày, dự kiến đạt {} khi hết hạn",
+                m.vietnamese().to_lowercase(),
+                vi::date(proj.deadline),
+                proj.status.vietnamese().to_lowercase(),
+                vi::decimal(p.pace.get(*m).copied().unwrap_or(0.0)),
+                vi::number(proj.projected)
+            );
+            if let Some(day) = proj.completion {
+                line.push_str(&format!(", dự kiến hoàn thành ngày {}", vi::date(day)));
+            }
+            line.push('.');
+            out.push(line);
+        }
+        let c = &self.comparison;
+        let growth = |m: Metric| {
+            c.unit
+                .growth_pct
+                .get(m)
+                .copied()
+                .flatten()
+                .map_or("–".into(), vi::percent)
+        };
+        out.push(format!(
+            "{}ừ {} đến {} ({} ngày): thu nhận {} hồ sơ (kỳ trước {}, {}), kích hoạt {} tài khoản (kỳ trước {}, {}).",
+            c.campaign
+                .as_ref()
+                .map_or("T".to_string(), |n| format!("Đợt «{n}», t")),
+            vi::date(c.window.from),
+            vi::date(c.window.to),
+            c.window.days,
+            vi::number(c.unit.window.collected),
+            vi::number(c.unit.baseline.collected),
+            growth(Metric::Collected),
+            vi::number(c.unit.window.activated),
+            vi::number(c.unit.baseline.activated),
+            growth(Metric::Activated),
+        ));
+        out
+    }
+
+    fn headline_sheet(&self) -> Sheet {
+        let (title, date) = self.title();
+        let mut rows = vec![vec![Cell::Text(date)]];
+        rows.extend(self.headline().into_iter().map(|l| vec![Cell::Text(l)]));
+        Sheet {
+            title,
+            columns: columns(&[("summary", "Tóm tắt")]),
+            rows,
+        }
+    }
+
+    fn ranked_sheet(&self, title: &str, rows: &[RankRow]) -> Sheet {
+        Sheet {
+            title: title.to_string(),
+            columns: columns(&[
+                ("rank", "Hạng"),
+                ("code", "Mã"),
+                ("name", "Đơn vị"),
+                ("count", "Thu nhận"),
+                ("target", "Chỉ tiêu"),
+                ("target_pct", "Tỷ lệ đạt"),
+            ]),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::Int(r.rank as i64),
+                        Cell::Text(r.unit.code.clone()),
+                        Cell::Text(r.unit.name.clone()),
+                        Cell::Int(r.count),
+                        r.target.map_or(Cell::Empty, Cell::Int),
+                        Cell::Pct(r.target_pct),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    /// The children against their targets, in the columns a page holds.
+    pub fn children_sheet(&self) -> Sheet {
+        let mut cols = columns(&[
+            ("code", "Mã"),
+            ("name", "Đơn vị"),
+            ("eligible", "Đủ điều kiện"),
+        ]);
+        for m in [Metric::Collected, Metric::Activated] {
+            let name = m.vietnamese();
+            cols.push((m.as_str().to_string(), name.to_string()));
+            cols.push((
+                format!("target_{m}"),
+                format!("Chỉ tiêu {}", name.to_lowercase()),
+            ));
+            cols.push((
+                format!("target_pct_{m}"),
+                format!("Tỷ lệ đạt CT {}", name.to_lowercase()),
+            ));
+        }
+        cols.push(("used".into(), Metric::Used.vietnamese().into()));
+        let rows = std::iter::once(&self.progress.unit)
+            .chain(&self.progress.children)
+            .map(|p| {
+                let mut row = vec![
+                    Cell::Text(p.unit.code.clone()),
+                    Cell::Text(p.unit.name.clone()),
+                    Cell::Int(p.eligible),
+                ];
+                for m in [Metric::Collected, Metric::Activated] {
+                    row.push(Cell::Int(p.count(m)));
+                    row.push(p.targets.get(m).map_or(Cell::Empty, |t| Cell::Int(t.value)));
+                    row.push(Cell::Pct(p.target_pct.get(m).copied()));
+                }
+                row.push(Cell::Int(p.count(Metric::Used)));
+                row
+            })
+            .collect();
+        Sheet {
+            title: "Kết quả các đơn vị trực thuộc".into(),
+            columns: cols,
+            rows,
+        }
+    }
+
+    pub fn comparison_sheet(&self) -> Sheet {
+        use crate::render::Report;
+        self.comparison.table_sheet()
+    }
+
+    pub fn comparison_title(&self) -> String {
+        self.comparison_sheet().title
+    }
+
+    fn days_sheet(&self) -> Sheet {
+        Sheet {
+            title: "Kết quả từng ngày".to_string(),
+            columns: columns(&[
+                ("date", "Ngày"),
+                ("weekday", "Thứ"),
+                ("collected", "Thu nhận"),
+                ("activated", "Kích hoạt"),
+            ]),
+            rows: self
+                .days
+                .iter()
+                .map(|d| {
+                    vec![
+                        Cell::Date(d.date),
+                        Cell::Text(vi::weekday(d.date).to_string()),
+                        Cell::Int(d.collected),
+                        Cell::Int(d.activated),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    /// Every part as a sheet, named for the workbook's tabs.
+    pub fn sheets(&self) -> Vec<(&'static str, Sheet)> {
+        use crate::render::Report;
+        vec![
+            ("Tổng hợp", self.headline_sheet()),
+            ("Đơn vị trực thuộc", progress_sheet(&self.progress)),
+            (
+                "Dẫn đầu",
+                self.ranked_sheet(
+                    "Các đơn vị dẫn đầu (tỷ lệ đạt chỉ tiêu thu nhận)",
+                    &self.top,
+                ),
+            ),
+            (
+                "Thấp nhất",
+                self.ranked_sheet(
+                    "Các đơn vị thấp nhất (tỷ lệ đạt chỉ tiêu thu nhận)",
+                    &self.bottom,
+                ),
+            ),
+            ("Hoàn thành thu nhận", self.completed_collected.sheet()),
+            ("Hoàn thành kích hoạt", self.completed_activated.sheet()),
+            ("So sánh", self.comparison.sheet()),
+            ("Từng ngày", self.days_sheet()),
+        ]
+    }
+
+    /// Everything the report holds, as JSON.
+    pub fn to_json(&self) -> Result<Vec<u8>, RenderError> {
+        let mut s = serde_json::to_string_pretty(self)?;
+        s.push('\n');
+        Ok(s.into_bytes())
+    }
+
+    /// The XLSX workbook, with a column chart of the daily results.
+    pub fn to_xlsx(&self) -> Result<Vec<u8>, RenderError> {
+        use rust_xlsxwriter::{Chart, ChartType, Workbook};
+        let mut book = Workbook::new();
+        let sheets = self.sheets();
+        for (name, sheet) in &sheets {
+            let ws = book.add_worksheet();
+            ws.set_name(*name)?;
+            sheet.write_xlsx(ws)?;
+        }
+        let (name, days) = sheets.last().expect("the days sheet");
+        let last = days.rows.len() as u32 + 2;
+        let mut chart = Chart::new(ChartType::Column);
+        for (col, label) in [(2u16, "Thu nhận"), (3, "Kích hoạt")] {
+            chart
+                .add_series()
+                .set_name(label)
+                .set_categories((*name, 3, 0, last, 0))
+                .set_values((*name, 3, col, last, col));
+        }
+        chart.title().set_name("Kết quả từng ngày");
+        let ws = book.worksheet_from_name(name)?;
+        ws.insert_chart(2, 6, &chart)?;
+        Ok(book.save_to_buffer()?)
+    }
+}
