@@ -519,3 +519,170 @@ fn the_pdf_report_embeds_a_font_with_vietnamese_text() {
         assert!(text.contains(expected), "'{expected}' not in:\n{text}");
     }
 }
+
+/// The analytics agree with each other and with `progress` on a generated
+/// Bến Tre: what one command says, another must say too.
+#[test]
+fn analytics_on_a_generated_campaign_agree_with_each_other() {
+    let (p, generated) = Phuxanh::with_generated_roster("10000", "7");
+    for (cmd, file) in [("events", "events.csv"), ("targets", "targets.csv")] {
+        p.ok(&[cmd, "import", generated.join(file).to_str().unwrap()]);
+    }
+    let (from, to) = ("2023-08-20", "2023-10-18");
+    let window = p.json(&[
+        "compare", "--unit", "83", "--from", from, "--to", to, "--format", "json",
+    ]);
+    // The window's increase is the sum of its days' results.
+    let mut summed = [0i64; 2];
+    let mut day: phuxanh_domain::Day = from.parse().unwrap();
+    let last: phuxanh_domain::Day = to.parse().unwrap();
+    while day <= last {
+        let d = p.json(&[
+            "daily",
+            "--unit",
+            "83",
+            "--date",
+            &day.to_string(),
+            "--format",
+            "json",
+        ]);
+        summed[0] += d["unit"]["increase"]["collected"].as_i64().unwrap();
+        summed[1] += d["unit"]["increase"]["activated"].as_i64().unwrap();
+        day = day.plus_days(1);
+    }
+    assert_eq!(
+        window["unit"]["window"]["collected"].as_i64().unwrap(),
+        summed[0]
+    );
+    assert_eq!(
+        window["unit"]["window"]["activated"].as_i64().unwrap(),
+        summed[1]
+    );
+    assert!(summed[0] > 0, "the generated peak collects applications");
+
+    // Ranking: every district once, ranks 1..n, percentages non-increasing,
+    // each agreeing with progress.
+    let as_of = "2023-11-14";
+    let progress = p.json(&[
+        "progress",
+        "--unit",
+        "83",
+        "--children",
+        "--as-of",
+        as_of,
+        "--format",
+        "json",
+    ]);
+    let ranking = p.json(&[
+        "ranking",
+        "--unit",
+        "83",
+        "--metric",
+        "collected",
+        "--as-of",
+        as_of,
+        "--format",
+        "json",
+    ]);
+    let rows = ranking["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), progress["children"].as_array().unwrap().len());
+    let mut previous = f64::MAX;
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r["rank"], i as u64 + 1);
+        let pct = r["target_pct"]
+            .as_f64()
+            .expect("generated districts have targets");
+        assert!(pct <= previous, "{ranking}");
+        previous = pct;
+        let child = progress["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["unit"]["code"] == r["unit"]["code"])
+            .unwrap();
+        assert_eq!(child["counts"]["collected"], r["count"]);
+        assert_eq!(child["target_pct"]["collected"], r["target_pct"]);
+    }
+
+    // Completed: at or above target, reached no later than the as-of day,
+    // and not yet reached the day before.
+    let completed = p.json(&[
+        "completed",
+        "--unit",
+        "83",
+        "--metric",
+        "collected",
+        "--level",
+        "commune",
+        "--as-of",
+        "2023-12-31",
+        "--format",
+        "json",
+    ]);
+    for r in completed["rows"].as_array().unwrap() {
+        assert!(r["count"].as_i64() >= r["target"].as_i64(), "{r}");
+        let reached: phuxanh_domain::Day = r["reached_on"].as_str().unwrap().parse().unwrap();
+        let code = r["unit"]["code"].as_str().unwrap();
+        let before = p.json(&[
+            "progress",
+            "--unit",
+            code,
+            "--as-of",
+            &reached.plus_days(-1).to_string(),
+            "--format",
+            "json",
+        ]);
+        let target = before["targets"]["collected"]["value"].as_i64().unwrap();
+        assert!(
+            before["counts"]["collected"].as_i64().unwrap() < target,
+            "{code}"
+        );
+    }
+
+    // Funnel: its stage counts are progress's.
+    let funnel = p.json(&[
+        "funnel", "--unit", "83", "--as-of", as_of, "--format", "json",
+    ]);
+    let steps = &funnel["unit"]["steps"];
+    assert_eq!(
+        steps["collected_to_approved"]["from"],
+        progress["unit"]["counts"]["collected"]
+    );
+    assert_eq!(
+        steps["approved_to_activated"]["to"],
+        progress["unit"]["counts"]["activated"]
+    );
+    assert!(
+        steps["collected_to_approved"]["median_days"]
+            .as_f64()
+            .is_some()
+    );
+
+    // Allocation by each basis sums exactly.
+    for by in ["eligible", "population", "equal"] {
+        let v = p.json(&[
+            "targets",
+            "allocate",
+            "--unit",
+            "831",
+            "--metric",
+            "used",
+            "--value",
+            "7919",
+            "--deadline",
+            "2023-12-31",
+            "--by",
+            by,
+            "--replace",
+            "--format",
+            "json",
+        ]);
+        let sum: i64 = v["shares"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["value"].as_str().map_or(0, |v| v.parse::<i64>().unwrap()))
+            .sum();
+        assert_eq!(sum, 7919, "{by}: {v}");
+    }
+}
