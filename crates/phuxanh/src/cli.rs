@@ -76,6 +76,12 @@ pub enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// Serve the JSON API (/api/v1/…) and /healthz on the database.
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+    },
     /// Write a synthetic campaign (units, roster, events, targets) as CSV files.
     Gen(GenArgs),
     /// Build a realistic demo province with a full campaign and show its progress.

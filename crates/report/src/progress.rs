@@ -289,6 +289,35 @@ pub struct WithChildren {
     pub children: Vec<Progress>,
 }
 
+/// The progress of `unit` (and, with `children`, of each unit directly
+/// under it) from the live counters.
+pub fn gather(
+    store: &dyn phuxanh_store::Store,
+    scope: &phuxanh_store::Scope,
+    unit: &phuxanh_domain::UnitCode,
+    as_of: Day,
+    children: bool,
+) -> phuxanh_store::Result<WithChildren> {
+    let figures = store.figures(scope, unit, as_of)?;
+    let children = if children {
+        store
+            .children(scope, unit)?
+            .iter()
+            .map(|c| {
+                Ok(Progress::from_figures(
+                    &store.figures(scope, &c.code, as_of)?,
+                ))
+            })
+            .collect::<phuxanh_store::Result<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
+    Ok(WithChildren {
+        unit: Progress::from_figures(&figures),
+        children,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::Status;

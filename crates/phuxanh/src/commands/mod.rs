@@ -89,6 +89,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Funnel(args) => analytics::funnel_cmd(&open(&cli.db)?, &args),
         Command::Report(args) => analytics::report_cmd(&open(&cli.db)?, &args),
         Command::Check { repair } => check(&mut open(&cli.db)?, repair),
+        Command::Serve { addr } => serve(&cli.db, addr),
         Command::Gen(args) => generate::run(&args),
         Command::Demo(args) => demo::run(&args),
     }
@@ -106,6 +107,20 @@ pub fn open(db: &str) -> Result<SqliteStore> {
         );
     }
     SqliteStore::open(path).with_context(|| format!("cannot open database '{db}'"))
+}
+
+/// Runs the server until Ctrl-C or SIGTERM; requests are logged to stderr.
+fn serve(db: &str, addr: std::net::SocketAddr) -> Result<ExitCode> {
+    open(db)?; // the same checks and messages as every other command
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let runtime = tokio::runtime::Runtime::new().context("starting the server's runtime")?;
+    runtime
+        .block_on(phuxanh_web::serve(Path::new(db), addr))
+        .map_err(|e| anyhow::anyhow!("serving on {addr}: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(store: &mut SqliteStore, repair: bool) -> Result<ExitCode> {

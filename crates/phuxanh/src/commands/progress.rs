@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use phuxanh_domain::{Day, UnitCode};
 use phuxanh_report::progress::WithChildren;
-use phuxanh_report::{Format, Progress, render};
+use phuxanh_report::{Format, render};
 use phuxanh_store::{Scope, Store};
 
 use crate::cli::ProgressArgs;
@@ -18,24 +18,9 @@ pub fn progress(
     as_of: Day,
     children: bool,
 ) -> Result<WithChildren> {
-    let figures = store.figures(scope, unit, as_of)?;
-    let children = if children {
-        store
-            .children(scope, unit)?
-            .iter()
-            .map(|c| {
-                Ok(Progress::from_figures(
-                    &store.figures(scope, &c.code, as_of)?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?
-    } else {
-        Vec::new()
-    };
-    Ok(WithChildren {
-        unit: Progress::from_figures(&figures),
-        children,
-    })
+    Ok(phuxanh_report::progress::gather(
+        store, scope, unit, as_of, children,
+    )?)
 }
 
 /// Renders a progress report in `format`.

@@ -1,0 +1,73 @@
+//! `phuxanh serve`: the JSON API under `/api/v1/`, with the same shapes as
+//! the command line's `--format json` (both build the same `phuxanh_report`
+//! structures from the live counters), plus `/healthz`.
+//!
+//! SQLite calls block, so handlers run them on tokio's blocking pool, each
+//! with a read connection from a small [`Pool`].
+
+mod api;
+mod error;
+mod pool;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+
+pub use error::ApiError;
+pub use pool::Pool;
+
+/// What every handler shares.
+pub struct AppState {
+    pub pool: Pool,
+}
+
+/// The whole router, on a database.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .nest("/api/v1", api::routes())
+        .with_state(state)
+}
+
+/// Serves the database at `db` on `addr` until Ctrl-C or SIGTERM, then lets
+/// the requests in flight finish.
+pub async fn serve(db: &Path, addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+    let pool = Pool::open(db, 4)?;
+    let app = router(Arc::new(AppState { pool }));
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(
+        "serving {} on http://{}",
+        db.display(),
+        listener.local_addr()?
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

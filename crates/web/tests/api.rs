@@ -1,0 +1,249 @@
+//! Every API route driven through the real router (`oneshot`), on the
+//! hand-made Bến Tre fixture of `tests/data` (see the figures checked by
+//! hand in crates/phuxanh/tests/cli.rs and analytics.rs). The JSON must be
+//! what the command line prints.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use phuxanh_domain::{Day, Instant};
+use phuxanh_ingest::{FileKind, parse_citizen, parse_event, parse_target, parse_unit};
+use phuxanh_store::{Campaign, ImportMode, Scope, Store};
+use phuxanh_store_sqlite::SqliteStore;
+use phuxanh_web::{AppState, Pool, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data")
+        .join(name)
+}
+
+/// The fixture in a database file, and the router on it.
+fn app() -> (tempfile::TempDir, axum::Router) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("api.db");
+    let mut store = SqliteStore::open(&db).unwrap();
+    store.init(&[], 14).unwrap();
+    let today = Day::today();
+    let all = Scope::everything();
+    let mut units =
+        phuxanh_ingest::read(&data("units.csv"), FileKind::Units, parse_unit, today).unwrap();
+    store
+        .import_units(&all, &mut units, ImportMode::Atomic)
+        .unwrap();
+    let mut citizens = phuxanh_ingest::read(
+        &data("citizens.csv"),
+        FileKind::Citizens,
+        parse_citizen,
+        today,
+    )
+    .unwrap();
+    store
+        .import_citizens(&all, &mut citizens, ImportMode::Atomic)
+        .unwrap();
+    let mut events =
+        phuxanh_ingest::read(&data("events.csv"), FileKind::Events, parse_event, today).unwrap();
+    let r = store
+        .import_events(&all, &mut events, ImportMode::Atomic, Instant::now())
+        .unwrap();
+    assert!(r.committed, "{:?}", r.refused);
+    let mut targets =
+        phuxanh_ingest::read(&data("targets.csv"), FileKind::Targets, parse_target, today).unwrap();
+    store
+        .import_targets(
+            &all,
+            &mut targets,
+            ImportMode::Atomic,
+            "test",
+            Instant::now(),
+        )
+        .unwrap();
+    store
+        .add_campaign(
+            &all,
+            &Campaign {
+                name: "Cao điểm".into(),
+                from: "2023-09-01".parse().unwrap(),
+                to: "2023-09-10".parse().unwrap(),
+                unit: None,
+            },
+        )
+        .unwrap();
+    let pool = Pool::open(&db, 2).unwrap();
+    (dir, router(Arc::new(AppState { pool })))
+}
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    (status, body)
+}
+
+#[tokio::test]
+async fn healthz_answers() {
+    let (_dir, app) = app();
+    assert_eq!(
+        get(&app, "/healthz").await,
+        (StatusCode::OK, Value::String("ok".into()))
+    );
+}
+
+#[tokio::test]
+async fn progress_has_the_hand_checked_figures() {
+    let (_dir, app) = app();
+    let (status, v) = get(&app, "/api/v1/units/83/progress?as_of=2023-09-10").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["eligible"], 8);
+    assert_eq!(v["counts"]["collected"], 6);
+    assert_eq!(v["target_pct"]["collected"], 66.67);
+    assert_eq!(v["projection"]["collected"]["status"], "on-track");
+    let (_, v) = get(
+        &app,
+        "/api/v1/units/83/progress?as_of=2023-09-10&children=true",
+    )
+    .await;
+    assert_eq!(v["unit"]["counts"]["collected"], 6);
+    let children: Vec<&str> = v["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["unit"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(children, ["836", "837"]);
+}
+
+#[tokio::test]
+async fn units_list_the_tree() {
+    let (_dir, app) = app();
+    let (status, roots) = get(&app, "/api/v1/units").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(roots[0]["code"], "83");
+    let (_, v) = get(&app, "/api/v1/units/837").await;
+    assert_eq!(v["unit"]["name"], "Huyện Thạnh Phú");
+    assert_eq!(v["unit"]["parent"], "83");
+    assert_eq!(v["children"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn analytics_routes_answer_as_the_command_line() {
+    let (_dir, app) = app();
+    let (status, v) = get(
+        &app,
+        "/api/v1/units/83/compare?from=2023-09-01&to=2023-09-10",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["unit"]["growth_pct"]["collected"], 200.0);
+    let (_, c) = get(
+        &app,
+        "/api/v1/units/83/compare?campaign=Cao%20%C4%91i%E1%BB%83m",
+    )
+    .await;
+    assert_eq!(c["campaign"], "Cao điểm");
+    assert_eq!(c["unit"], v["unit"]);
+    let (_, v) = get(&app, "/api/v1/units/83/daily?date=2023-09-09").await;
+    assert_eq!(
+        (v["weekday"].as_str(), v["weekend"].as_bool()),
+        (Some("Thứ Bảy"), Some(true))
+    );
+    let (_, v) = get(
+        &app,
+        "/api/v1/units/83/ranking?metric=collected&as_of=2023-08-26",
+    )
+    .await;
+    assert_eq!(v["rows"][0]["unit"]["code"], "836");
+    assert_eq!(v["rows"][0]["change"], 1);
+    let (_, v) = get(
+        &app,
+        "/api/v1/units/83/ranking?metric=collected&as_of=2023-08-26&bottom=1",
+    )
+    .await;
+    assert_eq!(v["rows"][0]["unit"]["code"], "837");
+    let (_, v) = get(
+        &app,
+        "/api/v1/units/83/completed?metric=collected&as_of=2023-09-30",
+    )
+    .await;
+    assert_eq!(v["rows"][0]["reached_on"], "2023-09-09");
+    let (_, v) = get(&app, "/api/v1/units/83/funnel?as_of=2023-09-30").await;
+    assert_eq!(v["unit"]["steps"]["activated_to_used"]["median_days"], 4.5);
+    let (_, v) = get(&app, "/api/v1/units/83/targets").await;
+    assert_eq!(v["targets"][0]["value"], "9");
+    let (_, v) = get(&app, "/api/v1/campaigns").await;
+    assert_eq!(v["campaigns"][0]["baseline"]["from"], "2023-08-22");
+}
+
+#[tokio::test]
+async fn bad_requests_name_the_field_and_the_reason() {
+    let (_dir, app) = app();
+    let cases = [
+        (
+            "/api/v1/units/83/progress?as_of=2023-13-01",
+            StatusCode::BAD_REQUEST,
+            "as_of",
+        ),
+        (
+            "/api/v1/units/83/progress?children=maybe",
+            StatusCode::BAD_REQUEST,
+            "children",
+        ),
+        (
+            "/api/v1/units/83/ranking",
+            StatusCode::BAD_REQUEST,
+            "metric",
+        ),
+        (
+            "/api/v1/units/83/ranking?metric=approved",
+            StatusCode::BAD_REQUEST,
+            "metric",
+        ),
+        (
+            "/api/v1/units/83/ranking?metric=collected&level=hamlet",
+            StatusCode::BAD_REQUEST,
+            "level",
+        ),
+        (
+            "/api/v1/units/83/ranking?metric=collected&top=3&bottom=2",
+            StatusCode::BAD_REQUEST,
+            "bottom",
+        ),
+        (
+            "/api/v1/units/83/compare?from=2023-09-10",
+            StatusCode::BAD_REQUEST,
+            "to",
+        ),
+        (
+            "/api/v1/units/83/compare?from=2023-09-10&to=2023-09-01",
+            StatusCode::BAD_REQUEST,
+            "to",
+        ),
+        (
+            "/api/v1/units/8%203/progress",
+            StatusCode::BAD_REQUEST,
+            "code",
+        ),
+    ];
+    for (uri, status, field) in cases {
+        let (got, v) = get(&app, uri).await;
+        assert_eq!(got, status, "{uri}: {v}");
+        assert_eq!(v["error"]["field"], field, "{uri}: {v}");
+        assert!(!v["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let (status, v) = get(&app, "/api/v1/units/99/progress").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(v["error"]["code"], "unknown_unit");
+    let (status, v) = get(&app, "/api/v1/units/83/compare?campaign=none").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
+}
