@@ -7,6 +7,7 @@
 
 mod api;
 mod error;
+mod events;
 mod pool;
 
 use std::net::SocketAddr;
@@ -19,24 +20,40 @@ use axum::routing::get;
 pub use error::ApiError;
 pub use pool::Pool;
 
-/// What every handler shares.
+/// What every handler shares: read connections, and the one connection
+/// that writes.
 pub struct AppState {
     pub pool: Pool,
+    pub writer: std::sync::Mutex<phuxanh_store_sqlite::SqliteStore>,
+}
+
+impl AppState {
+    /// Connections to the database at `db`, which must exist.
+    pub fn open(db: &Path) -> phuxanh_store::Result<AppState> {
+        let pool = Pool::open(db, 4)?;
+        let writer = phuxanh_store_sqlite::SqliteStore::open(db)?;
+        Ok(AppState {
+            pool,
+            writer: std::sync::Mutex::new(writer),
+        })
+    }
 }
 
 /// The whole router, on a database.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/api/v1", api::routes())
+        .nest(
+            "/api/v1",
+            api::routes().route("/events", axum::routing::post(events::record)),
+        )
         .with_state(state)
 }
 
 /// Serves the database at `db` on `addr` until Ctrl-C or SIGTERM, then lets
 /// the requests in flight finish.
 pub async fn serve(db: &Path, addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
-    let pool = Pool::open(db, 4)?;
-    let app = router(Arc::new(AppState { pool }));
+    let app = router(Arc::new(AppState::open(db)?));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(
         "serving {} on http://{}",

@@ -13,7 +13,7 @@ use phuxanh_domain::{Day, Instant};
 use phuxanh_ingest::{FileKind, parse_citizen, parse_event, parse_target, parse_unit};
 use phuxanh_store::{Campaign, ImportMode, Scope, Store};
 use phuxanh_store_sqlite::SqliteStore;
-use phuxanh_web::{AppState, Pool, router};
+use phuxanh_web::{AppState, router};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -74,8 +74,8 @@ fn app() -> (tempfile::TempDir, axum::Router) {
             },
         )
         .unwrap();
-    let pool = Pool::open(&db, 2).unwrap();
-    (dir, router(Arc::new(AppState { pool })))
+    drop(store);
+    (dir, router(Arc::new(AppState::open(&db).unwrap())))
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
@@ -246,4 +246,105 @@ async fn bad_requests_name_the_field_and_the_reason() {
     assert_eq!(v["error"]["code"], "unknown_unit");
     let (status, v) = get(&app, "/api/v1/units/83/compare?campaign=none").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
+}
+
+async fn post(app: &axum::Router, uri: &str, body: &str) -> (StatusCode, Value) {
+    let response = app
+        .clone()
+        .oneshot(
+            Request::post(uri)
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn events_are_recorded_once_and_show_in_progress() {
+    let (_dir, app) = app();
+    // Dung (083309000004, Ba Tri) applies on 01/10/2023.
+    let event = r#"{"event_id": "web-1", "citizen_id": "083309000004", "kind": "collected",
+                    "level": 1, "at": "2023-10-01 09:00", "team_id": "TCT9"}"#;
+    let (status, v) = post(&app, "/api/v1/events", event).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["applied"].as_u64(), v["unchanged"].as_u64()),
+        (Some(1), Some(0))
+    );
+    let (_, p) = get(&app, "/api/v1/units/836/progress?as_of=2023-10-01").await;
+    assert_eq!(p["counts"]["collected"], 3);
+    // Sent again: nothing changes.
+    let (status, v) = post(&app, "/api/v1/events", &format!("[{event}]")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["unchanged"], 1);
+    let (_, p) = get(&app, "/api/v1/units/836/progress?as_of=2023-10-01").await;
+    assert_eq!(p["counts"]["collected"], 3);
+}
+
+#[tokio::test]
+async fn a_refused_event_leaves_the_whole_request_unapplied() {
+    let (_dir, app) = app();
+    // The first is fine; the second activates Cường, who was never approved.
+    let body = r#"[
+        {"event_id": "web-2", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2023-10-01 09:00"},
+        {"event_id": "web-3", "citizen_id": "083201000003", "kind": "activated", "level": 1, "at": "2023-10-02 09:00"}
+    ]"#;
+    let (status, v) = post(&app, "/api/v1/events", body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "refused");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("event 1: out of lifecycle order"),
+        "{message}"
+    );
+    let (_, p) = get(&app, "/api/v1/units/836/progress?as_of=2023-10-01").await;
+    assert_eq!(
+        p["counts"]["collected"], 2,
+        "the first event was not applied either"
+    );
+}
+
+#[tokio::test]
+async fn malformed_events_name_the_field() {
+    let (_dir, app) = app();
+    let cases = [
+        ("not json", "body"),
+        ("[]", "body"),
+        ("[1]", "body"),
+        (r#"{"event_id": "x", "colour": "green"}"#, "body"),
+        (
+            r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "signed", "level": 1, "at": "2023-10-01 09:00"}"#,
+            "kind",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": "12345", "kind": "collected", "level": 1, "at": "2023-10-01 09:00"}"#,
+            "citizen_id",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "collected", "level": 3, "at": "2023-10-01 09:00"}"#,
+            "level",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "01/10/2023"}"#,
+            "at",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "rejected", "level": 1, "at": "2023-10-01 09:00"}"#,
+            "reason",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "collected", "level": [1], "at": "2023-10-01 09:00"}"#,
+            "level",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, v) = post(&app, "/api/v1/events", body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {v}");
+        assert_eq!(v["error"]["field"], field, "{body}: {v}");
+    }
 }
