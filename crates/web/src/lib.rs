@@ -1,6 +1,7 @@
-//! `phuxanh serve`: the JSON API under `/api/v1/`, with the same shapes as
-//! the command line's `--format json` (both build the same `phuxanh_report`
-//! structures from the live counters), plus `/healthz`.
+//! `phuxanh serve`: the dashboard pages (`/units/{code}`), the JSON API
+//! under `/api/v1/` with the same shapes as the command line's `--format
+//! json` (both build the same `phuxanh_report` structures from the live
+//! counters), report downloads, and `/healthz`.
 //!
 //! SQLite calls block, so handlers run them on tokio's blocking pool, each
 //! with a read connection from a small [`Pool`].
@@ -8,6 +9,7 @@
 mod api;
 mod error;
 mod events;
+mod pages;
 mod pool;
 
 use std::net::SocketAddr;
@@ -43,6 +45,7 @@ impl AppState {
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(pages::routes())
         .nest(
             "/api/v1",
             api::routes().route("/events", axum::routing::post(events::record)),

@@ -348,3 +348,102 @@ async fn malformed_events_name_the_field() {
         assert_eq!(v["error"]["field"], field, "{body}: {v}");
     }
 }
+
+async fn get_raw(app: &axum::Router, uri: &str) -> (StatusCode, String, Vec<u8>) {
+    let response = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map_or(String::new(), |v| v.to_str().unwrap().to_string());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, kind, bytes.to_vec())
+}
+
+#[tokio::test]
+async fn the_overview_page_shows_the_apis_figures_and_drills_down() {
+    let (_dir, app) = app();
+    let (status, kind, body) = get_raw(&app, "/units/83?as_of=2023-09-10").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.starts_with("text/html"));
+    let html = String::from_utf8(body).unwrap();
+    // Collected 6 of 9 (66,67%); activated 3 of 50% of 8 = 4 (75,00%).
+    for expected in [
+        "<h1>Tỉnh Bến Tre",
+        "<p class=\"big\">6</p>",
+        "Chỉ tiêu 9 · <strong>66,67%</strong>",
+        "Chỉ tiêu 4 · <strong>75,00%</strong>",
+        "href=\"/units/837?as_of=2023-09-10&amp;lang=vi\"",
+        "Huyện Thạnh Phú",
+        "value=\"2023-09-10\"",
+        "/units/83/report?format=pdf&amp;as_of=2023-09-10",
+    ] {
+        assert!(
+            html.contains(expected),
+            "'{expected}' not in the page:\n{html}"
+        );
+    }
+    // A village's page has its breadcrumbs up to the province.
+    let (_, _, body) = get_raw(&app, "/units/28900-K1?as_of=2023-09-10").await;
+    let html = String::from_utf8(body).unwrap();
+    let crumbs = [
+        "Tỉnh Bến Tre",
+        "Huyện Thạnh Phú",
+        "Thị trấn Thạnh Phú",
+        "Khu phố 1",
+    ];
+    let nav = &html[html.find("<nav").unwrap()..html.find("</nav>").unwrap()];
+    let positions: Vec<usize> = crumbs.iter().map(|c| nav.find(c).unwrap()).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{nav}");
+    // In English.
+    let (_, _, body) = get_raw(&app, "/units/83?as_of=2023-09-10&lang=en").await;
+    let html = String::from_utf8(body).unwrap();
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(
+        html.contains("Target 9 · <strong>66.67%</strong>"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn pages_handle_bad_input_and_serve_their_files() {
+    let (_dir, app) = app();
+    let (status, _, body) = get_raw(&app, "/units/99").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("unit '99' does not exist")
+    );
+    let (status, _, _) = get_raw(&app, "/units/83?as_of=yesterday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, kind, _) = get_raw(&app, "/static/style.css").await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (StatusCode::OK, "text/css; charset=utf-8")
+    );
+    let (status, _, _) = get_raw(&app, "/static/../../etc/passwd").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The only province: the home page goes straight to it.
+    let (status, _, _) = get_raw(&app, "/").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn reports_download_as_xlsx_and_pdf() {
+    let (_dir, app) = app();
+    let (status, kind, body) = get_raw(&app, "/units/83/report?format=pdf&as_of=2023-09-10").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind, "application/pdf");
+    assert!(body.starts_with(b"%PDF-"));
+    let (status, kind, body) = get_raw(&app, "/units/83/report?format=xlsx&as_of=2023-09-10").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.contains("spreadsheetml"));
+    assert!(body.starts_with(b"PK"), "an XLSX is a zip");
+    let (status, _, _) = get_raw(&app, "/units/83/report?format=doc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -1,0 +1,519 @@
+//! The dashboard's pages, rendered on the server from the same reports as
+//! the API (so a page's figures are the command line's), in Vietnamese with
+//! an English switch (`?lang=en`). The unit is in the path and the day in
+//! the query, so a link can be shared.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use minijinja::{Environment, context};
+use phuxanh_domain::{Day, Metric, Percent, UnitCode};
+use phuxanh_report::progress::{Progress, Status, gather};
+use phuxanh_report::vi;
+use phuxanh_store::{Scope, Store};
+use serde::Serialize;
+
+use crate::{ApiError, AppState};
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(home))
+        .route("/units/{code}", get(overview))
+        .route("/units/{code}/report", get(report))
+        .route("/static/{file}", get(static_file))
+}
+
+fn templates() -> &'static Environment<'static> {
+    static ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.add_template("overview.html", include_str!("../templates/overview.html"))
+            .expect("the overview template parses");
+        env
+    })
+}
+
+async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, kind) = match file.as_str() {
+        "style.css" => (
+            include_str!("../static/style.css"),
+            "text/css; charset=utf-8",
+        ),
+        "dashboard.js" => (
+            include_str!("../static/dashboard.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The language of a page: Vietnamese unless `lang=en`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    fn from_query(q: &HashMap<String, String>) -> Lang {
+        match q.get("lang").map(String::as_str) {
+            Some("en") => Lang::En,
+            _ => Lang::Vi,
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    fn number(self, n: i64) -> String {
+        match self {
+            Lang::Vi => vi::number(n),
+            Lang::En => vi::number(n).replace('.', ","),
+        }
+    }
+
+    fn percent(self, p: Percent) -> String {
+        match self {
+            Lang::Vi => vi::percent(p),
+            Lang::En => format!("{p}%"),
+        }
+    }
+
+    fn date(self, d: Day) -> String {
+        match self {
+            Lang::Vi => vi::date(d),
+            Lang::En => d.to_string(),
+        }
+    }
+
+    fn metric(self, m: Metric) -> &'static str {
+        match self {
+            Lang::Vi => m.vietnamese(),
+            Lang::En => match m {
+                Metric::Eligible => "Eligible",
+                Metric::Collected => "Collected",
+                Metric::CollectedL2 => "Collected, level 2",
+                Metric::Approved => "Approved",
+                Metric::Rejected => "Rejected",
+                Metric::Activated => "Activated",
+                Metric::ActivatedL2 => "Activated, level 2",
+                Metric::Used => "Used",
+            },
+        }
+    }
+
+    fn status(self, s: Status) -> &'static str {
+        match self {
+            Lang::Vi => s.vietnamese(),
+            Lang::En => match s {
+                Status::Done => "Done",
+                Status::OnTrack => "On track",
+                Status::AtRisk => "At risk",
+                Status::Behind => "Behind",
+            },
+        }
+    }
+
+    /// The page's fixed words.
+    fn words(self) -> HashMap<&'static str, &'static str> {
+        let pairs: &[(&str, &str, &str)] = &[
+            (
+                "title",
+                "Tiến độ định danh điện tử",
+                "e-ID enrollment progress",
+            ),
+            ("breadcrumbs", "Đơn vị cấp trên", "Parent units"),
+            ("as_of", "Tính đến ngày", "As of"),
+            (
+                "as_of_end",
+                "Số liệu tính đến hết ngày",
+                "Figures at the end of",
+            ),
+            ("show", "Xem", "Show"),
+            ("other_lang", "English", "Tiếng Việt"),
+            ("headline", "Số liệu chính", "Headline figures"),
+            ("target", "Chỉ tiêu", "Target"),
+            ("projection", "Dự báo đến hạn", "Projection to the deadline"),
+            ("children", "Các đơn vị trực thuộc", "Units under it"),
+            (
+                "children_caption",
+                "Bấm vào tiêu đề cột để sắp xếp; bấm vào tên đơn vị để xem chi tiết.",
+                "Click a column header to sort; click a unit to drill down.",
+            ),
+            ("downloads", "Tải về", "Downloads"),
+            ("report", "Báo cáo sơ kết", "Period report"),
+            ("remaining", "Còn lại", "Remaining"),
+            ("units", "Đơn vị", "Unit"),
+            ("coverage", "đạt", "of"),
+            (
+                "eligible_of",
+                "số công dân đủ điều kiện",
+                "eligible citizens",
+            ),
+        ];
+        pairs
+            .iter()
+            .map(|&(k, v, e)| (k, if self == Lang::Vi { v } else { e }))
+            .collect()
+    }
+}
+
+#[derive(Serialize)]
+struct Crumb {
+    code: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Card {
+    label: String,
+    value: String,
+    target: Option<String>,
+    pct: Option<String>,
+    width: i64,
+    status: &'static str,
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Header {
+    label: String,
+    numeric: bool,
+}
+
+#[derive(Serialize)]
+struct CellView {
+    text: String,
+    sort: String,
+}
+
+#[derive(Serialize)]
+struct ChildRow {
+    code: String,
+    name: String,
+    status: &'static str,
+    cells: Vec<CellView>,
+}
+
+#[derive(Serialize)]
+struct ProjectionView {
+    status: &'static str,
+    status_text: &'static str,
+    text: String,
+}
+
+fn page_error(e: ApiError) -> Response {
+    let status = e.status;
+    (status, Html(format!("<!doctype html><meta charset=utf-8><title>{status}</title><p>{}</p><p><a href=\"/\">Phủ Xanh</a></p>", html_escape(&e.message)))).into_response()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The first province the database has, or the units list when there are
+/// several: the dashboard starts at the top of the tree.
+async fn home(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let roots = tokio::task::spawn_blocking(move || s.pool.get().roots(&Scope::everything())).await;
+    match roots {
+        Ok(Ok(roots)) if !roots.is_empty() => {
+            let lang = Lang::from_query(&q).code();
+            let as_of = q
+                .get("as_of")
+                .map_or(String::new(), |d| format!("&as_of={d}"));
+            if roots.len() == 1 {
+                return Redirect::to(&format!("/units/{}?lang={lang}{as_of}", roots[0].code))
+                    .into_response();
+            }
+            let items: String = roots
+                .iter()
+                .map(|u| {
+                    format!(
+                        "<li><a href=\"/units/{}?lang={lang}{as_of}\">{}</a></li>",
+                        u.code,
+                        html_escape(&u.name)
+                    )
+                })
+                .collect();
+            Html(format!("<!doctype html><html lang=\"{lang}\"><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\"><title>Phủ Xanh</title><link rel=stylesheet href=\"/static/style.css\"><header><a class=brand href=\"/\">Phủ Xanh</a></header><main><h1>Phủ Xanh</h1><ul>{items}</ul></main></html>")).into_response()
+        }
+        Ok(Ok(_)) => page_error(ApiError::not_found(
+            "the database has no units yet: run `phuxanh init`",
+        )),
+        Ok(Err(e)) => page_error(e.into()),
+        Err(e) => page_error(ApiError::internal(e.to_string())),
+    }
+}
+
+fn status_class(p: &Progress, m: Metric) -> &'static str {
+    p.projection.get(m).map_or("", |x| x.status.as_str())
+}
+
+async fn overview(
+    State(s): State<Arc<AppState>>,
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::from_query(&q);
+    let parsed = (|| -> Result<(UnitCode, Day), ApiError> {
+        let code = UnitCode::parse(&code).map_err(|e| ApiError::invalid("code", e))?;
+        let as_of = match q.get("as_of").filter(|d| !d.is_empty()) {
+            Some(d) => d
+                .parse()
+                .map_err(|e: String| ApiError::invalid("as_of", e))?,
+            None => Day::today(),
+        };
+        Ok((code, as_of))
+    })();
+    let (code, as_of) = match parsed {
+        Ok(x) => x,
+        Err(e) => return page_error(e),
+    };
+    let data = tokio::task::spawn_blocking(move || {
+        let store = s.pool.get();
+        let scope = Scope::everything();
+        let report = gather(&*store, &scope, &code, as_of, true)?;
+        let mut crumbs = Vec::new();
+        let mut parent = store.unit(&scope, &code)?.parent;
+        while let Some(p) = parent {
+            let u = store.unit(&scope, &p)?;
+            crumbs.push(Crumb {
+                code: u.code.to_string(),
+                name: u.name.clone(),
+            });
+            parent = u.parent;
+        }
+        crumbs.reverse();
+        Ok::<_, phuxanh_store::StoreError>((report, crumbs))
+    })
+    .await;
+    let (report, crumbs) = match data {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => return page_error(e.into()),
+        Err(e) => return page_error(ApiError::internal(e.to_string())),
+    };
+    let words = lang.words();
+    let p = &report.unit;
+    let mut cards = Vec::new();
+    for m in [Metric::Collected, Metric::Activated, Metric::Used] {
+        let target = p.targets.get(m);
+        let pct = p.target_pct.get(m).copied();
+        cards.push(Card {
+            label: lang.metric(m).to_string(),
+            value: lang.number(p.count(m)),
+            target: target.map(|t| lang.number(t.value)),
+            pct: pct.map(|x| lang.percent(x)),
+            width: pct.map_or(0, |x| (x.hundredths() / 100).clamp(0, 100)),
+            status: status_class(p, m),
+            note: p.coverage_pct.get(m).map(|c| {
+                format!(
+                    "{} {} {}",
+                    words["coverage"],
+                    lang.percent(*c),
+                    words["eligible_of"]
+                )
+            }),
+        });
+    }
+    cards.push(Card {
+        label: lang.metric(Metric::Eligible).to_string(),
+        value: lang.number(p.eligible),
+        target: None,
+        pct: None,
+        width: 0,
+        status: "",
+        note: p.targets.get(Metric::Collected).map(|t| {
+            format!(
+                "{}: {}",
+                words["remaining"],
+                lang.number((t.value - p.count(Metric::Collected)).max(0))
+            )
+        }),
+    });
+    let projections: Vec<ProjectionView> = p
+        .projection
+        .0
+        .iter()
+        .map(|(m, x)| {
+            let mut text = format!(
+                "{} {} {}: {} → {}",
+                words["target"],
+                lang.metric(*m).to_lowercase(),
+                lang.date(x.deadline),
+                lang.number(p.count(*m)),
+                lang.number(x.projected),
+            );
+            if let Some(day) = x.completion {
+                text.push_str(&format!(" ({})", lang.date(day)));
+            }
+            ProjectionView {
+                status: x.status.as_str(),
+                status_text: lang.status(x.status),
+                text,
+            }
+        })
+        .collect();
+    let shown = [
+        Metric::Eligible,
+        Metric::Collected,
+        Metric::CollectedL2,
+        Metric::Approved,
+        Metric::Activated,
+        Metric::ActivatedL2,
+        Metric::Used,
+    ];
+    let mut headers = vec![Header {
+        label: words["units"].to_string(),
+        numeric: false,
+    }];
+    for m in shown {
+        headers.push(Header {
+            label: lang.metric(m).to_string(),
+            numeric: true,
+        });
+        if p.targets.get(m).is_some() || report.children.iter().any(|c| c.targets.get(m).is_some())
+        {
+            headers.push(Header {
+                label: format!("% {}", words["target"]),
+                numeric: true,
+            });
+        }
+    }
+    let children: Vec<ChildRow> = report
+        .children
+        .iter()
+        .map(|c| {
+            let mut cells = Vec::new();
+            for m in shown {
+                cells.push(CellView {
+                    text: lang.number(c.count(m)),
+                    sort: c.count(m).to_string(),
+                });
+                if p.targets.get(m).is_some()
+                    || report.children.iter().any(|x| x.targets.get(m).is_some())
+                {
+                    let pct = c.target_pct.get(m).copied();
+                    cells.push(CellView {
+                        text: pct.map_or("–".into(), |x| lang.percent(x)),
+                        sort: pct.map_or(String::new(), |x| x.hundredths().to_string()),
+                    });
+                }
+            }
+            ChildRow {
+                code: c.unit.code.clone(),
+                name: c.unit.name.clone(),
+                status: status_class(c, Metric::Collected),
+                cells,
+            }
+        })
+        .collect();
+    let html = templates().get_template("overview.html").and_then(|t| {
+        t.render(context! {
+            lang => lang.code(),
+            other_lang => if lang == Lang::Vi { "en" } else { "vi" },
+            t => words,
+            unit => context! { code => p.unit.code.clone(), name => p.unit.name.clone() },
+            crumbs => crumbs,
+            as_of => as_of.to_string(),
+            as_of_text => lang.date(as_of),
+            cards => cards,
+            projections => projections,
+            headers => headers,
+            children => children,
+        })
+    });
+    match html {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => page_error(ApiError::internal(format!("rendering the page: {e}"))),
+    }
+}
+
+/// The period report of the unit as of the day, as a download.
+async fn report(
+    State(s): State<Arc<AppState>>,
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let result = (|| -> Result<(UnitCode, Day, bool), ApiError> {
+        let code = UnitCode::parse(&code).map_err(|e| ApiError::invalid("code", e))?;
+        let as_of = match q.get("as_of").filter(|d| !d.is_empty()) {
+            Some(d) => d
+                .parse()
+                .map_err(|e: String| ApiError::invalid("as_of", e))?,
+            None => Day::today(),
+        };
+        let pdf = match q.get("format").map(String::as_str) {
+            Some("pdf") => true,
+            Some("xlsx") | None => false,
+            Some(other) => {
+                return Err(ApiError::invalid(
+                    "format",
+                    format!("'{other}' is not xlsx or pdf"),
+                ));
+            }
+        };
+        Ok((code, as_of, pdf))
+    })();
+    let (code, as_of, pdf) = match result {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let built = tokio::task::spawn_blocking(move || {
+        let store = s.pool.get();
+        let summary =
+            phuxanh_report::summary::summary(&*store, &Scope::everything(), &code, as_of, None)
+                .map_err(ApiError::from)?;
+        let bytes = if pdf {
+            summary.to_pdf()
+        } else {
+            summary.to_xlsx()
+        }
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok::<_, ApiError>((bytes, code))
+    })
+    .await;
+    let (bytes, code) = match built {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => return e.into_response(),
+        Err(e) => return ApiError::internal(e.to_string()).into_response(),
+    };
+    let (kind, ext) = if pdf {
+        ("application/pdf", "pdf")
+    } else {
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    };
+    let disposition = format!("attachment; filename=\"bao-cao-{code}-{as_of}.{ext}\"");
+    (
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
