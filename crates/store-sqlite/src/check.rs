@@ -154,6 +154,7 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
         }
         tx.execute("DELETE FROM gaps", []).map_err(backend)?;
         counters::add_gaps(&tx, &expected_gaps)?;
+        crate::bump_generation(&tx)?;
         report.repaired = true;
     }
     tx.commit().map_err(backend)?;

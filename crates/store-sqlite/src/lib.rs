@@ -15,7 +15,7 @@ use phuxanh_store::{
     Campaign, CheckReport, History, ImportMode, ImportReport, Result, Rows, Scope, Store,
     StoreError, Target, TargetRecord, Unit, UnitFigures,
 };
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use phuxanh_domain::{Citizen, Event};
 
@@ -157,6 +157,18 @@ impl SqliteStore {
     }
 }
 
+/// Counts one more change to what the database holds, in the writer's
+/// transaction: readers compare generations to know their figures are stale.
+pub(crate) fn bump_generation(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('generation', '1')
+         ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        [],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
 pub(crate) fn parse_stored<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T> {
     s.parse::<T>()
         .map_err(|e| StoreError::Backend(format!("corrupt value in database: {e}").into()))
@@ -232,7 +244,7 @@ impl Store for SqliteStore {
             params![c.name, c.from.number(), c.to.number(), unit_id],
         );
         match inserted {
-            Ok(_) => Ok(()),
+            Ok(_) => bump_generation(&self.conn),
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
@@ -240,6 +252,21 @@ impl Store for SqliteStore {
             }
             Err(e) => Err(backend(e)),
         }
+    }
+
+    fn generation(&self) -> Result<u64> {
+        self.require_initialised()?;
+        let value: Option<String> = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'generation'")
+            .map_err(backend)?
+            .query_row([], |r| r.get(0))
+            .optional()
+            .map_err(backend)?;
+        value.map_or(Ok(0), |v| {
+            v.parse()
+                .map_err(|_| StoreError::Backend(format!("corrupt generation '{v}'").into()))
+        })
     }
 
     fn campaigns(&self) -> Result<Vec<Campaign>> {

@@ -283,6 +283,10 @@ pub trait Store {
 
     /// Every campaign, by start day.
     fn campaigns(&self) -> Result<Vec<Campaign>>;
+
+    /// A number that grows with every committed change to the data: two
+    /// reads under the same generation see the same figures.
+    fn generation(&self) -> Result<u64>;
 }
 
 impl fmt::Display for Refusal {

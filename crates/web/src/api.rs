@@ -311,6 +311,21 @@ async fn targets(
     .await
 }
 
+#[derive(Serialize)]
+pub struct Version {
+    /// Grows with every change to the data; pages poll it to refresh.
+    generation: u64,
+}
+
+pub async fn version(State(s): State<Arc<AppState>>) -> Reply<Version> {
+    read(s, |store| {
+        Ok(Version {
+            generation: store.generation()?,
+        })
+    })
+    .await
+}
+
 async fn campaigns(State(s): State<Arc<AppState>>) -> Reply<CampaignList> {
     read(s, |store| Ok(CampaignList::new(&store.campaigns()?))).await
 }

@@ -7,6 +7,7 @@
 //! with a read connection from a small [`Pool`].
 
 mod api;
+mod cache;
 mod error;
 mod events;
 mod pages;
@@ -27,6 +28,9 @@ pub use pool::Pool;
 pub struct AppState {
     pub pool: Pool,
     pub writer: std::sync::Mutex<phuxanh_store_sqlite::SqliteStore>,
+    /// Reads the data's generation, for the cache, and nothing else.
+    generation: std::sync::Mutex<phuxanh_store_sqlite::SqliteStore>,
+    cache: cache::Cache,
 }
 
 impl AppState {
@@ -34,10 +38,23 @@ impl AppState {
     pub fn open(db: &Path) -> phuxanh_store::Result<AppState> {
         let pool = Pool::open(db, 4)?;
         let writer = phuxanh_store_sqlite::SqliteStore::open(db)?;
+        let generation = phuxanh_store_sqlite::SqliteStore::open(db)?;
         Ok(AppState {
             pool,
             writer: std::sync::Mutex::new(writer),
+            generation: std::sync::Mutex::new(generation),
+            cache: cache::Cache::default(),
         })
+    }
+
+    /// The data's current generation.
+    pub fn generation(&self) -> phuxanh_store::Result<u64> {
+        use phuxanh_store::Store;
+        match self.generation.try_lock() {
+            Ok(conn) => conn.generation(),
+            // Busy: any pooled connection answers as well.
+            Err(_) => self.pool.get().generation(),
+        }
     }
 }
 
@@ -48,7 +65,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(pages::routes())
         .nest(
             "/api/v1",
-            api::routes().route("/events", axum::routing::post(events::record)),
+            api::routes()
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    cache::layer,
+                ))
+                .route("/events", axum::routing::post(events::record))
+                .route("/version", get(api::version)),
         )
         .with_state(state)
 }

@@ -447,3 +447,27 @@ async fn reports_download_as_xlsx_and_pdf() {
     let (status, _, _) = get_raw(&app, "/units/83/report?format=doc").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_cached_answer_is_never_stale() {
+    let (_dir, app) = app();
+    let uri = "/api/v1/units/836/progress?as_of=2023-10-01";
+    let (_, before) = get(&app, uri).await;
+    let (_, again) = get(&app, uri).await;
+    assert_eq!(before, again);
+    assert_eq!(before["counts"]["collected"], 2);
+    let (_, v1) = get(&app, "/api/v1/version").await;
+    let event = r#"{"event_id": "web-9", "citizen_id": "083309000004", "kind": "collected",
+                    "level": 1, "at": "2023-10-01 09:00"}"#;
+    assert_eq!(post(&app, "/api/v1/events", event).await.0, StatusCode::OK);
+    let (_, v2) = get(&app, "/api/v1/version").await;
+    assert!(
+        v2["generation"].as_u64() > v1["generation"].as_u64(),
+        "{v1} {v2}"
+    );
+    let (_, after) = get(&app, uri).await;
+    assert_eq!(after["counts"]["collected"], 3);
+    // An event sent again changes nothing, not even the generation.
+    post(&app, "/api/v1/events", event).await;
+    assert_eq!(get(&app, "/api/v1/version").await.1, v2);
+}

@@ -39,6 +39,9 @@ fn finish(
         return Ok(report);
     }
     deltas.flush(&tx, units)?;
+    if report.applied > 0 {
+        crate::bump_generation(&tx)?;
+    }
     tx.commit().map_err(backend)?;
     report.committed = true;
     Ok(report)
