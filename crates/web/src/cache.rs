@@ -5,6 +5,7 @@
 //! (reads without `as_of` mean today).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
@@ -23,6 +24,8 @@ const CAPACITY: usize = 4096;
 #[derive(Default)]
 pub struct Cache {
     entries: Mutex<HashMap<String, (u64, Bytes)>>,
+    pub hits: AtomicU64,
+    pub misses: AtomicU64,
 }
 
 impl Cache {
@@ -65,8 +68,10 @@ pub async fn layer(State(state): State<Arc<AppState>>, request: Request, next: N
         Err(_) => return next.run(request).await, // the handler reports the error
     };
     if let Some(body) = state.cache.get(&key, generation) {
+        state.cache.hits.fetch_add(1, Ordering::Relaxed);
         return json(body);
     }
+    state.cache.misses.fetch_add(1, Ordering::Relaxed);
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {
         return response;

@@ -31,6 +31,8 @@ pub struct AppState {
     /// Reads the data's generation, for the cache, and nothing else.
     generation: std::sync::Mutex<phuxanh_store_sqlite::SqliteStore>,
     cache: cache::Cache,
+    /// Requests answered, by status class 1xx … 5xx.
+    requests: [std::sync::atomic::AtomicU64; 5],
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             writer: std::sync::Mutex::new(writer),
             generation: std::sync::Mutex::new(generation),
             cache: cache::Cache::default(),
+            requests: Default::default(),
         })
     }
 
@@ -62,6 +65,7 @@ impl AppState {
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
         .merge(pages::routes())
         .nest(
             "/api/v1",
@@ -73,7 +77,67 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .route("/events", axum::routing::post(events::record))
                 .route("/version", get(api::version)),
         )
+        .layer(axum::middleware::from_fn_with_state(state.clone(), count))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(
+                    tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO),
+                )
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
+        )
         .with_state(state)
+}
+
+/// Counts requests by status class, for `/metrics`.
+async fn count(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let response = next.run(request).await;
+    let class = (response.status().as_u16() / 100).clamp(1, 5) as usize;
+    state.requests[class - 1].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    response
+}
+
+/// Prometheus text exposition of the server's counters.
+async fn metrics(axum::extract::State(state): axum::extract::State<Arc<AppState>>) -> String {
+    use std::fmt::Write;
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut out = String::from(
+        "# HELP phuxanh_http_requests_total HTTP requests answered, by status class.\n\
+         # TYPE phuxanh_http_requests_total counter\n",
+    );
+    for (i, n) in state.requests.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "phuxanh_http_requests_total{{status=\"{}xx\"}} {}",
+            i + 1,
+            n.load(Relaxed)
+        );
+    }
+    let _ = write!(
+        out,
+        "# HELP phuxanh_cache_hits_total API answers served from the cache.\n\
+         # TYPE phuxanh_cache_hits_total counter\n\
+         phuxanh_cache_hits_total {}\n\
+         # HELP phuxanh_cache_misses_total API answers computed.\n\
+         # TYPE phuxanh_cache_misses_total counter\n\
+         phuxanh_cache_misses_total {}\n",
+        state.cache.hits.load(Relaxed),
+        state.cache.misses.load(Relaxed)
+    );
+    if let Ok(g) = state.generation() {
+        let _ = write!(
+            out,
+            "# HELP phuxanh_data_generation Committed changes to the data so far.\n\
+             # TYPE phuxanh_data_generation gauge\n\
+             phuxanh_data_generation {g}\n"
+        );
+    }
+    out
 }
 
 /// Serves the database at `db` on `addr` until Ctrl-C or SIGTERM, then lets

@@ -306,10 +306,11 @@ async fn overview(
             parent = u.parent;
         }
         crumbs.reverse();
-        Ok::<_, phuxanh_store::StoreError>((report, crumbs))
+        let generation = store.generation()?;
+        Ok::<_, phuxanh_store::StoreError>((report, crumbs, generation))
     })
     .await;
-    let (report, crumbs) = match data {
+    let (report, crumbs, generation) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return page_error(e.into()),
         Err(e) => return page_error(ApiError::internal(e.to_string())),
@@ -437,6 +438,7 @@ async fn overview(
             unit => context! { code => p.unit.code.clone(), name => p.unit.name.clone() },
             crumbs => crumbs,
             as_of => as_of.to_string(),
+            generation => generation,
             as_of_text => lang.date(as_of),
             cards => cards,
             projections => projections,

@@ -471,3 +471,23 @@ async fn a_cached_answer_is_never_stale() {
     post(&app, "/api/v1/events", event).await;
     assert_eq!(get(&app, "/api/v1/version").await.1, v2);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_and_cache_hits() {
+    let (_dir, app) = app();
+    let uri = "/api/v1/units/83/progress?as_of=2023-09-10";
+    get(&app, uri).await;
+    get(&app, uri).await;
+    get(&app, "/api/v1/units/99/progress").await;
+    let (status, _, body) = get_raw(&app, "/metrics").await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(body).unwrap();
+    for line in [
+        "phuxanh_http_requests_total{status=\"2xx\"} 2",
+        "phuxanh_http_requests_total{status=\"4xx\"} 1",
+        "phuxanh_cache_hits_total 1",
+        "phuxanh_data_generation ",
+    ] {
+        assert!(text.contains(line), "'{line}' not in:\n{text}");
+    }
+}

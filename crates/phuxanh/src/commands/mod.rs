@@ -112,7 +112,11 @@ pub fn open(db: &str) -> Result<SqliteStore> {
 /// Runs the server until Ctrl-C or SIGTERM; requests are logged to stderr.
 fn serve(db: &str, addr: std::net::SocketAddr) -> Result<ExitCode> {
     open(db)?; // the same checks and messages as every other command
+    // One line per request at the default level; RUST_LOG=warn quietens it.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
