@@ -84,7 +84,7 @@ pub enum Command {
     },
     /// Write a synthetic campaign (units, roster, events, targets) as CSV files.
     Gen(GenArgs),
-    /// Build a realistic demo province with a full campaign and show its progress.
+    /// Build a realistic demo province with a full campaign, show its progress and open the dashboard.
     Demo(DemoArgs),
 }
 
@@ -345,6 +345,15 @@ pub struct DemoArgs {
     pub citizens: u64,
     #[arg(long, default_value_t = 2023)]
     pub seed: u64,
+    /// Where the dashboard listens once the demo is built.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Serve the dashboard without opening a browser (headless machines).
+    #[arg(long)]
+    pub no_open: bool,
+    /// Build the demo database and stop, without serving the dashboard.
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 pub fn parse_day(s: &str) -> Result<Day, String> {

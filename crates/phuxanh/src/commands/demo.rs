@@ -107,7 +107,38 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         summary.events,
         p = args.province
     );
-    Ok(ExitCode::SUCCESS)
+    drop(store);
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let url = format!(
+        "http://{}/units/{}?as_of=2023-11-14",
+        args.addr, args.province
+    );
+    println!("\nDashboard: {url}\n(Ctrl-C stops the server.)");
+    if !args.no_open {
+        open_browser(&url);
+    }
+    super::serve(&db.to_string(), args.addr)
+}
+
+/// Asks the desktop to open `url`; on a machine without one, says so.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let launched = std::process::Command::new(opener)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if launched.is_err() {
+        println!("(No browser could be opened here: open the address above yourself, or pass --no-open.)");
+    }
 }
 
 fn tempfile_dir() -> Result<std::path::PathBuf> {

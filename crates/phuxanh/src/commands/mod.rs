@@ -110,7 +110,7 @@ pub fn open(db: &str) -> Result<SqliteStore> {
 }
 
 /// Runs the server until Ctrl-C or SIGTERM; requests are logged to stderr.
-fn serve(db: &str, addr: std::net::SocketAddr) -> Result<ExitCode> {
+pub fn serve(db: &str, addr: std::net::SocketAddr) -> Result<ExitCode> {
     open(db)?; // the same checks and messages as every other command
     // One line per request at the default level; RUST_LOG=warn quietens it.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
