@@ -25,6 +25,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/", get(home))
         .route("/units/{code}", get(overview))
         .route("/units/{code}/report", get(report))
+        .route("/units/{code}/{view}", get(view))
         .route("/static/{file}", get(static_file))
 }
 
@@ -32,8 +33,13 @@ fn templates() -> &'static Environment<'static> {
     static ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
-        env.add_template("overview.html", include_str!("../templates/overview.html"))
-            .expect("the overview template parses");
+        for (name, source) in [
+            ("overview.html", include_str!("../templates/overview.html")),
+            ("report.html", include_str!("../templates/report.html")),
+            ("tabs.html", include_str!("../templates/tabs.html")),
+        ] {
+            env.add_template(name, source).expect("the templates parse");
+        }
         env
     })
 }
@@ -167,12 +173,71 @@ impl Lang {
                 "số công dân đủ điều kiện",
                 "eligible citizens",
             ),
+            ("updated", "· cập nhật lúc", "· updated at"),
+            ("views", "Các trang", "Views"),
+            ("none", "Không có đơn vị nào.", "No units."),
+            ("tab_overview", "Tổng quan", "Overview"),
+            ("tab_ranking", "Xếp hạng", "Ranking"),
+            ("tab_completed", "Hoàn thành chỉ tiêu", "Completed"),
+            ("tab_compare", "So sánh kỳ trước", "Compare"),
+            ("tab_daily", "Kết quả trong ngày", "Daily"),
+            ("tab_funnel", "Chuyển đổi", "Funnel"),
         ];
         pairs
             .iter()
             .map(|&(k, v, e)| (k, if self == Lang::Vi { v } else { e }))
             .collect()
     }
+
+    /// One of the page's words; a key without one is a bug, shown as itself
+    /// rather than failing the page.
+    fn word(self, key: &str) -> String {
+        self.words()
+            .get(key)
+            .map_or_else(|| key.to_string(), |w| (*w).to_string())
+    }
+}
+
+#[derive(Serialize)]
+struct Tab {
+    href: String,
+    label: String,
+    current: bool,
+}
+
+/// The views of a unit, the current one marked.
+fn tabs(code: &str, as_of: Day, lang: Lang, current: &str) -> Vec<Tab> {
+    let l = lang.code();
+    [
+        ("overview", format!("/units/{code}?as_of={as_of}&lang={l}")),
+        (
+            "ranking",
+            format!("/units/{code}/ranking?as_of={as_of}&lang={l}"),
+        ),
+        (
+            "completed",
+            format!("/units/{code}/completed?as_of={as_of}&lang={l}"),
+        ),
+        (
+            "compare",
+            format!("/units/{code}/compare?as_of={as_of}&lang={l}"),
+        ),
+        (
+            "daily",
+            format!("/units/{code}/daily?date={as_of}&lang={l}"),
+        ),
+        (
+            "funnel",
+            format!("/units/{code}/funnel?as_of={as_of}&lang={l}"),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, href)| Tab {
+        href,
+        label: lang.word(&format!("tab_{name}")),
+        current: name == current,
+    })
+    .collect()
 }
 
 #[derive(Serialize)]
@@ -518,4 +583,224 @@ async fn report(
         bytes,
     )
         .into_response()
+}
+
+#[derive(Serialize)]
+struct ColumnView {
+    label: String,
+    numeric: bool,
+}
+
+#[derive(Serialize)]
+struct ReportCell {
+    text: String,
+    sort: String,
+    numeric: bool,
+    link: Option<String>,
+}
+
+/// A report's sheet as the page's table: numbers in the page's language,
+/// unit names linked to their overview.
+fn table_of(
+    sheet: &phuxanh_report::render::Sheet,
+    lang: Lang,
+    as_of: Day,
+) -> (Vec<ColumnView>, Vec<Vec<ReportCell>>) {
+    use phuxanh_report::render::Cell;
+    let code_col = sheet.columns.iter().position(|(m, _)| m == "code");
+    let columns = sheet
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, label))| ColumnView {
+            label: label.clone(),
+            numeric: sheet
+                .rows
+                .iter()
+                .any(|r| matches!(r.get(i), Some(Cell::Int(_) | Cell::Pct(_)))),
+        })
+        .collect();
+    let rows = sheet
+        .rows
+        .iter()
+        .map(|row| {
+            let code = code_col.and_then(|i| match row.get(i) {
+                Some(Cell::Text(c)) => Some(c.clone()),
+                _ => None,
+            });
+            row.iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let (text, sort, numeric) = match cell {
+                        Cell::Text(s) => (s.clone(), s.clone(), false),
+                        Cell::Int(n) => (lang.number(*n), n.to_string(), true),
+                        Cell::Pct(Some(p)) => (lang.percent(*p), p.hundredths().to_string(), true),
+                        Cell::Pct(None) => ("–".into(), String::new(), true),
+                        Cell::Date(d) => (lang.date(*d), d.to_string(), false),
+                        Cell::Empty => (String::new(), String::new(), false),
+                    };
+                    let is_name = sheet.columns.get(i).is_some_and(|(m, _)| m == "name");
+                    ReportCell {
+                        link: code
+                            .as_ref()
+                            .filter(|_| is_name)
+                            .map(|c| format!("/units/{c}?as_of={as_of}&lang={}", lang.code())),
+                        text,
+                        sort,
+                        numeric,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    (columns, rows)
+}
+
+/// One of a unit's analytics as a page: ranking, completed, compare, daily,
+/// funnel. The parameters are the API's, with the same defaults.
+async fn view(
+    State(s): State<Arc<AppState>>,
+    Path((code, view)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    use phuxanh_report::Report;
+    use phuxanh_report::compare::Window;
+    use phuxanh_report::ranking::Show;
+    let lang = Lang::from_query(&q);
+    if !["ranking", "completed", "compare", "daily", "funnel"].contains(&view.as_str()) {
+        return page_error(ApiError::not_found(format!("no page '{view}' for a unit")));
+    }
+    let day_param = if view == "daily" { "date" } else { "as_of" };
+    let parsed = (|| -> Result<_, ApiError> {
+        let code = UnitCode::parse(&code).map_err(|e| ApiError::invalid("code", e))?;
+        let day: Day = match q.get(day_param).filter(|d| !d.is_empty()) {
+            Some(d) => d
+                .parse()
+                .map_err(|e: String| ApiError::invalid(day_param, e))?,
+            None => Day::today(),
+        };
+        let metric: phuxanh_domain::TargetMetric = match q.get("metric").filter(|m| !m.is_empty()) {
+            Some(m) => m
+                .parse()
+                .map_err(|e: String| ApiError::invalid("metric", e))?,
+            None => phuxanh_domain::TargetMetric::new(Metric::Collected).expect("a target metric"),
+        };
+        let level: Option<phuxanh_domain::UnitLevel> =
+            match q.get("level").filter(|l| !l.is_empty()) {
+                Some(l) => Some(
+                    l.parse()
+                        .map_err(|e: String| ApiError::invalid("level", e))?,
+                ),
+                None => None,
+            };
+        Ok((code, day, metric, level))
+    })();
+    let (code, day, metric, level) = match parsed {
+        Ok(x) => x,
+        Err(e) => return page_error(e),
+    };
+    let campaign = q.get("campaign").filter(|c| !c.is_empty()).cloned();
+    let view_name = view.clone();
+    let built = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
+        let store = s.pool.get();
+        let scope = Scope::everything();
+        let unit = store.unit(&scope, &code)?;
+        let generation = store.generation()?;
+        let (sheet, notes) = match view_name.as_str() {
+            "ranking" => {
+                let r = phuxanh_report::ranking::ranking(
+                    &*store,
+                    &scope,
+                    &code,
+                    metric,
+                    level,
+                    day,
+                    Show::All,
+                )?;
+                (r.table_sheet(), r.notes())
+            }
+            "completed" => {
+                let r =
+                    phuxanh_report::ranking::completed(&*store, &scope, &code, metric, level, day)?;
+                (r.table_sheet(), r.notes())
+            }
+            "compare" => {
+                let campaigns = store.campaigns()?;
+                let chosen = match &campaign {
+                    Some(name) => Some(
+                        campaigns
+                            .iter()
+                            .find(|c| c.name == phuxanh_domain::text::normalize(name))
+                            .ok_or_else(|| {
+                                ApiError::not_found(format!("no campaign named '{name}'"))
+                            })?,
+                    ),
+                    None => campaigns
+                        .iter()
+                        .find(|c| c.unit.as_ref().is_none_or(|u| *u == code)),
+                };
+                let (window, name) = match chosen {
+                    Some(c) => (
+                        Window::new(c.from, c.to).map_err(|e| ApiError::invalid("campaign", e))?,
+                        Some(c.name.clone()),
+                    ),
+                    None => (Window::new(day.plus_days(-29), day).expect("30 days"), None),
+                };
+                let r = phuxanh_report::compare::compare(&*store, &scope, &code, window, name)?;
+                (r.table_sheet(), r.notes())
+            }
+            "daily" => {
+                let r = phuxanh_report::daily::daily(&*store, &scope, &code, day)?;
+                (r.table_sheet(), r.notes())
+            }
+            _ => {
+                let r = phuxanh_report::funnel::funnel(&*store, &scope, &code, day)?;
+                (r.table_sheet(), r.notes())
+            }
+        };
+        Ok((unit, generation, sheet, notes))
+    })
+    .await;
+    let (unit, generation, sheet, notes) = match built {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => return page_error(e),
+        Err(e) => return page_error(ApiError::internal(e.to_string())),
+    };
+    let words = lang.words();
+    let (columns, rows) = table_of(&sheet, lang, day);
+    let mut hidden: Vec<(String, String)> = q
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "as_of" | "date" | "lang"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    hidden.sort();
+    let query: String = q
+        .iter()
+        .filter(|(k, _)| k.as_str() != "lang")
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let json = format!("/api/v1/units/{}/{view}?{query}", unit.code);
+    let html = templates().get_template("report.html").and_then(|t| {
+        t.render(context! {
+            lang => lang.code(),
+            t => words,
+            heading => lang.word(&format!("tab_{view}")),
+            title => sheet.title.clone(),
+            notes => notes,
+            unit => context! { code => unit.code.to_string(), name => unit.name.clone() },
+            as_of => day.to_string(),
+            day_param => day_param,
+            hidden => hidden,
+            generation => generation,
+            tabs => tabs(unit.code.as_str(), day, lang, &view),
+            columns => columns,
+            rows => rows,
+            json => json,
+        })
+    });
+    match html {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => page_error(ApiError::internal(format!("rendering the page: {e}"))),
+    }
 }

@@ -491,3 +491,33 @@ async fn metrics_count_requests_and_cache_hits() {
         assert!(text.contains(line), "'{line}' not in:\n{text}");
     }
 }
+
+#[tokio::test]
+async fn analytics_pages_show_the_reports() {
+    let (_dir, app) = app();
+    // 26/08: Ba Tri 1/2 = 50% first, up from second; Thạnh Phú 28,57%.
+    let (status, _, body) =
+        get_raw(&app, "/units/83/ranking?as_of=2023-08-26&metric=collected").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).unwrap();
+    let ba_tri = html.find("Huyện Ba Tri").unwrap();
+    let thanh_phu = html.find("Huyện Thạnh Phú").unwrap();
+    assert!(ba_tri < thanh_phu, "{html}");
+    assert!(html.contains("50,00%") && html.contains("28,57%"), "{html}");
+    assert!(html.contains("aria-current=\"page\">Xếp hạng"), "{html}");
+    let (status, _, body) = get_raw(&app, "/units/83/daily?date=2023-09-09&lang=en").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8(body).unwrap().contains("<h1>Daily</h1>"));
+    for view in ["completed", "compare", "funnel"] {
+        let (status, _, _) = get_raw(&app, &format!("/units/83/{view}?as_of=2023-09-30")).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+    }
+    assert_eq!(
+        get_raw(&app, "/units/83/nothing").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get_raw(&app, "/units/83/ranking?metric=approved").await.0,
+        StatusCode::BAD_REQUEST
+    );
+}

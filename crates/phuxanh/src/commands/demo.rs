@@ -137,7 +137,9 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if launched.is_err() {
-        println!("(No browser could be opened here: open the address above yourself, or pass --no-open.)");
+        println!(
+            "(No browser could be opened here: open the address above yourself, or pass --no-open.)"
+        );
     }
 }
 
