@@ -14,6 +14,7 @@ mod pdf;
 pub mod progress;
 pub mod ranking;
 pub mod render;
+pub mod series;
 pub mod summary;
 pub mod targets;
 pub mod vi;

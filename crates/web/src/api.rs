@@ -30,6 +30,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/units/{code}/completed", get(completed))
         .route("/units/{code}/funnel", get(funnel))
         .route("/units/{code}/targets", get(targets))
+        .route("/units/{code}/history", get(history))
 }
 
 type Params = Query<HashMap<String, String>>;
@@ -322,6 +323,29 @@ pub async fn version(State(s): State<Arc<AppState>>) -> Reply<Version> {
         Ok(Version {
             generation: store.generation()?,
         })
+    })
+    .await
+}
+
+async fn history(
+    State(s): State<Arc<AppState>>,
+    Path(code): Path<String>,
+    Query(q): Params,
+) -> Reply<phuxanh_report::series::Series> {
+    let code = unit_code(&code)?;
+    let to = as_of(&q, "to")?;
+    let from = param(&q, "from")?.unwrap_or(to.plus_days(-89));
+    if to < from {
+        return Err(ApiError::invalid("to", format!("{to} is before {from}")));
+    }
+    read(s, move |store| {
+        Ok(phuxanh_report::series::series(
+            store,
+            &scope(),
+            &code,
+            from,
+            to,
+        )?)
     })
     .await
 }

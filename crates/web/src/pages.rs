@@ -33,6 +33,8 @@ fn templates() -> &'static Environment<'static> {
     static ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
+        // A variable the handler forgot is an error, not an empty string.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         for (name, source) in [
             ("overview.html", include_str!("../templates/overview.html")),
             ("report.html", include_str!("../templates/report.html")),
@@ -53,6 +55,14 @@ async fn static_file(Path(file): Path<String>) -> Response {
         "dashboard.js" => (
             include_str!("../static/dashboard.js"),
             "text/javascript; charset=utf-8",
+        ),
+        "uPlot.iife.min.js" => (
+            include_str!("../static/vendor/uplot/uPlot.iife.min.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "uPlot.min.css" => (
+            include_str!("../static/vendor/uplot/uPlot.min.css"),
+            "text/css; charset=utf-8",
         ),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
@@ -177,6 +187,17 @@ impl Lang {
             ("views", "Các trang", "Views"),
             ("none", "Không có đơn vị nào.", "No units."),
             ("tab_overview", "Tổng quan", "Overview"),
+            ("charts", "Diễn biến", "Over time"),
+            (
+                "chart_cumulative",
+                "Lũy kế so với chỉ tiêu, và dự báo đến hạn (nét đứt)",
+                "Cumulative against the target, with the projection to the deadline (dashed)",
+            ),
+            (
+                "chart_daily",
+                "Kết quả từng ngày (nền xám: cuối tuần)",
+                "Daily results (grey: weekends)",
+            ),
             ("tab_ranking", "Xếp hạng", "Ranking"),
             ("tab_completed", "Hoàn thành chỉ tiêu", "Completed"),
             ("tab_compare", "So sánh kỳ trước", "Compare"),
@@ -505,6 +526,15 @@ async fn overview(
             as_of => as_of.to_string(),
             generation => generation,
             as_of_text => lang.date(as_of),
+            tabs => tabs(&p.unit.code, as_of, lang, "overview"),
+            chart_from => as_of.plus_days(-89).to_string(),
+            chart_labels => serde_json::json!({
+                "collected": lang.metric(Metric::Collected),
+                "activated": lang.metric(Metric::Activated),
+                "target": lang.word("target"),
+                "projection": lang.word("projection"),
+            })
+            .to_string(),
             cards => cards,
             projections => projections,
             headers => headers,

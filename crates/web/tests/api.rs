@@ -521,3 +521,42 @@ async fn analytics_pages_show_the_reports() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn history_gives_each_days_cumulative_figures() {
+    let (_dir, app) = app();
+    let (status, v) = get(
+        &app,
+        "/api/v1/units/83/history?from=2023-09-08&to=2023-09-10",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let days = v["days"].as_array().unwrap();
+    let collected: Vec<i64> = days
+        .iter()
+        .map(|d| d["counts"]["collected"].as_i64().unwrap())
+        .collect();
+    // An, Bình, Em and Phương by 08/09; Lan on 09/09; Cường on 10/09.
+    assert_eq!(collected, [4, 5, 6]);
+    assert_eq!(days[2]["date"], "2023-09-10");
+    assert_eq!(v["targets"]["collected"]["value"], 9);
+    let (status, v) = get(
+        &app,
+        "/api/v1/units/83/history?from=2023-09-10&to=2023-09-01",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["error"]["field"], "to");
+    // The overview page carries what its charts need.
+    let (_, _, body) = get_raw(&app, "/units/83?as_of=2023-09-10").await;
+    let html = String::from_utf8(body).unwrap();
+    assert!(
+        html.contains("data-from=\"2023-06-13\" data-to=\"2023-09-10\""),
+        "{html}"
+    );
+    assert!(html.contains("/static/uPlot.iife.min.js"));
+    assert_eq!(
+        get_raw(&app, "/static/uPlot.iife.min.js").await.0,
+        StatusCode::OK
+    );
+}

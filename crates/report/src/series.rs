@@ -1,0 +1,58 @@
+//! `history`: a unit's cumulative figures day by day over a span, for the
+//! dashboard's charts, with its targets. One range read of the unit's
+//! counters, whatever the number of citizens.
+
+use phuxanh_domain::{Day, Metric, UnitCode};
+use phuxanh_store::{Result, Scope, Store};
+use serde::Serialize;
+
+use crate::progress::{ByMetric, CountsView, TargetView, UnitRef};
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeriesDay {
+    pub date: Day,
+    pub eligible: i64,
+    pub counts: CountsView,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Series {
+    pub unit: UnitRef,
+    pub from: Day,
+    pub to: Day,
+    /// The targets as of `to` (a percentage target resolved then).
+    pub targets: ByMetric<TargetView>,
+    pub days: Vec<SeriesDay>,
+}
+
+/// The unit's figures at the end of each day of `from..=to` (at most
+/// 3,660 days).
+pub fn series(
+    store: &dyn Store,
+    scope: &Scope,
+    code: &UnitCode,
+    from: Day,
+    to: Day,
+) -> Result<Series> {
+    let to = to.min(from.plus_days(3_659));
+    let history = store.history(scope, code, from, to)?;
+    let now = crate::Progress::from_figures(&store.figures(scope, code, to)?);
+    let mut days = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let c = history.as_of(day);
+        days.push(SeriesDay {
+            date: day,
+            eligible: c[Metric::Eligible],
+            counts: CountsView::from(&c),
+        });
+        day = day.plus_days(1);
+    }
+    Ok(Series {
+        unit: now.unit,
+        from,
+        to,
+        targets: now.targets,
+        days,
+    })
+}
