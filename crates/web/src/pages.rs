@@ -527,6 +527,11 @@ async fn overview(
             generation => generation,
             as_of_text => lang.date(as_of),
             tabs => tabs(&p.unit.code, as_of, lang, "overview"),
+            // How often the page asks whether the data changed (ms).
+            poll => q
+                .get("poll")
+                .and_then(|p| p.parse::<u64>().ok())
+                .map_or(15_000, |p| p.max(1_000)),
             chart_from => as_of.plus_days(-89).to_string(),
             chart_labels => serde_json::json!({
                 "collected": lang.metric(Metric::Collected),

@@ -1,0 +1,134 @@
+// The dashboard in real headless Chromium (Debian's `chromium`), driven by
+// playwright-core: a generated Bến Tre is imported with the `phuxanh`
+// binary, served, and a user's path is followed — overview, drill-down from
+// province to commune, another day, a report download, a live update —
+// checking that what the page shows is what the API says.
+//
+// Run by scripts/test after `cargo test` (PHUXANH_BIN names the binary,
+// CHROMIUM the browser).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const here = new URL(".", import.meta.url).pathname;
+const bin = process.env.PHUXANH_BIN || resolve(here, "../../target/debug/phuxanh");
+const browserPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const dir = mkdtempSync(join(tmpdir(), "phuxanh-browser-"));
+const db = join(dir, "browser.db");
+const port = 18500 + Math.floor(Math.random() * 1000);
+const base = `http://127.0.0.1:${port}`;
+let server, browser, page;
+
+const vi = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+const run = (...args) => execFileSync(bin, ["--db", db, ...args], { cwd: dir, stdio: "pipe" }).toString();
+const api = async (path, init) => {
+  const r = await fetch(base + path, init);
+  assert.ok(r.ok, `${path}: ${r.status} ${await r.clone().text()}`);
+  return r.json();
+};
+
+before(async () => {
+  run("init", "--units", "vn-2024");
+  run("gen", "--province", "83", "--citizens", "10000", "--seed", "3", "--out", "gen");
+  for (const [cmd, file] of [["units", "villages"], ["citizens", "citizens"], ["events", "events"], ["targets", "targets"]]) {
+    run(cmd, "import", join("gen", `${file}.csv`));
+  }
+  server = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`], { stdio: "ignore", env: { ...process.env, RUST_LOG: "warn" } });
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(base + "/healthz")).ok) break; } catch { /* not up yet */ }
+    if (i > 100) throw new Error("the server did not start");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] });
+  page = await browser.newPage({ acceptDownloads: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The big figure of the card titled `label`. */
+const card = (label) => page.locator(".card", { has: page.locator("h2", { hasText: new RegExp(`^${label}$`) }) }).locator(".big");
+
+test("the overview shows the API's figures", async () => {
+  await page.goto(`${base}/units/83?as_of=2023-11-14`);
+  const p = await api("/api/v1/units/83/progress?as_of=2023-11-14&children=true");
+  assert.equal(await page.locator("h1").innerText(), "Tỉnh Bến Tre (83)");
+  assert.equal(await card("Thu nhận").innerText(), vi(p.unit.counts.collected));
+  assert.equal(await card("Kích hoạt").innerText(), vi(p.unit.counts.activated));
+  assert.equal(await card("Đủ điều kiện").innerText(), vi(p.unit.eligible));
+  const rows = page.locator("#children tbody tr");
+  assert.equal(await rows.count(), p.children.length);
+  // The charts drew.
+  await page.locator("#chart-cumulative canvas").waitFor();
+});
+
+test("drill down from the province to a commune", async () => {
+  await page.goto(`${base}/units/83?as_of=2023-11-14`);
+  for (const level of ["district", "commune"]) {
+    await page.locator("#children tbody tr th a").first().click();
+    await page.waitForLoadState();
+    const code = new URL(page.url()).pathname.split("/").pop();
+    const u = await api(`/api/v1/units/${code}`);
+    assert.equal(u.unit.level, level);
+    assert.equal(await page.locator("h1").innerText(), `${u.unit.name} (${code})`);
+    const p = await api(`/api/v1/units/${code}/progress?as_of=2023-11-14`);
+    assert.equal(await card("Thu nhận").innerText(), vi(p.counts.collected));
+  }
+  // The breadcrumbs lead back up.
+  await page.locator(".crumbs a", { hasText: "Tỉnh Bến Tre" }).click();
+  assert.match(page.url(), /\/units\/83\?/);
+});
+
+test("another day", async () => {
+  await page.goto(`${base}/units/83?as_of=2023-11-14`);
+  await page.fill("#as_of", "2023-10-01");
+  await page.locator("form.asof button").click();
+  await page.waitForURL(/as_of=2023-10-01/);
+  const p = await api("/api/v1/units/83/progress?as_of=2023-10-01");
+  assert.equal(await card("Thu nhận").innerText(), vi(p.counts.collected));
+  assert.match(await page.locator(".sub").innerText(), /01\/10\/2023/);
+});
+
+test("download the period report", async () => {
+  await page.goto(`${base}/units/83?as_of=2023-11-14`);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.locator("a", { hasText: "Báo cáo sơ kết (PDF)" }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /\.pdf$/);
+  const file = join(dir, "report.pdf");
+  await download.saveAs(file);
+  assert.equal(readFileSync(file).subarray(0, 5).toString(), "%PDF-");
+});
+
+test("a new event shows up without a reload", async () => {
+  // Someone on the roster who has not applied: the first citizen with no event.
+  const citizens = readFileSync(join(dir, "gen", "citizens.csv"), "utf8").trim().split("\n").slice(1);
+  const events = readFileSync(join(dir, "gen", "events.csv"), "utf8");
+  const row = citizens.find((l) => !events.includes(l.split(",")[0]));
+  assert.ok(row, "the generated roster has someone who never applied");
+  const [id] = row.split(",");
+  await page.goto(`${base}/units/83?as_of=2023-12-31&poll=1000`);
+  const before = await card("Thu nhận").innerText();
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await api("/api/v1/events", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ event_id: "browser-1", citizen_id: id, kind: "collected", level: 1, at: "2023-12-30 09:00" }),
+  });
+  const p = await api("/api/v1/units/83/progress?as_of=2023-12-31");
+  await page.waitForFunction((want) => {
+    const c = [...document.querySelectorAll(".card")].find((e) => e.querySelector("h2").textContent === "Thu nhận");
+    return c && c.querySelector(".big").textContent === want;
+  }, vi(p.counts.collected), { timeout: 10000 });
+  assert.notEqual(await card("Thu nhận").innerText(), before);
+  assert.ok(await page.evaluate(() => window.__sameDocument), "the page was not reloaded");
+});
