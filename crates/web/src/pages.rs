@@ -803,9 +803,14 @@ async fn view(
     };
     let words = lang.words();
     let (columns, rows) = table_of(&sheet, lang, day);
+    let selects = if matches!(view.as_str(), "ranking" | "completed") {
+        selects(lang, metric, level)
+    } else {
+        Vec::new()
+    };
     let mut hidden: Vec<(String, String)> = q
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "as_of" | "date" | "lang"))
+        .filter(|(k, _)| !matches!(k.as_str(), "as_of" | "date" | "lang" | "metric" | "level"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     hidden.sort();
@@ -827,6 +832,7 @@ async fn view(
             as_of => day.to_string(),
             day_param => day_param,
             hidden => hidden,
+            selects => selects,
             generation => generation,
             tabs => tabs(unit.code.as_str(), day, lang, &view),
             columns => columns,
@@ -838,4 +844,66 @@ async fn view(
         Ok(html) => Html(html).into_response(),
         Err(e) => page_error(ApiError::internal(format!("rendering the page: {e}"))),
     }
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct Select {
+    name: &'static str,
+    label: String,
+    options: Vec<Choice>,
+}
+
+/// The metric and level pickers of the ranking and completed pages.
+fn selects(
+    lang: Lang,
+    metric: phuxanh_domain::TargetMetric,
+    level: Option<phuxanh_domain::UnitLevel>,
+) -> Vec<Select> {
+    use phuxanh_domain::UnitLevel;
+    let metrics = phuxanh_domain::TargetMetric::ALL
+        .into_iter()
+        .map(|m| Choice {
+            value: m.as_str().to_string(),
+            label: lang.metric(m).to_string(),
+            selected: m == metric.metric(),
+        })
+        .collect();
+    let (children, level_word) = match lang {
+        Lang::Vi => ("Trực thuộc", "Cấp"),
+        Lang::En => ("Children", "Level"),
+    };
+    let mut levels = vec![Choice {
+        value: String::new(),
+        label: children.to_string(),
+        selected: level.is_none(),
+    }];
+    for l in [UnitLevel::District, UnitLevel::Commune, UnitLevel::Village] {
+        levels.push(Choice {
+            value: l.as_str().to_string(),
+            label: match lang {
+                Lang::Vi => l.vietnamese().to_string(),
+                Lang::En => l.as_str().to_string(),
+            },
+            selected: level == Some(l),
+        });
+    }
+    vec![
+        Select {
+            name: "metric",
+            label: lang.word("target"),
+            options: metrics,
+        },
+        Select {
+            name: "level",
+            label: level_word.to_string(),
+            options: levels,
+        },
+    ]
 }

@@ -505,6 +505,14 @@ async fn analytics_pages_show_the_reports() {
     assert!(ba_tri < thanh_phu, "{html}");
     assert!(html.contains("50,00%") && html.contains("28,57%"), "{html}");
     assert!(html.contains("aria-current=\"page\">Xếp hạng"), "{html}");
+    assert!(
+        html.contains("<option value=\"collected\" selected>Thu nhận</option>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<option value=\"\" selected>Trực thuộc</option>"),
+        "{html}"
+    );
     let (status, _, body) = get_raw(&app, "/units/83/daily?date=2023-09-09&lang=en").await;
     assert_eq!(status, StatusCode::OK);
     assert!(String::from_utf8(body).unwrap().contains("<h1>Daily</h1>"));
