@@ -94,17 +94,13 @@ pub fn compare(
     window: Window,
     campaign: Option<String>,
 ) -> Result<Comparison> {
-    let u = store.unit(scope, unit)?;
-    let children = store
-        .children(scope, unit)?
-        .iter()
-        .map(|c| row(store, scope, c, window))
-        .collect::<Result<Vec<_>>>()?;
+    let (unit, children) =
+        crate::unit_and_children(store, scope, unit, |u| row(store, scope, u, window))?;
     Ok(Comparison {
         campaign,
         window,
         baseline: window.baseline(),
-        unit: row(store, scope, &u, window)?,
+        unit,
         children,
     })
 }

@@ -40,17 +40,13 @@ fn row(store: &dyn Store, scope: &Scope, unit: &Unit, date: Day) -> Result<Daily
 
 /// The day's results of the unit and each of its children.
 pub fn daily(store: &dyn Store, scope: &Scope, unit: &UnitCode, date: Day) -> Result<Daily> {
-    let u = store.unit(scope, unit)?;
-    let children = store
-        .children(scope, unit)?
-        .iter()
-        .map(|c| row(store, scope, c, date))
-        .collect::<Result<Vec<_>>>()?;
+    let (unit, children) =
+        crate::unit_and_children(store, scope, unit, |u| row(store, scope, u, date))?;
     Ok(Daily {
         date,
         weekday: vi::weekday(date),
         weekend: date.is_weekend(),
-        unit: row(store, scope, &u, date)?,
+        unit,
         children,
     })
 }

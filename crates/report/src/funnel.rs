@@ -102,15 +102,11 @@ fn row(store: &dyn Store, scope: &Scope, unit: &Unit, as_of: Day) -> Result<Funn
 
 /// The funnel of a unit and each of its children.
 pub fn funnel(store: &dyn Store, scope: &Scope, code: &UnitCode, as_of: Day) -> Result<Funnel> {
-    let unit = store.unit(scope, code)?;
-    let children = store
-        .children(scope, code)?
-        .iter()
-        .map(|c| row(store, scope, c, as_of))
-        .collect::<Result<Vec<_>>>()?;
+    let (unit, children) =
+        crate::unit_and_children(store, scope, code, |u| row(store, scope, u, as_of))?;
     Ok(Funnel {
         as_of,
-        unit: row(store, scope, &unit, as_of)?,
+        unit,
         children,
     })
 }

@@ -21,3 +21,19 @@ pub mod vi;
 
 pub use progress::Progress;
 pub use render::{Format, RenderError, Report};
+
+/// A row for `code` and one for each unit directly under it, in code order.
+pub(crate) fn unit_and_children<T>(
+    store: &dyn phuxanh_store::Store,
+    scope: &phuxanh_store::Scope,
+    code: &phuxanh_domain::UnitCode,
+    row: impl Fn(&phuxanh_store::Unit) -> phuxanh_store::Result<T>,
+) -> phuxanh_store::Result<(T, Vec<T>)> {
+    let unit = row(&store.unit(scope, code)?)?;
+    let children = store
+        .children(scope, code)?
+        .iter()
+        .map(&row)
+        .collect::<phuxanh_store::Result<Vec<_>>>()?;
+    Ok((unit, children))
+}

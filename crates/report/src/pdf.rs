@@ -230,7 +230,7 @@ impl Layout {
         let rows: Vec<Vec<String>> = sheet
             .rows
             .iter()
-            .map(|r| r.iter().map(cell_text).collect())
+            .map(|r| r.iter().map(Cell::vietnamese).collect())
             .collect();
         self.table(&columns, &rows);
     }
@@ -277,17 +277,6 @@ impl Layout {
         self.rect(MARGIN + 60.0, self.y + 1.0, 8.0, 6.0, BLUE);
         self.text(MARGIN + 71.0, 7.0, false, (0, 0, 0), "Kích hoạt");
         self.y += 18.0;
-    }
-}
-
-fn cell_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Text(s) => s.clone(),
-        Cell::Int(n) => vi::number(*n),
-        Cell::Pct(Some(p)) => vi::percent(*p),
-        Cell::Pct(None) => "–".to_string(),
-        Cell::Date(d) => vi::date(*d),
-        Cell::Empty => String::new(),
     }
 }
 

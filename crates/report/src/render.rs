@@ -59,6 +59,21 @@ pub enum Cell {
     Empty,
 }
 
+impl Cell {
+    /// The cell as Vietnamese readers write it: `822.139`, `88,33%`,
+    /// `14/11/2023`, `–` for a percentage of nothing.
+    pub fn vietnamese(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => vi::number(*n),
+            Cell::Pct(Some(p)) => vi::percent(*p),
+            Cell::Pct(None) => "–".to_string(),
+            Cell::Date(d) => vi::date(*d),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
 /// A report as rows and named columns: `(machine name, Vietnamese header)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sheet {
@@ -150,14 +165,7 @@ impl Sheet {
             .set_content_arrangement(ContentArrangement::Disabled)
             .set_header(self.columns.iter().map(|(_, vi_name)| vi_name.as_str()));
         for row in &self.rows {
-            table.add_row(row.iter().map(|cell| match cell {
-                Cell::Text(s) => s.clone(),
-                Cell::Int(n) => vi::number(*n),
-                Cell::Pct(Some(p)) => vi::percent(*p),
-                Cell::Pct(None) => "–".to_string(),
-                Cell::Date(d) => vi::date(*d),
-                Cell::Empty => String::new(),
-            }));
+            table.add_row(row.iter().map(Cell::vietnamese));
         }
         for (i, _) in self.columns.iter().enumerate() {
             let numeric = self

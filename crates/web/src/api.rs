@@ -52,7 +52,7 @@ where
 }
 
 /// A query parameter parsed, or a 400 naming it.
-fn param<T: FromStr<Err = String>>(
+pub(crate) fn param<T: FromStr<Err = String>>(
     q: &HashMap<String, String>,
     name: &'static str,
 ) -> Result<Option<T>, ApiError> {
@@ -89,7 +89,7 @@ fn count(q: &HashMap<String, String>, name: &'static str) -> Result<Option<usize
         .transpose()
 }
 
-fn unit_code(code: &str) -> Result<UnitCode, ApiError> {
+pub(crate) fn unit_code(code: &str) -> Result<UnitCode, ApiError> {
     UnitCode::parse(code).map_err(|e| ApiError::invalid("code", e))
 }
 

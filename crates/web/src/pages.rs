@@ -12,12 +12,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use minijinja::{Environment, context};
-use phuxanh_domain::{Day, Metric, Percent, UnitCode};
+use phuxanh_domain::{Day, Metric, Percent};
 use phuxanh_report::progress::{Progress, Status, gather};
 use phuxanh_report::vi;
 use phuxanh_store::{Scope, Store};
 use serde::Serialize;
 
+use crate::api::{param, unit_code};
 use crate::{ApiError, AppState};
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -305,6 +306,11 @@ struct ProjectionView {
     text: String,
 }
 
+/// The day a query names in `name`, today when it names none.
+fn day(q: &HashMap<String, String>, name: &'static str) -> Result<Day, ApiError> {
+    Ok(param(q, name)?.unwrap_or_else(Day::today))
+}
+
 fn page_error(e: ApiError) -> Response {
     let status = e.status;
     (status, Html(format!("<!doctype html><meta charset=utf-8><title>{status}</title><p>{}</p><p><a href=\"/\">Phủ Xanh</a></p>", html_escape(&e.message)))).into_response()
@@ -363,16 +369,7 @@ async fn overview(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let lang = Lang::from_query(&q);
-    let parsed = (|| -> Result<(UnitCode, Day), ApiError> {
-        let code = UnitCode::parse(&code).map_err(|e| ApiError::invalid("code", e))?;
-        let as_of = match q.get("as_of").filter(|d| !d.is_empty()) {
-            Some(d) => d
-                .parse()
-                .map_err(|e: String| ApiError::invalid("as_of", e))?,
-            None => Day::today(),
-        };
-        Ok((code, as_of))
-    })();
+    let parsed = (|| Ok((unit_code(&code)?, day(&q, "as_of")?)))();
     let (code, as_of) = match parsed {
         Ok(x) => x,
         Err(e) => return page_error(e),
@@ -558,14 +555,9 @@ async fn report(
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let result = (|| -> Result<(UnitCode, Day, bool), ApiError> {
-        let code = UnitCode::parse(&code).map_err(|e| ApiError::invalid("code", e))?;
-        let as_of = match q.get("as_of").filter(|d| !d.is_empty()) {
-            Some(d) => d
-                .parse()
-                .map_err(|e: String| ApiError::invalid("as_of", e))?,
-            None => Day::today(),
-        };
+    let result = (|| {
+        let code = unit_code(&code)?;
+        let as_of = day(&q, "as_of")?;
         let pdf = match q.get("format").map(String::as_str) {
             Some("pdf") => true,
             Some("xlsx") | None => false,
@@ -706,29 +698,16 @@ async fn view(
         return page_error(ApiError::not_found(format!("no page '{view}' for a unit")));
     }
     let day_param = if view == "daily" { "date" } else { "as_of" };
-    let parsed = (|| -> Result<_, ApiError> {
-        let code = UnitCode::parse(&code).map_err(|e| ApiError::invalid("code", e))?;
-        let day: Day = match q.get(day_param).filter(|d| !d.is_empty()) {
-            Some(d) => d
-                .parse()
-                .map_err(|e: String| ApiError::invalid(day_param, e))?,
-            None => Day::today(),
-        };
-        let metric: phuxanh_domain::TargetMetric = match q.get("metric").filter(|m| !m.is_empty()) {
-            Some(m) => m
-                .parse()
-                .map_err(|e: String| ApiError::invalid("metric", e))?,
-            None => phuxanh_domain::TargetMetric::new(Metric::Collected).expect("a target metric"),
-        };
-        let level: Option<phuxanh_domain::UnitLevel> =
-            match q.get("level").filter(|l| !l.is_empty()) {
-                Some(l) => Some(
-                    l.parse()
-                        .map_err(|e: String| ApiError::invalid("level", e))?,
-                ),
-                None => None,
-            };
-        Ok((code, day, metric, level))
+    let parsed = (|| {
+        let metric = param(&q, "metric")?.unwrap_or(
+            phuxanh_domain::TargetMetric::new(Metric::Collected).expect("a target metric"),
+        );
+        Ok((
+            unit_code(&code)?,
+            day(&q, day_param)?,
+            metric,
+            param(&q, "level")?,
+        ))
     })();
     let (code, day, metric, level) = match parsed {
         Ok(x) => x,
