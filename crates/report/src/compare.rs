@@ -11,9 +11,11 @@ use crate::render::{Cell, Report, Sheet, columns};
 use crate::vi;
 
 /// The days `from..=to`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Window {
+    #[schema(value_type = String, format = Date)]
     pub from: Day,
+    #[schema(value_type = String, format = Date)]
     pub to: Day,
     pub days: i32,
 }
@@ -41,15 +43,16 @@ impl Window {
 }
 
 /// One unit's increases in the window and in the baseline.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CompareRow {
     pub unit: UnitRef,
     pub window: CountsView,
     pub baseline: CountsView,
+    #[schema(value_type = HashMap<String, Option<f64>>)]
     pub growth_pct: ByMetric<Option<Percent>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Comparison {
     /// The campaign the window is, if it was named by one.
     pub campaign: Option<String>,
@@ -160,7 +163,7 @@ impl Report for Comparison {
 }
 
 /// A campaign with its window and the baseline before it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CampaignRow {
     pub name: String,
     pub unit: Option<String>,
@@ -168,7 +171,7 @@ pub struct CampaignRow {
     pub baseline: Window,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CampaignList {
     pub campaigns: Vec<CampaignRow>,
 }

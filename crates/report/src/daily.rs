@@ -9,7 +9,7 @@ use crate::progress::{CountsView, UnitRef};
 use crate::render::{Cell, Report, Sheet, columns};
 use crate::vi;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DailyRow {
     pub unit: UnitRef,
     /// The increase on the day.
@@ -18,10 +18,12 @@ pub struct DailyRow {
     pub total: CountsView,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Daily {
+    #[schema(value_type = String, format = Date)]
     pub date: Day,
     /// In Vietnamese: `Thứ Hai` … `Chủ nhật`.
+    #[schema(value_type = String)]
     pub weekday: &'static str,
     pub weekend: bool,
     pub unit: DailyRow,

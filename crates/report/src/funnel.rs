@@ -14,10 +14,11 @@ use crate::progress::UnitRef;
 use crate::render::{Cell, Report, Sheet, columns};
 
 /// One step of one unit's funnel.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Step {
     pub from: i64,
     pub to: i64,
+    #[schema(value_type = Option<f64>)]
     pub conversion_pct: Option<Percent>,
     /// Citizens the median is taken over.
     pub timed: i64,
@@ -38,14 +39,16 @@ impl Serialize for Steps {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FunnelRow {
     pub unit: UnitRef,
+    #[schema(value_type = HashMap<String, Step>)]
     pub steps: Steps,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Funnel {
+    #[schema(value_type = String, format = Date)]
     pub as_of: Day,
     pub unit: FunnelRow,
     pub children: Vec<FunnelRow>,

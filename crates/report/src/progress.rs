@@ -37,23 +37,25 @@ impl<T: Serialize> Serialize for ByMetric<T> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct UnitRef {
     pub code: String,
     pub name: String,
+    #[schema(value_type = String)]
     pub level: UnitLevel,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct TargetView {
     /// The number to reach (a percentage target resolved against eligible).
     pub value: i64,
     /// The target as it was set: `930767` or `50%`.
     pub given: String,
+    #[schema(value_type = String, format = Date)]
     pub deadline: Day,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CountsView {
     pub collected: i64,
     pub collected_l2: i64,
@@ -105,7 +107,7 @@ impl From<&Counts> for CountsView {
 }
 
 /// How a target stands, by the rule in the module's docs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Done,
@@ -146,8 +148,9 @@ impl Status {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Projection {
+    #[schema(value_type = String, format = Date)]
     pub deadline: Day,
     pub days_left: i32,
     /// Citizens a day still needed to reach the target; `None` once the
@@ -158,22 +161,29 @@ pub struct Projection {
     pub projected: i64,
     /// The day the target would be reached at the current pace; `None`
     /// once reached, or while the pace is zero.
+    #[schema(value_type = Option<String>, format = Date)]
     pub completion: Option<Day>,
     pub status: Status,
 }
 
 /// One unit's progress, in the JSON shape of SPEC.md.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Progress {
     pub unit: UnitRef,
+    #[schema(value_type = String, format = Date)]
     pub as_of: Day,
     pub eligible: i64,
+    #[schema(value_type = HashMap<String, TargetView>)]
     pub targets: ByMetric<TargetView>,
     pub counts: CountsView,
+    #[schema(value_type = HashMap<String, f64>)]
     pub target_pct: ByMetric<Percent>,
+    #[schema(value_type = HashMap<String, f64>)]
     pub coverage_pct: ByMetric<Percent>,
     #[serde(serialize_with = "two_places_map")]
+    #[schema(value_type = HashMap<String, f64>)]
     pub pace: ByMetric<f64>,
+    #[schema(value_type = HashMap<String, Projection>)]
     pub projection: ByMetric<Projection>,
 }
 
@@ -283,7 +293,7 @@ impl Progress {
 }
 
 /// A unit with its children, as `progress --children` prints it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct WithChildren {
     pub unit: Progress,
     pub children: Vec<Progress>,

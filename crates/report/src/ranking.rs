@@ -90,12 +90,13 @@ fn rank(standings: &mut [Standing]) {
     });
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RankRow {
     pub rank: usize,
     pub unit: UnitRef,
     pub count: i64,
     pub target: Option<i64>,
+    #[schema(value_type = Option<f64>)]
     pub target_pct: Option<Percent>,
     /// The rank as of the day before.
     pub rank_before: usize,
@@ -103,11 +104,14 @@ pub struct RankRow {
     pub change: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Ranking {
     pub unit: UnitRef,
+    #[schema(value_type = String)]
     pub metric: Metric,
+    #[schema(value_type = Option<String>)]
     pub level: Option<UnitLevel>,
+    #[schema(value_type = String, format = Date)]
     pub as_of: Day,
     /// How many units were ranked (the rows may show only the top or bottom).
     pub ranked: usize,
@@ -218,24 +222,30 @@ impl Report for Ranking {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CompletedRow {
     pub unit: UnitRef,
     pub count: i64,
     /// The target as of the day (a percentage target resolved then).
     pub target: i64,
+    #[schema(value_type = Option<f64>)]
     pub target_pct: Option<Percent>,
     /// The first day the counters met the target.
+    #[schema(value_type = String, format = Date)]
     pub reached_on: Day,
+    #[schema(value_type = String, format = Date)]
     pub deadline: Day,
     pub on_time: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Completed {
     pub unit: UnitRef,
+    #[schema(value_type = String)]
     pub metric: Metric,
+    #[schema(value_type = Option<String>)]
     pub level: Option<UnitLevel>,
+    #[schema(value_type = String, format = Date)]
     pub as_of: Day,
     /// Units considered, and how many of them have a target for the metric.
     pub units: usize,

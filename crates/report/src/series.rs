@@ -8,19 +8,23 @@ use serde::Serialize;
 
 use crate::progress::{ByMetric, CountsView, TargetView, UnitRef};
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SeriesDay {
+    #[schema(value_type = String, format = Date)]
     pub date: Day,
     pub eligible: i64,
     pub counts: CountsView,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Series {
     pub unit: UnitRef,
+    #[schema(value_type = String, format = Date)]
     pub from: Day,
+    #[schema(value_type = String, format = Date)]
     pub to: Day,
     /// The targets as of `to` (a percentage target resolved then).
+    #[schema(value_type = HashMap<String, TargetView>)]
     pub targets: ByMetric<TargetView>,
     pub days: Vec<SeriesDay>,
 }

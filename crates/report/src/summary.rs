@@ -21,14 +21,15 @@ const TOP: usize = 3;
 const DEFAULT_WINDOW_DAYS: i32 = 30;
 
 /// One day's increase of the two headline metrics.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DayResult {
+    #[schema(value_type = String, format = Date)]
     pub date: Day,
     pub collected: i64,
     pub activated: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Summary {
     pub progress: WithChildren,
     pub comparison: Comparison,

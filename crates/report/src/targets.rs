@@ -10,12 +10,14 @@ use crate::progress::UnitRef;
 use crate::render::{Cell, Report, Sheet, columns};
 use crate::vi;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct TargetRow {
     pub unit: UnitRef,
+    #[schema(value_type = String)]
     pub metric: Metric,
     /// As set: `930767` or `50%`.
     pub value: String,
+    #[schema(value_type = String, format = Date)]
     pub deadline: Day,
     pub set_at: String,
     pub set_by: String,
@@ -37,7 +39,7 @@ impl TargetRow {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct TargetList {
     pub unit: UnitRef,
     pub targets: Vec<TargetRow>,
@@ -156,7 +158,7 @@ impl Report for TargetList {
 }
 
 /// What a target is split by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Basis {
     /// Citizens eligible as of the day.
@@ -181,13 +183,14 @@ impl std::str::FromStr for Basis {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Share {
     pub unit: UnitRef,
     pub weight: i64,
     /// The child's target: a count, or the parent's percentage; `None`
     /// for a share of zero, which sets no target.
     #[serde(serialize_with = "as_text")]
+    #[schema(value_type = Option<String>)]
     pub value: Option<TargetValue>,
     /// The child's current target for the metric, if it has one.
     pub current: Option<String>,
@@ -201,11 +204,13 @@ fn as_text<S: serde::Serializer>(v: &Option<TargetValue>, s: S) -> Result<S::Ok,
 }
 
 /// A unit's target split among its children.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Allocation {
     pub unit: UnitRef,
+    #[schema(value_type = String)]
     pub metric: Metric,
     pub value: String,
+    #[schema(value_type = String, format = Date)]
     pub deadline: Day,
     pub by: Basis,
     pub shares: Vec<Share>,

@@ -103,10 +103,11 @@ fn scope() -> Scope {
     Scope::everything()
 }
 
-#[derive(Serialize)]
-struct UnitView {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct UnitView {
     code: String,
     name: String,
+    #[schema(value_type = String)]
     level: UnitLevel,
     parent: Option<String>,
 }
@@ -122,12 +123,13 @@ impl From<&Unit> for UnitView {
     }
 }
 
-#[derive(Serialize)]
-struct UnitWithChildren {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct UnitWithChildren {
     unit: UnitView,
     children: Vec<UnitView>,
 }
 
+#[utoipa::path(get, path = "/api/v1/units", responses((status = 200, description = "The provinces (the roots of the unit tree)", body = Vec<UnitView>)))]
 async fn roots(State(s): State<Arc<AppState>>) -> Reply<Vec<UnitView>> {
     read(s, |store| {
         Ok(store.roots(&scope())?.iter().map(UnitView::from).collect())
@@ -135,6 +137,7 @@ async fn roots(State(s): State<Arc<AppState>>) -> Reply<Vec<UnitView>> {
     .await
 }
 
+#[utoipa::path(get, path = "/api/v1/units/{code}", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code")), responses((status = 200, description = "A unit and the units directly under it", body = UnitWithChildren), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
 async fn unit(State(s): State<Arc<AppState>>, Path(code): Path<String>) -> Reply<UnitWithChildren> {
     let code = unit_code(&code)?;
     read(s, move |store| {
@@ -152,13 +155,14 @@ async fn unit(State(s): State<Arc<AppState>>, Path(code): Path<String>) -> Reply
 
 /// One unit's progress, or `{"unit", "children"}` with `children=true`:
 /// the shapes of `progress --format json`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
-enum ProgressBody {
+pub(crate) enum ProgressBody {
     One(Box<Progress>),
     WithChildren(Box<WithChildren>),
 }
 
+#[utoipa::path(get, path = "/api/v1/units/{code}/progress", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("as_of" = Option<String>, Query, description = "Figures at the end of this day, YYYY-MM-DD; today when left out"), ("children" = Option<bool>, Query, description = "Also every unit directly under it")), responses((status = 200, description = "Progress of a unit (and its children): the shape of `progress --format json`", body = ProgressBody), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
 async fn progress(
     State(s): State<Arc<AppState>>,
     Path(code): Path<String>,
@@ -178,6 +182,7 @@ async fn progress(
     .await
 }
 
+#[utoipa::path(get, path = "/api/v1/units/{code}/compare", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("from" = Option<String>, Query, description = "The window's first day"), ("to" = Option<String>, Query, description = "The window's last day"), ("campaign" = Option<String>, Query, description = "A campaign's window instead of from/to")), responses((status = 200, description = "A window against the window of equal length before it", body = compare::Comparison), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
 async fn compare(
     State(s): State<Arc<AppState>>,
     Path(code): Path<String>,
@@ -213,6 +218,7 @@ async fn compare(
     .await
 }
 
+#[utoipa::path(get, path = "/api/v1/units/{code}/daily", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("date" = Option<String>, Query, description = "The day; today when left out")), responses((status = 200, description = "The day's increase per metric for the unit and each child", body = daily::Daily), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
 async fn daily(
     State(s): State<Arc<AppState>>,
     Path(code): Path<String>,
@@ -237,6 +243,7 @@ fn against_target(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/units/{code}/ranking", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("metric" = String, Query, description = "collected, collected_l2, activated, activated_l2 or used"), ("level" = Option<String>, Query, description = "district, commune or village; the children when left out"), ("as_of" = Option<String>, Query, description = "Figures at the end of this day, YYYY-MM-DD; today when left out"), ("top" = Option<usize>, Query, description = "Only the first N"), ("bottom" = Option<usize>, Query, description = "Only the last N, worst first")), responses((status = 200, description = "Units under the unit ranked by target percentage, with the rank the day before", body = ranking::Ranking), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
 async fn ranking(
     State(s): State<Arc<AppState>>,
     Path(code): Path<String>,
@@ -266,6 +273,7 @@ async fn ranking(
     .await
 }
 
+#[utoipa::path(get, path = "/api/v1/units/{code}/completed", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("metric" = String, Query, description = "collected, collected_l2, activated, activated_l2 or used"), ("level" = Option<String>, Query, description = "district, commune or village; the children when left out"), ("as_of" = Option<String>, Query, description = "Figures at the end of this day, YYYY-MM-DD; today when left out")), responses((status = 200, description = "Units that reached their target, with the day each first did", body = ranking::Completed), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
 async fn completed(
     State(s): State<Arc<AppState>>,
     Path(code): Path<String>,
@@ -286,6 +294,7 @@ async fn completed(
     .await
 }
 
+#[utoipa::path(get, path = "/api/v1/units/{code}/funnel", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("as_of" = Option<String>, Query, description = "Figures at the end of this day, YYYY-MM-DD; today when left out")), responses((status = 200, description = "Conversion between stages and median days per step", body = funnel::Funnel), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
 async fn funnel(
     State(s): State<Arc<AppState>>,
     Path(code): Path<String>,
@@ -299,6 +308,7 @@ async fn funnel(
     .await
 }
 
+#[utoipa::path(get, path = "/api/v1/units/{code}/targets", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("history" = Option<bool>, Query, description = "Also the superseded versions")), responses((status = 200, description = "The unit's targets and its children's", body = targets::TargetList), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
 async fn targets(
     State(s): State<Arc<AppState>>,
     Path(code): Path<String>,
@@ -312,12 +322,13 @@ async fn targets(
     .await
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Version {
     /// Grows with every change to the data; pages poll it to refresh.
     generation: u64,
 }
 
+#[utoipa::path(get, path = "/api/v1/version", responses((status = 200, description = "The data's generation: it grows with every committed change", body = Version)))]
 pub async fn version(State(s): State<Arc<AppState>>) -> Reply<Version> {
     read(s, |store| {
         Ok(Version {
@@ -327,6 +338,7 @@ pub async fn version(State(s): State<Arc<AppState>>) -> Reply<Version> {
     .await
 }
 
+#[utoipa::path(get, path = "/api/v1/units/{code}/history", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("from" = Option<String>, Query, description = "The first day; 89 days before `to` when left out"), ("to" = Option<String>, Query, description = "The last day; today when left out")), responses((status = 200, description = "The unit's cumulative figures on each day", body = phuxanh_report::series::Series), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
 async fn history(
     State(s): State<Arc<AppState>>,
     Path(code): Path<String>,
@@ -350,6 +362,7 @@ async fn history(
     .await
 }
 
+#[utoipa::path(get, path = "/api/v1/campaigns", responses((status = 200, description = "Every campaign with its baseline window", body = CampaignList)))]
 async fn campaigns(State(s): State<Arc<AppState>>) -> Reply<CampaignList> {
     read(s, |store| Ok(CampaignList::new(&store.campaigns()?))).await
 }

@@ -29,6 +29,23 @@ struct Inner<'a> {
     field: Option<&'a str>,
 }
 
+/// The body of every error, as the OpenAPI document describes it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a description, never built
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDetail {
+    /// `invalid`, `not_found`, `unknown_unit`, `out_of_scope`, `refused`, …
+    code: String,
+    message: String,
+    /// The request field the error is about, if one.
+    field: Option<String>,
+}
+
 impl ApiError {
     /// A request parameter that does not parse.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> ApiError {

@@ -29,7 +29,7 @@ const COLUMNS: [&str; 8] = [
     "reason",
 ];
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Recorded {
     pub applied: u64,
     pub unchanged: u64,
@@ -94,6 +94,32 @@ fn parse_error(index: usize, message: String) -> ApiError {
     at(index, ApiError::invalid(field, message))
 }
 
+/// One event as `POST /api/v1/events` takes it (or an array of them).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a description: the body is read as JSON and parsed like a file row
+pub struct EventIn {
+    event_id: String,
+    /// The 12-digit personal identification number.
+    citizen_id: String,
+    /// collected, approved, rejected, activated or used.
+    kind: String,
+    /// 1 or 2.
+    level: u8,
+    /// RFC 3339, or local `YYYY-MM-DD HH:MM`.
+    at: String,
+    team_id: Option<String>,
+    session_id: Option<String>,
+    /// Required for a rejection.
+    reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/events",
+    request_body(content = Vec<EventIn>, description = "One event object or an array of them"),
+    responses(
+        (status = 200, description = "Recorded (an event sent before is unchanged)", body = Recorded),
+        (status = 400, description = "A malformed event: the body names the field", body = crate::error::ErrorBody),
+        (status = 422, description = "An event does not fit the lifecycle; none was recorded", body = crate::error::ErrorBody),
+    ))]
 pub async fn record(
     State(state): State<Arc<AppState>>,
     body: Bytes,

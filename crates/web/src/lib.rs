@@ -23,6 +23,31 @@ use axum::routing::get;
 pub use error::ApiError;
 pub use pool::Pool;
 
+/// The API's OpenAPI document, generated from the handlers' annotations.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Phủ Xanh API",
+        description = "The reads of the command line as JSON, and lifecycle events recorded one by one."
+    ),
+    paths(
+        api::roots,
+        api::unit,
+        api::progress,
+        api::compare,
+        api::daily,
+        api::ranking,
+        api::completed,
+        api::funnel,
+        api::targets,
+        api::history,
+        api::campaigns,
+        api::version,
+        events::record
+    )
+)]
+pub struct ApiDoc;
+
 /// What every handler shares: read connections, and the one connection
 /// that writes.
 pub struct AppState {
@@ -75,7 +100,11 @@ pub fn router(state: Arc<AppState>) -> Router {
                     cache::layer,
                 ))
                 .route("/events", axum::routing::post(events::record))
-                .route("/version", get(api::version)),
+                .route("/version", get(api::version))
+                .route(
+                    "/openapi.json",
+                    get(|| async { axum::Json(<ApiDoc as utoipa::OpenApi>::openapi()) }),
+                ),
         )
         .layer(axum::middleware::from_fn_with_state(state.clone(), count))
         .layer(

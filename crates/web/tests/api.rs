@@ -568,3 +568,85 @@ async fn history_gives_each_days_cumulative_figures() {
         StatusCode::OK
     );
 }
+
+/// The JSON a schema reference points to, from the document's components.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => {
+            let name = r.rsplit('/').next().unwrap();
+            &doc["components"]["schemas"][name]
+        }
+        None => schema,
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_live_router() {
+    let (_dir, app) = app();
+    let (status, doc) = get(&app, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+    let documented: std::collections::BTreeSet<String> =
+        doc["paths"].as_object().unwrap().keys().cloned().collect();
+
+    // Every route the API module declares is documented.
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api.rs")).unwrap();
+    let declared: std::collections::BTreeSet<String> = source
+        .split(".route(\"")
+        .skip(1)
+        .map(|rest| format!("/api/v1{}", &rest[..rest.find('"').unwrap()]))
+        .collect();
+    assert!(!declared.is_empty());
+    for path in declared
+        .iter()
+        .chain(["/api/v1/events".to_string(), "/api/v1/version".to_string()].iter())
+    {
+        assert!(
+            documented.contains(path),
+            "{path} is served but not documented"
+        );
+    }
+
+    // Every documented GET answers 200 with the documented properties.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(op) = item.get("get") else { continue };
+        let mut query = vec![
+            "as_of=2023-09-10",
+            "date=2023-09-10",
+            "from=2023-09-01",
+            "to=2023-09-10",
+        ];
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            if p["required"] == true && p["in"] == "query" {
+                assert_eq!(
+                    p["name"], "metric",
+                    "a required parameter this test does not know"
+                );
+                query.push("metric=collected");
+            }
+        }
+        let uri = format!("{}?{}", path.replace("{code}", "83"), query.join("&"));
+        let (status, body) = get(&app, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        let schema = resolve(
+            &doc,
+            &op["responses"]["200"]["content"]["application/json"]["schema"],
+        );
+        if let (Some(props), Some(obj)) = (schema["properties"].as_object(), body.as_object()) {
+            for key in obj.keys() {
+                assert!(
+                    props.contains_key(key),
+                    "{uri}: '{key}' is not in the documented schema"
+                );
+            }
+            for required in schema["required"].as_array().into_iter().flatten() {
+                assert!(
+                    obj.contains_key(required.as_str().unwrap()),
+                    "{uri}: '{required}' missing"
+                );
+            }
+        }
+    }
+    assert!(doc["paths"]["/api/v1/events"]["post"].is_object());
+}
