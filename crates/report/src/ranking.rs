@@ -52,32 +52,35 @@ struct Standing {
     pct: Option<Percent>,
 }
 
+/// Each unit's standing on `day` and on the day before: one read of the
+/// unit's counters over the two days and one of its targets.
 fn standings(
     store: &dyn Store,
     scope: &Scope,
     units: &[Unit],
     metric: TargetMetric,
     day: Day,
-) -> Result<Vec<Standing>> {
-    units
-        .iter()
-        .map(|u| {
-            let f = store.figures(scope, &u.code, day)?;
-            let m = metric.metric();
-            let count = f.counts[m];
-            let target = f
-                .targets
-                .iter()
-                .find(|t| t.metric == metric)
-                .map(|t| t.value.resolve(f.counts[Metric::Eligible]));
-            Ok(Standing {
+) -> Result<(Vec<Standing>, Vec<Standing>)> {
+    let m = metric.metric();
+    let (mut today, mut before) = (Vec::new(), Vec::new());
+    for u in units {
+        let history = store.history(scope, &u.code, day.plus_days(-1), day)?;
+        let targets = store.target_history(scope, &u.code)?;
+        let target = targets
+            .iter()
+            .find(|t| t.superseded_at.is_none() && t.metric == metric);
+        for (d, out) in [(day, &mut today), (day.plus_days(-1), &mut before)] {
+            let counts = history.as_of(d);
+            let value = target.map(|t| t.value.resolve(counts[Metric::Eligible]));
+            out.push(Standing {
                 unit: u.clone(),
-                count,
-                target,
-                pct: target.and_then(|t| Percent::of(count, t)),
-            })
-        })
-        .collect()
+                count: counts[m],
+                target: value,
+                pct: value.and_then(|t| Percent::of(counts[m], t)),
+            });
+        }
+    }
+    Ok((today, before))
 }
 
 /// Sorts standings into ranking order.
@@ -138,8 +141,7 @@ pub fn ranking(
 ) -> Result<Ranking> {
     let root_unit = store.unit(scope, root)?;
     let units = units_at(store, scope, root, level)?;
-    let mut today = standings(store, scope, &units, metric, as_of)?;
-    let mut before = standings(store, scope, &units, metric, as_of.plus_days(-1))?;
+    let (mut today, mut before) = standings(store, scope, &units, metric, as_of)?;
     rank(&mut today);
     rank(&mut before);
     let mut rows: Vec<RankRow> = today

@@ -1,4 +1,4 @@
--- Phủ Xanh, SQLite schema version 3.
+-- Phủ Xanh, SQLite schema version 4.
 -- Days are day numbers (days since 1970-01-01, Asia/Ho_Chi_Minh calendar);
 -- instants are Unix seconds.
 
@@ -98,6 +98,7 @@ CREATE TABLE targets (
     superseded_at INTEGER
 );
 CREATE INDEX targets_current ON targets (unit_id, metric) WHERE superseded_at IS NULL;
+CREATE INDEX targets_by_unit ON targets (unit_id, id);
 
 -- Named campaign windows ("60 ngày đêm"), optionally for one unit.
 CREATE TABLE campaigns (
