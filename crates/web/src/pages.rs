@@ -535,6 +535,7 @@ async fn overview(
                 "activated": lang.metric(Metric::Activated),
                 "target": lang.word("target"),
                 "projection": lang.word("projection"),
+                "day": if lang == Lang::Vi { "Ngày" } else { "Day" },
             })
             .to_string(),
             cards => cards,

@@ -88,10 +88,16 @@
       var width = Math.max(300, box.clientWidth - 24);
       var fmt = function (v) { return v == null ? "–" : Math.round(v).toLocaleString(document.documentElement.lang); };
       var green = "#2e7d32", blue = "#2166ac";
+      // Dates as Vietnamese write them: 20/8.
+      var dayAxis = {
+        values: function (u, vals) {
+          return vals.map(function (v) { var d = new Date(v * 1000); return d.getUTCDate() + "/" + (d.getUTCMonth() + 1); });
+        }
+      };
       new uPlot({
         width: width, height: 260,
         series: [
-          {},
+          { label: labels.day },
           { label: labels.collected, stroke: green, width: 2, value: function (u, v) { return fmt(v); } },
           { label: labels.activated, stroke: blue, width: 2, value: function (u, v) { return fmt(v); } },
           { label: labels.target + " – " + labels.collected, stroke: green, dash: [2, 4], width: 1, value: function (u, v) { return fmt(v); } },
@@ -99,7 +105,7 @@
           { label: labels.projection, stroke: green, dash: [8, 6], width: 1.5, value: function (u, v) { return fmt(v); } },
           { label: labels.projection, stroke: blue, dash: [8, 6], width: 1.5, value: function (u, v) { return fmt(v); } }
         ],
-        axes: [{}, { size: 70, values: function (u, vals) { return vals.map(fmt); } }]
+        axes: [dayAxis, { size: 70, values: function (u, vals) { return vals.map(fmt); } }]
       }, [xs, col, act, flat(target("collected")), flat(target("activated")), projCol, projAct],
       document.getElementById("chart-cumulative"));
 
@@ -126,11 +132,11 @@
       new uPlot({
         width: width, height: 200, plugins: [weekends],
         series: [
-          {},
+          { label: labels.day },
           { label: labels.collected, stroke: green, fill: "rgba(46,125,50,0.6)", paths: bars, value: function (u, v) { return fmt(v); } },
           { label: labels.activated, stroke: blue, fill: "rgba(33,102,172,0.6)", paths: bars, value: function (u, v) { return fmt(v); } }
         ],
-        axes: [{}, { size: 60, values: function (u, vals) { return vals.map(fmt); } }]
+        axes: [dayAxis, { size: 60, values: function (u, vals) { return vals.map(fmt); } }]
       }, [dx, inc(col), inc(act)], document.getElementById("chart-daily"));
     }).catch(function () { /* no charts without the API */ });
   }
