@@ -13,13 +13,16 @@ Writes crates/units/data/vn-2024.csv and vn-2025.csv with the header
 `code,name,level,parent_code`: all provinces, then districts, then
 communes, each level sorted by code; names are full official names with
 their type word ("Tỉnh Bến Tre", "Quận Ba Đình", "Thị trấn ..."), in
-Unicode NFC.
+Unicode NFC. Also writes provinces-2024-to-2025.csv (`code_2024,code_2025`):
+the province each of the 63 old provinces merged into on 1 July 2025, from
+the package's converter table (`DICT_PROVINCE`).
 
     python3 scripts/gen-units.py
 """
 
 import csv
 import glob
+import json
 import os
 import sqlite3
 import subprocess
@@ -30,6 +33,7 @@ import zipfile
 
 PACKAGE = "vietnamadminunits==1.0.4"
 DATABASE = "vietnamadminunits/data/dataset.db"
+CONVERTER = "vietnamadminunits/data/converter_2025.json"
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "units", "data")
 
 LEVELS = ("province", "district", "commune")
@@ -80,7 +84,34 @@ def fetch_database(workdir):
     (wheel,) = glob.glob(os.path.join(workdir, "*.whl"))
     with zipfile.ZipFile(wheel) as z:
         z.extract(DATABASE, workdir)
-    return os.path.join(workdir, DATABASE)
+        z.extract(CONVERTER, workdir)
+    return os.path.join(workdir, DATABASE), os.path.join(workdir, CONVERTER)
+
+
+def key(name):
+    """The package's key for a name: ASCII, lower case, letters and digits."""
+    folded = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in folded.lower() if c.isascii() and c.isalnum())
+
+
+def provinces_2024_to_2025(converter, old_rows, new_rows):
+    """(old code, new code) for every old province, checked to be complete."""
+    old = {key(name): code for code, name, level, _ in old_rows if level == "province"}
+    new = {key(name): code for code, name, level, _ in new_rows if level == "province"}
+    with open(converter, encoding="utf-8") as f:
+        merged_into = json.load(f)["DICT_PROVINCE"]
+    pairs = {}
+    for new_key, old_keys in merged_into.items():
+        if new_key not in new:
+            fail(f"converter: new province {new_key!r} is not in vn-2025")
+        for old_key in old_keys:
+            if old_key not in old:
+                fail(f"converter: old province {old_key!r} is not in vn-2024")
+            if pairs.setdefault(old[old_key], new[new_key]) != new[new_key]:
+                fail(f"converter: old province {old_key!r} merges into two provinces")
+    if len(pairs) != len(old) or set(pairs.values()) != set(new.values()):
+        fail(f"converter: {len(pairs)} of {len(old)} old provinces mapped")
+    return sorted(pairs.items())
 
 
 class Units:
@@ -161,15 +192,26 @@ def write(structure, rows):
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        db = sqlite3.connect(fetch_database(tmp))
+        database, converter = fetch_database(tmp)
+        db = sqlite3.connect(database)
         try:
+            built = {}
             for structure, build in (("vn-2024", units_2024), ("vn-2025", units_2025)):
                 print(f"{structure}:")
                 rows = build(db)
                 validate(structure, rows)
                 write(structure, rows)
+                built[structure] = rows
         finally:
             db.close()
+        pairs = provinces_2024_to_2025(converter, built["vn-2024"], built["vn-2025"])
+        path = os.path.join(OUT, "provinces-2024-to-2025.csv")
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["code_2024", "code_2025"])
+            w.writerows(pairs)
+        print(f"provinces 2024 -> 2025: {len(pairs)} old provinces into {len(set(n for _, n in pairs))}")
+        print(f"  wrote {os.path.normpath(path)}")
 
 
 if __name__ == "__main__":

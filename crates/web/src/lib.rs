@@ -10,6 +10,8 @@ mod api;
 mod cache;
 mod error;
 mod events;
+mod lang;
+mod map;
 mod pages;
 mod pool;
 

@@ -12,13 +12,14 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use minijinja::{Environment, context};
-use phuxanh_domain::{Day, Metric, Percent};
-use phuxanh_report::progress::{Progress, Status, gather};
-use phuxanh_report::vi;
+use phuxanh_domain::{Day, Metric};
+use phuxanh_report::progress::{Progress, gather};
 use phuxanh_store::{Scope, Store};
 use serde::Serialize;
 
 use crate::api::{param, unit_code};
+use crate::lang::Lang;
+use crate::map;
 use crate::{ApiError, AppState};
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -36,10 +37,27 @@ fn templates() -> &'static Environment<'static> {
         let mut env = Environment::new();
         // A variable the handler forgot is an error, not an empty string.
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        // Strings are escaped for HTML without minijinja's `/` to `&#x2f;`,
+        // so that links read as links in the page's source.
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(s) if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() => {
+                out.write_str(
+                    &html_escape(s)
+                        .replace('"', "&quot;")
+                        .replace('\'', "&#x27;"),
+                )
+                .map_err(minijinja::Error::from)
+            }
+            _ => minijinja::escape_formatter(out, state, value),
+        });
         for (name, source) in [
             ("overview.html", include_str!("../templates/overview.html")),
             ("report.html", include_str!("../templates/report.html")),
             ("tabs.html", include_str!("../templates/tabs.html")),
+            ("header.html", include_str!("../templates/header.html")),
+            ("children.html", include_str!("../templates/children.html")),
+            ("map.html", include_str!("../templates/map.html")),
+            ("country.html", include_str!("../templates/country.html")),
         ] {
             env.add_template(name, source).expect("the templates parse");
         }
@@ -75,149 +93,6 @@ async fn static_file(Path(file): Path<String>) -> Response {
         body,
     )
         .into_response()
-}
-
-/// The language of a page: Vietnamese unless `lang=en`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Lang {
-    Vi,
-    En,
-}
-
-impl Lang {
-    fn from_query(q: &HashMap<String, String>) -> Lang {
-        match q.get("lang").map(String::as_str) {
-            Some("en") => Lang::En,
-            _ => Lang::Vi,
-        }
-    }
-
-    fn code(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
-    }
-
-    fn number(self, n: i64) -> String {
-        match self {
-            Lang::Vi => vi::number(n),
-            Lang::En => vi::number(n).replace('.', ","),
-        }
-    }
-
-    fn percent(self, p: Percent) -> String {
-        match self {
-            Lang::Vi => vi::percent(p),
-            Lang::En => format!("{p}%"),
-        }
-    }
-
-    fn date(self, d: Day) -> String {
-        match self {
-            Lang::Vi => vi::date(d),
-            Lang::En => d.to_string(),
-        }
-    }
-
-    fn metric(self, m: Metric) -> &'static str {
-        match self {
-            Lang::Vi => m.vietnamese(),
-            Lang::En => match m {
-                Metric::Eligible => "Eligible",
-                Metric::Collected => "Collected",
-                Metric::CollectedL2 => "Collected, level 2",
-                Metric::Approved => "Approved",
-                Metric::Rejected => "Rejected",
-                Metric::Activated => "Activated",
-                Metric::ActivatedL2 => "Activated, level 2",
-                Metric::Used => "Used",
-            },
-        }
-    }
-
-    fn status(self, s: Status) -> &'static str {
-        match self {
-            Lang::Vi => s.vietnamese(),
-            Lang::En => match s {
-                Status::Done => "Done",
-                Status::OnTrack => "On track",
-                Status::AtRisk => "At risk",
-                Status::Behind => "Behind",
-            },
-        }
-    }
-
-    /// The page's fixed words.
-    fn words(self) -> HashMap<&'static str, &'static str> {
-        let pairs: &[(&str, &str, &str)] = &[
-            (
-                "title",
-                "Tiến độ định danh điện tử",
-                "e-ID enrollment progress",
-            ),
-            ("breadcrumbs", "Đơn vị cấp trên", "Parent units"),
-            ("as_of", "Tính đến ngày", "As of"),
-            (
-                "as_of_end",
-                "Số liệu tính đến hết ngày",
-                "Figures at the end of",
-            ),
-            ("show", "Xem", "Show"),
-            ("other_lang", "English", "Tiếng Việt"),
-            ("headline", "Số liệu chính", "Headline figures"),
-            ("target", "Chỉ tiêu", "Target"),
-            ("projection", "Dự báo đến hạn", "Projection to the deadline"),
-            ("children", "Các đơn vị trực thuộc", "Units under it"),
-            (
-                "children_caption",
-                "Bấm vào tiêu đề cột để sắp xếp; bấm vào tên đơn vị để xem chi tiết.",
-                "Click a column header to sort; click a unit to drill down.",
-            ),
-            ("downloads", "Tải về", "Downloads"),
-            ("report", "Báo cáo sơ kết", "Period report"),
-            ("remaining", "Còn lại", "Remaining"),
-            ("units", "Đơn vị", "Unit"),
-            ("coverage", "đạt", "of"),
-            (
-                "eligible_of",
-                "số công dân đủ điều kiện",
-                "eligible citizens",
-            ),
-            ("updated", "· cập nhật lúc", "· updated at"),
-            ("views", "Các trang", "Views"),
-            ("none", "Không có đơn vị nào.", "No units."),
-            ("tab_overview", "Tổng quan", "Overview"),
-            ("charts", "Diễn biến", "Over time"),
-            (
-                "chart_cumulative",
-                "Lũy kế so với chỉ tiêu, và dự báo đến hạn (nét đứt)",
-                "Cumulative against the target, with the projection to the deadline (dashed)",
-            ),
-            (
-                "chart_daily",
-                "Kết quả từng ngày (nền xám: cuối tuần)",
-                "Daily results (grey: weekends)",
-            ),
-            ("tab_ranking", "Xếp hạng", "Ranking"),
-            ("tab_completed", "Hoàn thành chỉ tiêu", "Completed"),
-            ("tab_compare", "So sánh kỳ trước", "Compare"),
-            ("tab_daily", "Kết quả trong ngày", "Daily"),
-            ("tab_funnel", "Chuyển đổi", "Funnel"),
-        ];
-        pairs
-            .iter()
-            .map(|&(k, v, e)| (k, if self == Lang::Vi { v } else { e }))
-            .collect()
-    }
-
-    /// One of the page's words; a key without one is a bug, shown as itself
-    /// rather than failing the page.
-    fn word(self, key: &str) -> String {
-        self.words()
-            .get(key)
-            .map_or_else(|| key.to_string(), |w| (*w).to_string())
-    }
 }
 
 #[derive(Serialize)]
@@ -293,7 +168,7 @@ struct CellView {
 
 #[derive(Serialize)]
 struct ChildRow {
-    code: String,
+    href: String,
     name: String,
     status: &'static str,
     cells: Vec<CellView>,
@@ -322,41 +197,94 @@ fn html_escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The first province the database has, or the units list when there are
-/// several: the dashboard starts at the top of the tree.
+/// The whole country: the green map of the provinces and their table; or
+/// straight to the province when the database has only one.
 async fn home(
     State(s): State<Arc<AppState>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let roots = tokio::task::spawn_blocking(move || s.pool.get().roots(&Scope::everything())).await;
-    match roots {
-        Ok(Ok(roots)) if !roots.is_empty() => {
-            let lang = Lang::from_query(&q).code();
-            let as_of = q
-                .get("as_of")
-                .map_or(String::new(), |d| format!("&as_of={d}"));
-            if roots.len() == 1 {
-                return Redirect::to(&format!("/units/{}?lang={lang}{as_of}", roots[0].code))
-                    .into_response();
-            }
-            let items: String = roots
-                .iter()
-                .map(|u| {
-                    format!(
-                        "<li><a href=\"/units/{}?lang={lang}{as_of}\">{}</a></li>",
-                        u.code,
-                        html_escape(&u.name)
-                    )
-                })
-                .collect();
-            Html(format!("<!doctype html><html lang=\"{lang}\"><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\"><title>Phủ Xanh</title><link rel=stylesheet href=\"/static/style.css\"><header><a class=brand href=\"/\">Phủ Xanh</a></header><main><h1>Phủ Xanh</h1><ul>{items}</ul></main></html>")).into_response()
+    let lang = Lang::from_query(&q);
+    let map_metric = map::metric(&q);
+    let as_of = match day(&q, "as_of") {
+        Ok(d) => d,
+        Err(e) => return page_error(e),
+    };
+    let data = tokio::task::spawn_blocking(move || {
+        let store = s.pool.get();
+        let scope = Scope::everything();
+        let provinces = store
+            .roots(&scope)?
+            .iter()
+            .map(|u| Ok(gather(&*store, &scope, &u.code, as_of, false)?.unit))
+            .collect::<Result<Vec<Progress>, phuxanh_store::StoreError>>()?;
+        Ok::<_, phuxanh_store::StoreError>((provinces, store.generation()?))
+    })
+    .await;
+    let (provinces, generation) = match data {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => return page_error(e.into()),
+        Err(e) => return page_error(ApiError::internal(e.to_string())),
+    };
+    match provinces.as_slice() {
+        [] => {
+            return page_error(ApiError::not_found(
+                "the database has no units yet: run `phuxanh init`",
+            ));
         }
-        Ok(Ok(_)) => page_error(ApiError::not_found(
-            "the database has no units yet: run `phuxanh init`",
-        )),
-        Ok(Err(e)) => page_error(e.into()),
-        Err(e) => page_error(ApiError::internal(e.to_string())),
+        [only] => {
+            return Redirect::to(&unit_link(&only.unit.code, as_of, lang, map_metric))
+                .into_response();
+        }
+        _ => {}
     }
+    let link = |code: &str| unit_link(code, as_of, lang, map_metric);
+    let (headers, children) = children_table(lang, None, &provinces, &link);
+    let map = map::draw(&provinces, map_metric, lang, link, |m| {
+        format!("/?as_of={as_of}&lang={}&map={m}#map", lang.code())
+    });
+    let words = lang.words();
+    render(
+        "country.html",
+        context! {
+            lang => lang.code(),
+            other_lang => if lang == Lang::Vi { "en" } else { "vi" },
+            page_name => words["country"],
+            t => words,
+            crumbs => Vec::<Crumb>::new(),
+            as_of => as_of.to_string(),
+            as_of_text => lang.date(as_of),
+            generation => generation,
+            poll => poll(&q),
+            map_param => map_param(map_metric),
+            map => map,
+            headers => headers,
+            children => children,
+            table_caption => lang.word("provinces_caption"),
+        },
+    )
+}
+
+/// A page from its template, or the reason it could not be drawn.
+fn render(template: &str, ctx: minijinja::Value) -> Response {
+    match templates()
+        .get_template(template)
+        .and_then(|t| t.render(ctx))
+    {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => page_error(ApiError::internal(format!("rendering the page: {e}"))),
+    }
+}
+
+/// How often a page asks whether the data changed (ms), `?poll=` for tests.
+fn poll(q: &HashMap<String, String>) -> u64 {
+    q.get("poll")
+        .and_then(|p| p.parse::<u64>().ok())
+        .map_or(15_000, |p| p.max(1_000))
+}
+
+/// The `map` parameter to carry along, none for the default metric.
+fn map_param(m: Metric) -> Option<String> {
+    (m != map::METRICS[0]).then(|| m.to_string())
 }
 
 fn status_class(p: &Progress, m: Metric) -> &'static str {
@@ -369,6 +297,7 @@ async fn overview(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let lang = Lang::from_query(&q);
+    let map_metric = map::metric(&q);
     let parsed = (|| Ok((unit_code(&code)?, day(&q, "as_of")?)))();
     let (code, as_of) = match parsed {
         Ok(x) => x,
@@ -459,62 +388,19 @@ async fn overview(
             }
         })
         .collect();
-    let shown = [
-        Metric::Eligible,
-        Metric::Collected,
-        Metric::CollectedL2,
-        Metric::Approved,
-        Metric::Activated,
-        Metric::ActivatedL2,
-        Metric::Used,
-    ];
-    let mut headers = vec![Header {
-        label: words["units"].to_string(),
-        numeric: false,
-    }];
-    for m in shown {
-        headers.push(Header {
-            label: lang.metric(m).to_string(),
-            numeric: true,
-        });
-        if p.targets.get(m).is_some() || report.children.iter().any(|c| c.targets.get(m).is_some())
-        {
-            headers.push(Header {
-                label: format!("% {}", words["target"]),
-                numeric: true,
-            });
-        }
-    }
-    let children: Vec<ChildRow> = report
-        .children
-        .iter()
-        .map(|c| {
-            let mut cells = Vec::new();
-            for m in shown {
-                cells.push(CellView {
-                    text: lang.number(c.count(m)),
-                    sort: c.count(m).to_string(),
-                });
-                if p.targets.get(m).is_some()
-                    || report.children.iter().any(|x| x.targets.get(m).is_some())
-                {
-                    let pct = c.target_pct.get(m).copied();
-                    cells.push(CellView {
-                        text: pct.map_or("–".into(), |x| lang.percent(x)),
-                        sort: pct.map_or(String::new(), |x| x.hundredths().to_string()),
-                    });
-                }
-            }
-            ChildRow {
-                code: c.unit.code.clone(),
-                name: c.unit.name.clone(),
-                status: status_class(c, Metric::Collected),
-                cells,
-            }
-        })
-        .collect();
-    let html = templates().get_template("overview.html").and_then(|t| {
-        t.render(context! {
+    let (headers, children) = children_table(lang, Some(p), &report.children, &|code| {
+        unit_link(code, as_of, lang, map_metric)
+    });
+    let map = map::draw(
+        &report.children,
+        map_metric,
+        lang,
+        |code| unit_link(code, as_of, lang, map_metric),
+        |m| format!("{}#map", unit_link(&p.unit.code, as_of, lang, m)),
+    );
+    render(
+        "overview.html",
+        context! {
             lang => lang.code(),
             other_lang => if lang == Lang::Vi { "en" } else { "vi" },
             t => words,
@@ -524,11 +410,7 @@ async fn overview(
             generation => generation,
             as_of_text => lang.date(as_of),
             tabs => tabs(&p.unit.code, as_of, lang, "overview"),
-            // How often the page asks whether the data changed (ms).
-            poll => q
-                .get("poll")
-                .and_then(|p| p.parse::<u64>().ok())
-                .map_or(15_000, |p| p.max(1_000)),
+            poll => poll(&q),
             chart_from => as_of.plus_days(-89).to_string(),
             chart_labels => serde_json::json!({
                 "collected": lang.metric(Metric::Collected),
@@ -542,12 +424,88 @@ async fn overview(
             projections => projections,
             headers => headers,
             children => children,
-        })
-    });
-    match html {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => page_error(ApiError::internal(format!("rendering the page: {e}"))),
+            map => map,
+            map_param => map_param(map_metric),
+            page_name => p.unit.name.clone(),
+            table_caption => lang.word("children_caption"),
+        },
+    )
+}
+
+/// A unit's overview page, keeping the day, the language and the map's
+/// metric.
+fn unit_link(code: &str, as_of: Day, lang: Lang, map_metric: Metric) -> String {
+    let mut href = format!("/units/{code}?as_of={as_of}&lang={}", lang.code());
+    if map_metric != map::METRICS[0] {
+        href.push_str(&format!("&map={map_metric}"));
     }
+    href
+}
+
+/// The table of `children` (with `parent`'s targets deciding, with theirs,
+/// which target columns to show): its headers and its rows.
+fn children_table(
+    lang: Lang,
+    parent: Option<&Progress>,
+    children: &[Progress],
+    link: &dyn Fn(&str) -> String,
+) -> (Vec<Header>, Vec<ChildRow>) {
+    let words = lang.words();
+    let shown = [
+        Metric::Eligible,
+        Metric::Collected,
+        Metric::CollectedL2,
+        Metric::Approved,
+        Metric::Activated,
+        Metric::ActivatedL2,
+        Metric::Used,
+    ];
+    let has_target = |m: Metric| {
+        parent.is_some_and(|p| p.targets.get(m).is_some())
+            || children.iter().any(|c| c.targets.get(m).is_some())
+    };
+    let mut headers = vec![Header {
+        label: words["units"].to_string(),
+        numeric: false,
+    }];
+    for m in shown {
+        headers.push(Header {
+            label: lang.metric(m).to_string(),
+            numeric: true,
+        });
+        if has_target(m) {
+            headers.push(Header {
+                label: format!("% {}", words["target"]),
+                numeric: true,
+            });
+        }
+    }
+    let children: Vec<ChildRow> = children
+        .iter()
+        .map(|c| {
+            let mut cells = Vec::new();
+            for m in shown {
+                cells.push(CellView {
+                    text: lang.number(c.count(m)),
+                    sort: c.count(m).to_string(),
+                });
+                if has_target(m) {
+                    let pct = c.target_pct.get(m).copied();
+                    cells.push(CellView {
+                        text: pct.map_or("–".into(), |x| lang.percent(x)),
+                        sort: pct.map_or(String::new(), |x| x.hundredths().to_string()),
+                    });
+                }
+            }
+            ChildRow {
+                href: link(&c.unit.code),
+                name: c.unit.name.clone(),
+                status: status_class(c, Metric::Collected),
+                cells,
+            }
+        })
+        .collect();
+    (headers, children)
 }
 
 /// The period report of the unit as of the day, as a download.
@@ -721,6 +679,7 @@ async fn view(
         let scope = Scope::everything();
         let unit = store.unit(&scope, &code)?;
         let generation = store.generation()?;
+        let mut stages = None;
         let (sheet, notes) = match view_name.as_str() {
             "ranking" => {
                 let r = phuxanh_report::ranking::ranking(
@@ -770,13 +729,14 @@ async fn view(
             }
             _ => {
                 let r = phuxanh_report::funnel::funnel(&*store, &scope, &code, day)?;
+                stages = Some(r.unit.steps.clone());
                 (r.table_sheet(), r.notes())
             }
         };
-        Ok((unit, generation, sheet, notes))
+        Ok((unit, generation, sheet, notes, stages))
     })
     .await;
-    let (unit, generation, sheet, notes) = match built {
+    let (unit, generation, sheet, notes, stages) = match built {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return page_error(e),
         Err(e) => return page_error(ApiError::internal(e.to_string())),
@@ -801,8 +761,9 @@ async fn view(
         .collect::<Vec<_>>()
         .join("&");
     let json = format!("/api/v1/units/{}/{view}?{query}", unit.code);
-    let html = templates().get_template("report.html").and_then(|t| {
-        t.render(context! {
+    render(
+        "report.html",
+        context! {
             lang => lang.code(),
             t => words,
             heading => lang.word(&format!("tab_{view}")),
@@ -818,12 +779,42 @@ async fn view(
             columns => columns,
             rows => rows,
             json => json,
-        })
-    });
-    match html {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => page_error(ApiError::internal(format!("rendering the page: {e}"))),
+            funnel => stages.map(|s| funnel_bars(&s, lang)),
+        },
+    )
+}
+
+/// A bar of the funnel chart: a stage, its citizens, and the share of the
+/// stage before it that reached it.
+#[derive(Serialize)]
+struct FunnelBar {
+    label: &'static str,
+    value: String,
+    /// Of the widest bar, in percent.
+    width: f64,
+    conversion: Option<String>,
+}
+
+/// The funnel of the unit's own steps, collected to used, as bars.
+fn funnel_bars(steps: &phuxanh_report::funnel::Steps, lang: Lang) -> Vec<FunnelBar> {
+    let mut stages: Vec<(Metric, i64, Option<phuxanh_domain::Percent>)> = Vec::new();
+    for (t, step) in &steps.0 {
+        let (from, to) = t.stages();
+        if stages.is_empty() {
+            stages.push((from, step.from, None));
+        }
+        stages.push((to, step.to, step.conversion_pct));
     }
+    let widest = stages.iter().map(|s| s.1).max().unwrap_or(0).max(1) as f64;
+    stages
+        .into_iter()
+        .map(|(m, n, pct)| FunnelBar {
+            label: lang.metric(m),
+            value: lang.number(n),
+            width: (n as f64 / widest * 1000.0).round() / 10.0,
+            conversion: pct.map(|p| lang.percent(p)),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]

@@ -25,14 +25,25 @@ fn data(name: &str) -> PathBuf {
 
 /// The fixture in a database file, and the router on it.
 fn app() -> (tempfile::TempDir, axum::Router) {
+    app_with_units("")
+}
+
+/// The fixture with more units (CSV rows without the header) imported
+/// before it.
+fn app_with_units(more: &str) -> (tempfile::TempDir, axum::Router) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("api.db");
     let mut store = SqliteStore::open(&db).unwrap();
     store.init(&[], 14).unwrap();
     let today = Day::today();
     let all = Scope::everything();
-    let mut units =
-        phuxanh_ingest::read(&data("units.csv"), FileKind::Units, parse_unit, today).unwrap();
+    let units_file = dir.path().join("units.csv");
+    std::fs::write(
+        &units_file,
+        std::fs::read_to_string(data("units.csv")).unwrap() + more,
+    )
+    .unwrap();
+    let mut units = phuxanh_ingest::read(&units_file, FileKind::Units, parse_unit, today).unwrap();
     store
         .import_units(&all, &mut units, ImportMode::Atomic)
         .unwrap();
@@ -409,6 +420,82 @@ async fn the_overview_page_shows_the_apis_figures_and_drills_down() {
     );
 }
 
+/// The colour class of the shape drawn for `code` on a page's map.
+fn band_on_map(html: &str, code: &str) -> String {
+    let link = format!("<a href=\"/units/{code}?");
+    let at = html[html.find("<section class=\"map\"").unwrap()..]
+        .find(&link)
+        .unwrap_or_else(|| panic!("no shape links to {code}"));
+    let rest = &html[html.find("<section class=\"map\"").unwrap() + at..];
+    let class = &rest[rest.find("class=\"").unwrap() + 7..];
+    class[..class.find('"').unwrap()].to_string()
+}
+
+/// The band a target percentage falls in (the map's legend).
+fn band(pct: &Value) -> &'static str {
+    match pct.as_f64() {
+        None => "band-none",
+        Some(p) if p >= 100.0 => "band-done",
+        Some(p) if p >= 80.0 => "band-80",
+        Some(p) if p >= 50.0 => "band-50",
+        Some(_) => "band-0",
+    }
+}
+
+#[tokio::test]
+async fn the_green_map_colours_each_unit_by_its_target_percentage() {
+    // A second province, so that the home page is the country's map.
+    let (_dir, app) = app_with_units("01,Thành phố Hà Nội,province,\n");
+    let (_, api) = get(
+        &app,
+        "/api/v1/units/83/progress?as_of=2023-09-10&children=true",
+    )
+    .await;
+    let (status, _, body) = get_raw(&app, "/units/83?as_of=2023-09-10").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).unwrap();
+    // The districts have no boundaries: a treemap, one box per district.
+    assert!(html.contains("<svg class=\"treemap\""), "{html}");
+    let children = api["children"].as_array().unwrap();
+    assert_eq!(html.matches("<rect class=\"band-").count(), children.len());
+    for c in children {
+        let code = c["unit"]["code"].as_str().unwrap();
+        assert_eq!(
+            band_on_map(&html, code),
+            band(&c["target_pct"]["collected"]),
+            "{code}"
+        );
+    }
+    // By hand on 10/09: Ba Tri collected Em and Lan, 2 of 2, so it is
+    // green; Thạnh Phú An, Bình, Phương and Cường, 4 of 7 (57,14%).
+    assert_eq!(band_on_map(&html, "836"), "band-done");
+    assert_eq!(band_on_map(&html, "837"), "band-50");
+    // Coloured by activation, where the districts have no target.
+    let (_, _, body) = get_raw(&app, "/units/83?as_of=2023-09-10&map=activated").await;
+    let html = String::from_utf8(body).unwrap();
+    assert_eq!(band_on_map(&html, "837"), "band-none");
+    assert!(html.contains("href=\"/units/837?as_of=2023-09-10&amp;lang=vi&amp;map=activated\""));
+
+    // The country: the 63 provinces of vn-2024 (Bến Tre is one of them, and
+    // not one of the 34 of vn-2025), the two in the database as links.
+    let (status, _, body) = get_raw(&app, "/?as_of=2023-09-10").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(body).unwrap();
+    assert!(html.contains("<svg class=\"provinces\""), "{html}");
+    assert_eq!(html.matches("<path class=").count(), 63);
+    assert_eq!(html.matches("<path class=\"band-absent\"").count(), 61);
+    assert_eq!(
+        band_on_map(&html, "83"),
+        band(&api["unit"]["target_pct"]["collected"])
+    );
+    assert_eq!(band_on_map(&html, "01"), "band-none");
+    assert!(html.contains("Quần đảo Hoàng Sa") && html.contains("Quần đảo Trường Sa"));
+    // The provinces' table is there too.
+    assert!(
+        html.contains("<a href=\"/units/01?as_of=2023-09-10&amp;lang=vi\">Thành phố Hà Nội</a>")
+    );
+}
+
 #[tokio::test]
 async fn pages_handle_bad_input_and_serve_their_files() {
     let (_dir, app) = app();
@@ -520,6 +607,30 @@ async fn analytics_pages_show_the_reports() {
         let (status, _, _) = get_raw(&app, &format!("/units/83/{view}?as_of=2023-09-30")).await;
         assert_eq!(status, StatusCode::OK, "{view}");
     }
+    // The funnel page draws the unit's steps as bars, with the API's counts.
+    let (_, api) = get(&app, "/api/v1/units/83/funnel?as_of=2023-09-30").await;
+    let steps = &api["unit"]["steps"];
+    let (_, _, body) = get_raw(&app, "/units/83/funnel?as_of=2023-09-30").await;
+    let html = String::from_utf8(body).unwrap();
+    let figure = &html[html
+        .find("<figure class=\"funnel\">")
+        .expect("a funnel chart")..];
+    let values: Vec<&str> = figure
+        .split("<span class=\"value\">")
+        .skip(1)
+        .map(|v| v.split([' ', '<']).next().unwrap())
+        .collect();
+    let want: Vec<String> = [
+        &steps["collected_to_approved"]["from"],
+        &steps["collected_to_approved"]["to"],
+        &steps["approved_to_activated"]["to"],
+        &steps["activated_to_used"]["to"],
+    ]
+    .iter()
+    .map(|v| v.to_string())
+    .collect();
+    assert_eq!(values, want);
+    assert_eq!(want[0], "7", "An, Bình, Em, Phương, Lan, Cường, Khánh");
     assert_eq!(
         get_raw(&app, "/units/83/nothing").await.0,
         StatusCode::NOT_FOUND

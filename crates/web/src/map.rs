@@ -1,0 +1,528 @@
+//! The green map ("phủ xanh"): the children of a unit coloured by how far
+//! each is towards its target, green once it has met it.
+//!
+//! Provinces are drawn with their boundaries (`map/provinces.json`, built
+//! from geoBoundaries by `scripts/map/build.mjs`, for both the 63 provinces
+//! of vn-2024 and the 34 of vn-2025). Levels without geometry (districts,
+//! communes, villages) are drawn as a treemap whose areas follow the
+//! eligible citizens, so every level has a picture. Both are SVG drawn on
+//! the server: each unit is a link with its figures as its tooltip and
+//! accessible name, so the map works without JavaScript and by keyboard.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use phuxanh_domain::{Metric, Percent};
+use phuxanh_report::progress::Progress;
+use serde::{Deserialize, Serialize};
+
+use crate::lang::Lang;
+
+/// How far a unit is towards its target: the colour of its shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Band {
+    NoTarget,
+    Under50,
+    Under80,
+    Under100,
+    Done,
+}
+
+impl Band {
+    const ALL: [Band; 5] = [
+        Band::Done,
+        Band::Under100,
+        Band::Under80,
+        Band::Under50,
+        Band::NoTarget,
+    ];
+
+    pub(crate) fn of(pct: Option<Percent>) -> Band {
+        match pct.map(Percent::hundredths) {
+            None => Band::NoTarget,
+            Some(p) if p >= 10000 => Band::Done,
+            Some(p) if p >= 8000 => Band::Under100,
+            Some(p) if p >= 5000 => Band::Under80,
+            Some(_) => Band::Under50,
+        }
+    }
+
+    /// The CSS class that colours it (style.css).
+    fn class(self) -> &'static str {
+        match self {
+            Band::NoTarget => "band-none",
+            Band::Under50 => "band-0",
+            Band::Under80 => "band-50",
+            Band::Under100 => "band-80",
+            Band::Done => "band-done",
+        }
+    }
+
+    fn label(self, lang: Lang) -> &'static str {
+        let (vi, en) = match self {
+            Band::NoTarget => ("Chưa có chỉ tiêu", "No target"),
+            Band::Under50 => ("Dưới 50%", "Under 50%"),
+            Band::Under80 => ("50% đến dưới 80%", "50% to under 80%"),
+            Band::Under100 => ("80% đến dưới 100%", "80% to under 100%"),
+            Band::Done => ("Hoàn thành chỉ tiêu", "Target met"),
+        };
+        if lang == Lang::Vi { vi } else { en }
+    }
+}
+
+/// A map ready for the template (`map.html`).
+#[derive(Serialize)]
+pub(crate) struct MapView {
+    /// `provinces` or `treemap`.
+    kind: &'static str,
+    width: u32,
+    height: u32,
+    shapes: Vec<ShapeView>,
+    islands: Vec<Islands>,
+    legend: Vec<LegendItem>,
+    metrics: Vec<MetricLink>,
+    /// What the colours say, for the caption and screen readers.
+    caption: String,
+}
+
+#[derive(Serialize)]
+struct ShapeView {
+    /// The unit's page; none for a province the database does not have.
+    href: Option<String>,
+    title: String,
+    band: &'static str,
+    /// The boundary, for provinces.
+    d: Option<String>,
+    /// `[x, y, width, height]`, for a treemap.
+    rect: Option<[f64; 4]>,
+    label: Option<Label>,
+}
+
+#[derive(Serialize)]
+struct Label {
+    x: f64,
+    y: f64,
+    name: String,
+    pct: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LegendItem {
+    class: &'static str,
+    label: &'static str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct MetricLink {
+    href: String,
+    label: &'static str,
+    current: bool,
+}
+
+/// The metrics a map can be coloured by, the first being the default.
+pub(crate) const METRICS: [Metric; 3] = [Metric::Collected, Metric::Activated, Metric::Used];
+
+/// The metric a page's `map` parameter names, collected by default.
+pub(crate) fn metric(q: &HashMap<String, String>) -> Metric {
+    q.get("map")
+        .and_then(|m| m.parse::<Metric>().ok())
+        .filter(|m| METRICS.contains(m))
+        .unwrap_or(METRICS[0])
+}
+
+/// The map of `children` coloured by `metric`. `link(code)` is the page of
+/// a unit, and `switch(metric)` the same page coloured by another metric.
+pub(crate) fn draw(
+    children: &[Progress],
+    metric: Metric,
+    lang: Lang,
+    link: impl Fn(&str) -> String,
+    switch: impl Fn(Metric) -> String,
+) -> Option<MapView> {
+    if children.is_empty() {
+        return None;
+    }
+    let bands: Vec<Band> = children
+        .iter()
+        .map(|c| Band::of(c.target_pct.get(metric).copied()))
+        .collect();
+    let titles: Vec<String> = children.iter().map(|c| title(c, lang)).collect();
+    let (kind, width, height, islands, shapes) = match provinces(children) {
+        Some((shapes, geometry)) => {
+            let by_code: HashMap<&str, usize> = children
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.unit.code.as_str(), i))
+                .collect();
+            let shapes = shapes
+                .iter()
+                .map(|shape| {
+                    let child = by_code.get(shape.code.as_str()).copied();
+                    ShapeView {
+                        href: child.map(|i| link(&children[i].unit.code)),
+                        title: child.map_or_else(String::new, |i| titles[i].clone()),
+                        band: child.map_or("band-absent", |i| bands[i].class()),
+                        d: Some(shape.d.clone()),
+                        rect: None,
+                        label: None,
+                    }
+                })
+                .collect();
+            let islands = geometry.labels.clone();
+            (
+                "provinces",
+                geometry.width,
+                geometry.height,
+                islands,
+                shapes,
+            )
+        }
+        None => {
+            let (width, height) = (600, 360);
+            let weights = weights(children);
+            let rects = squarify(&weights, f64::from(width), f64::from(height));
+            let shapes = children
+                .iter()
+                .zip(rects)
+                .enumerate()
+                .map(|(i, (c, r))| ShapeView {
+                    href: Some(link(&c.unit.code)),
+                    title: titles[i].clone(),
+                    band: bands[i].class(),
+                    d: None,
+                    rect: Some(r.map(|v| (v * 10.0).round() / 10.0)),
+                    // A name only where it fits.
+                    label: (r[2] >= 56.0 && r[3] >= 18.0).then(|| Label {
+                        x: r[0] + 4.0,
+                        y: r[1] + 14.0,
+                        name: short_name(&c.unit.name, r[2]),
+                        pct: (r[3] >= 32.0)
+                            .then(|| c.target_pct.get(metric).map(|p| lang.percent(*p)))
+                            .flatten(),
+                    }),
+                })
+                .collect();
+            ("treemap", width, height, Vec::new(), shapes)
+        }
+    };
+    let legend = Band::ALL
+        .iter()
+        .map(|b| LegendItem {
+            class: b.class(),
+            label: b.label(lang),
+            count: bands.iter().filter(|x| *x == b).count(),
+        })
+        .collect();
+    let metrics = METRICS
+        .iter()
+        .map(|&m| MetricLink {
+            href: switch(m),
+            label: lang.metric(m),
+            current: m == metric,
+        })
+        .collect();
+    let caption = match (kind, lang) {
+        ("provinces", Lang::Vi) => format!(
+            "Các tỉnh, thành phố theo tỷ lệ {} so với chỉ tiêu",
+            lang.metric(metric).to_lowercase()
+        ),
+        ("provinces", Lang::En) => format!(
+            "Provinces by {} against the target",
+            lang.metric(metric).to_lowercase()
+        ),
+        (_, Lang::Vi) => format!(
+            "Các đơn vị trực thuộc theo tỷ lệ {} so với chỉ tiêu; diện tích theo số công dân đủ điều kiện",
+            lang.metric(metric).to_lowercase()
+        ),
+        (_, Lang::En) => format!(
+            "Units under it by {} against the target; areas follow the eligible citizens",
+            lang.metric(metric).to_lowercase()
+        ),
+    };
+    Some(MapView {
+        kind,
+        width,
+        height,
+        shapes,
+        islands,
+        legend,
+        metrics,
+        caption,
+    })
+}
+
+/// A unit's figures, one line each: its tooltip and accessible name.
+fn title(c: &Progress, lang: Lang) -> String {
+    let mut lines = vec![c.unit.name.clone()];
+    for m in METRICS {
+        let mut line = format!("{}: {}", lang.metric(m), lang.number(c.count(m)));
+        if let Some(t) = c.targets.get(m) {
+            line.push_str(&format!(" / {}", lang.number(t.value)));
+        }
+        if let Some(p) = c.target_pct.get(m) {
+            line.push_str(&format!(" ({})", lang.percent(*p)));
+        }
+        lines.push(line);
+    }
+    lines.push(format!(
+        "{}: {}",
+        lang.metric(Metric::Eligible),
+        lang.number(c.eligible)
+    ));
+    lines.join("\n")
+}
+
+/// The name without its type word ("Xã", "Phường", …) when the whole
+/// name would not fit a box `width` wide.
+fn short_name(name: &str, width: f64) -> String {
+    // About 6.5 units per character at the map's font size.
+    let fits = |s: &str| s.chars().count() as f64 * 6.5 <= width - 8.0;
+    if fits(name) {
+        return name.to_string();
+    }
+    let bare = [
+        "Thành phố ",
+        "Thị trấn ",
+        "Thị xã ",
+        "Phường ",
+        "Huyện ",
+        "Quận ",
+        "Tỉnh ",
+        "Xã ",
+        "Thôn ",
+        "Ấp ",
+        "Tổ dân phố ",
+    ]
+    .iter()
+    .find_map(|t| name.strip_prefix(t))
+    .unwrap_or(name);
+    if fits(bare) {
+        return bare.to_string();
+    }
+    let keep = (((width - 8.0) / 6.5) as usize).saturating_sub(1);
+    let cut: String = bare.chars().take(keep).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// The treemap's weights: the eligible citizens, each at least a small
+/// share of the whole so that an empty unit can still be seen and clicked.
+fn weights(children: &[Progress]) -> Vec<f64> {
+    let total: f64 = children.iter().map(|c| c.eligible.max(0) as f64).sum();
+    if total == 0.0 {
+        return vec![1.0; children.len()];
+    }
+    let floor = total * 0.004;
+    children
+        .iter()
+        .map(|c| (c.eligible.max(0) as f64).max(floor))
+        .collect()
+}
+
+/// Squarified treemap (Bruls, Huizing and van Wijk, 2000): rectangles
+/// `[x, y, width, height]` filling `width` × `height`, one per weight in
+/// the weights' order, with areas proportional to the weights and sides as
+/// close to square as the greedy row layout gets.
+pub(crate) fn squarify(weights: &[f64], width: f64, height: f64) -> Vec<[f64; 4]> {
+    let total: f64 = weights.iter().sum();
+    let mut out = vec![[0.0; 4]; weights.len()];
+    if total <= 0.0 {
+        return out;
+    }
+    let scale = width * height / total;
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]));
+    let area = |i: usize| weights[i] * scale;
+    // The worst aspect ratio of a row of areas laid along a side.
+    let worst = |sum: f64, max: f64, min: f64, side: f64| {
+        let (s2, side2) = (sum * sum, side * side);
+        f64::max(side2 * max / s2, s2 / (side2 * min))
+    };
+    let mut free = [0.0, 0.0, width, height];
+    let mut row: Vec<usize> = Vec::new();
+    let mut next = 0;
+    while next < order.len() {
+        let side = free[2].min(free[3]);
+        let sum: f64 = row.iter().map(|&i| area(i)).sum();
+        let a = area(order[next]);
+        let better = row.is_empty() || {
+            let max = row.iter().map(|&i| area(i)).fold(a, f64::max);
+            let min = row.iter().map(|&i| area(i)).fold(a, f64::min);
+            let before = worst(
+                sum,
+                row.iter().map(|&i| area(i)).fold(0.0, f64::max),
+                row.iter().map(|&i| area(i)).fold(f64::INFINITY, f64::min),
+                side,
+            );
+            worst(sum + a, max, min, side) <= before
+        };
+        if better {
+            row.push(order[next]);
+            next += 1;
+        } else {
+            lay_row(&row, &area, &mut free, &mut out);
+            row.clear();
+        }
+    }
+    // The last row takes what is left, so rounding leaves no gap.
+    lay_row(&row, &area, &mut free, &mut out);
+    out
+}
+
+/// Lays a row along the shorter side of the free rectangle and takes its
+/// strip off that rectangle.
+fn lay_row(row: &[usize], area: &impl Fn(usize) -> f64, free: &mut [f64; 4], out: &mut [[f64; 4]]) {
+    let sum: f64 = row.iter().map(|&i| area(i)).sum();
+    if row.is_empty() || sum <= 0.0 {
+        return;
+    }
+    let [x, y, w, h] = *free;
+    if w >= h {
+        // A column on the left.
+        let thick = (sum / h).min(w);
+        let mut at = y;
+        for &i in row {
+            let len = area(i) / thick;
+            out[i] = [x, at, thick, len];
+            at += len;
+        }
+        *free = [x + thick, y, w - thick, h];
+    } else {
+        // A row along the top.
+        let thick = (sum / w).min(h);
+        let mut at = x;
+        for &i in row {
+            let len = area(i) / thick;
+            out[i] = [at, y, len, thick];
+            at += len;
+        }
+        *free = [x, y + thick, w, h - thick];
+    }
+}
+
+/// The boundaries shipped with the binary (`map/provinces.json`).
+#[derive(Deserialize)]
+struct Geometry {
+    width: u32,
+    height: u32,
+    labels: Vec<Islands>,
+    structures: HashMap<String, Vec<Shape>>,
+}
+
+#[derive(Deserialize)]
+struct Shape {
+    code: String,
+    d: String,
+}
+
+/// The names of the archipelagos, too small to see, and a box around them.
+#[derive(Clone, Deserialize, Serialize)]
+struct Islands {
+    text: String,
+    x: f64,
+    y: f64,
+    #[serde(rename = "box")]
+    frame: [f64; 4],
+}
+
+fn geometry() -> &'static Geometry {
+    static GEOMETRY: OnceLock<Geometry> = OnceLock::new();
+    GEOMETRY.get_or_init(|| {
+        serde_json::from_str(include_str!("../map/provinces.json"))
+            .expect("map/provinces.json is valid (scripts/map/build.mjs wrote it)")
+    })
+}
+
+/// The provinces' boundaries when `children` are provinces: those of the
+/// 2025 structure when every child is one of its 34 provinces, else those
+/// of the 63 before it when every child is one of them, else none.
+fn provinces(children: &[Progress]) -> Option<(&'static [Shape], &'static Geometry)> {
+    let g = geometry();
+    ["vn-2025", "vn-2024"].iter().find_map(|name| {
+        let shapes = g.structures.get(*name)?;
+        children
+            .iter()
+            .all(|c| shapes.iter().any(|s| s.code == c.unit.code))
+            .then_some((shapes.as_slice(), g))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn bands_follow_the_target_percentage() {
+        let pct = |h: i64| Percent::of(h, 10000);
+        assert_eq!(Band::of(None), Band::NoTarget);
+        assert_eq!(Band::of(pct(0)), Band::Under50);
+        assert_eq!(Band::of(pct(4999)), Band::Under50);
+        assert_eq!(Band::of(pct(5000)), Band::Under80);
+        assert_eq!(Band::of(pct(8000)), Band::Under100);
+        assert_eq!(Band::of(pct(9999)), Band::Under100);
+        assert_eq!(Band::of(pct(10000)), Band::Done);
+        assert_eq!(Band::of(pct(13000)), Band::Done);
+    }
+
+    #[test]
+    fn the_geometry_has_every_province_of_both_structures() {
+        for (set, name) in [
+            (phuxanh_units::UnitSet::Vn2024, "vn-2024"),
+            (phuxanh_units::UnitSet::Vn2025, "vn-2025"),
+        ] {
+            let mut want: Vec<String> = set
+                .units()
+                .into_iter()
+                .filter(|u| u.parent.is_none())
+                .map(|u| u.code.to_string())
+                .collect();
+            want.sort();
+            let mut have: Vec<String> = geometry().structures[name]
+                .iter()
+                .map(|s| s.code.clone())
+                .collect();
+            have.sort();
+            assert_eq!(have, want, "{name}");
+            assert!(
+                geometry().structures[name]
+                    .iter()
+                    .all(|s| s.d.starts_with('M'))
+            );
+        }
+    }
+
+    #[test]
+    fn short_names_drop_the_type_word_then_cut() {
+        assert_eq!(short_name("Xã An Thạnh", 200.0), "Xã An Thạnh");
+        assert_eq!(short_name("Xã An Thạnh", 70.0), "An Thạnh");
+        assert_eq!(short_name("Thị trấn Mỏ Cày", 60.0), "Mỏ Cày");
+        assert_eq!(short_name("Phường Nguyễn Thái Bình", 60.0), "Nguyễn…");
+    }
+
+    proptest! {
+        #[test]
+        fn a_treemap_fills_the_frame_without_overlaps(
+            weights in prop::collection::vec(0.5f64..1000.0, 1..60),
+        ) {
+            let (w, h) = (600.0, 360.0);
+            let rects = squarify(&weights, w, h);
+            let total: f64 = weights.iter().sum();
+            let eps = 1e-6;
+            for (r, weight) in rects.iter().zip(&weights) {
+                // Inside the frame, with the area its weight asks for.
+                prop_assert!(r[0] >= -eps && r[1] >= -eps);
+                prop_assert!(r[0] + r[2] <= w + eps && r[1] + r[3] <= h + eps);
+                let want = weight / total * w * h;
+                prop_assert!((r[2] * r[3] - want).abs() <= want * 1e-6 + eps);
+            }
+            for (i, a) in rects.iter().enumerate() {
+                for b in &rects[i + 1..] {
+                    let overlap_x = (a[0] + a[2]).min(b[0] + b[2]) - a[0].max(b[0]);
+                    let overlap_y = (a[1] + a[3]).min(b[1] + b[3]) - a[1].max(b[1]);
+                    prop_assert!(overlap_x <= eps || overlap_y <= eps, "{a:?} overlaps {b:?}");
+                }
+            }
+        }
+    }
+}
