@@ -2,7 +2,8 @@
 // playwright-core: a generated Bến Tre is imported with the `phuxanh`
 // binary, served, and a user's path is followed — overview, drill-down from
 // province to commune, another day, a report download, a live update —
-// checking that what the page shows is what the API says.
+// checking that what the page shows is what the API says, and that every
+// page passes axe-core's WCAG 2 A/AA and best-practice checks.
 //
 // Run by scripts/test after `cargo test` (PHUXANH_BIN names the binary,
 // CHROMIUM the browser).
@@ -117,6 +118,26 @@ test("the green map: the country's provinces, then the province's treemap, by ke
   await page.locator(`#map svg.treemap a[href^="/units/${first.unit.code}?"] rect`).click();
   await page.waitForURL(new RegExp(`/units/${first.unit.code}\\?.*map=activated`));
   assert.equal(await page.locator("h1").innerText(), `${first.unit.name} (${first.unit.code})`);
+});
+
+test("the pages pass axe-core's accessibility checks", async () => {
+  const axe = readFileSync(resolve(here, "node_modules/axe-core/axe.min.js"), "utf8");
+  for (const path of [
+    "/?as_of=2023-11-14",
+    "/units/83?as_of=2023-11-14",
+    "/units/83?as_of=2023-11-14&lang=en&map=activated",
+    "/units/83/ranking?as_of=2023-11-14&level=commune",
+    "/units/83/completed?as_of=2023-11-14",
+    "/units/83/compare?as_of=2023-11-14",
+    "/units/83/daily?date=2023-11-14",
+    "/units/83/funnel?as_of=2023-11-14",
+  ]) {
+    await page.goto(base + path);
+    await page.addScriptTag({ content: axe });
+    const result = await page.evaluate(() => window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "best-practice"] }));
+    const found = result.violations.map((v) => `${v.impact} ${v.id} at ${v.nodes.map((n) => n.target).join(", ")}: ${v.nodes[0].failureSummary}`);
+    assert.deepEqual(found, [], path);
+  }
 });
 
 test("another day", async () => {
