@@ -29,7 +29,11 @@ fn unit(c: &str, name: &str, level: UnitLevel, parent: Option<&str>) -> Unit {
 
 /// Bến Tre with two districts, three communes and a village.
 fn fixture() -> SqliteStore {
-    let mut store = SqliteStore::in_memory().unwrap();
+    fixture_in(SqliteStore::in_memory().unwrap())
+}
+
+/// The fixture's units in `store`.
+fn fixture_in(mut store: SqliteStore) -> SqliteStore {
     let units = vec![
         unit("83", "Tỉnh Bến Tre", UnitLevel::Province, None),
         unit("831", "Huyện Thạnh Phú", UnitLevel::District, Some("83")),
@@ -239,6 +243,30 @@ fn campaign() -> Vec<Event> {
         ev("e8", "083190000002", Approved, 1, "2023-08-31 08:00"),
         ev("e9", "083201000003", Collected, 1, "2023-09-10 20:00"),
     ]
+}
+
+#[test]
+fn a_read_snapshot_sees_one_committed_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("snapshot.db");
+    let mut writer = fixture_in(SqliteStore::open(&path).unwrap());
+    import_citizens(&mut writer, roster(), ImportMode::Atomic);
+    let reader = SqliteStore::open(&path).unwrap();
+    let events = campaign();
+    let (first, rest) = events.split_at(1);
+    import_events(&mut writer, first.to_vec(), ImportMode::Atomic);
+    reader.begin_snapshot().unwrap();
+    assert_eq!(count(&reader, "83", "2023-12-31", Metric::Collected), 1);
+    // A write committed meanwhile is not seen inside the snapshot…
+    let r = import_events(&mut writer, rest.to_vec(), ImportMode::Atomic);
+    assert!(r.committed, "{:?}", r.refused);
+    assert_eq!(count(&writer, "83", "2023-12-31", Metric::Collected), 3);
+    assert_eq!(count(&reader, "83", "2023-12-31", Metric::Collected), 1);
+    // …and is once it ends.
+    reader.end_snapshot().unwrap();
+    assert_eq!(count(&reader, "83", "2023-12-31", Metric::Collected), 3);
+    // Ending twice is harmless.
+    reader.end_snapshot().unwrap();
 }
 
 #[test]
