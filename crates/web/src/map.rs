@@ -148,7 +148,12 @@ pub(crate) fn draw(
         .map(|c| Band::of(c.target_pct.get(metric).copied()))
         .collect();
     let titles: Vec<String> = children.iter().map(|c| title(c, lang)).collect();
-    let (kind, width, height, islands, shapes) = match provinces(children) {
+    let (kind, width, height, islands, shapes) = match provinces(
+        &children
+            .iter()
+            .map(|c| c.unit.code.as_str())
+            .collect::<Vec<_>>(),
+    ) {
         Some((shapes, geometry)) => {
             let by_code: HashMap<&str, usize> = children
                 .iter()
@@ -433,16 +438,16 @@ fn geometry() -> &'static Geometry {
     })
 }
 
-/// The provinces' boundaries when `children` are provinces: those of the
-/// 2025 structure when every child is one of its 34 provinces, else those
-/// of the 63 before it when every child is one of them, else none.
-fn provinces(children: &[Progress]) -> Option<(&'static [Shape], &'static Geometry)> {
+/// The provinces' boundaries when `codes` are provinces: those of the 2025
+/// structure when every code is one of its 34 provinces, else those of the
+/// 63 before it when every code is one of them, else none.
+fn provinces(codes: &[&str]) -> Option<(&'static [Shape], &'static Geometry)> {
     let g = geometry();
     ["vn-2025", "vn-2024"].iter().find_map(|name| {
         let shapes = g.structures.get(*name)?;
-        children
+        codes
             .iter()
-            .all(|c| shapes.iter().any(|s| s.code == c.unit.code))
+            .all(|c| shapes.iter().any(|s| s.code == *c))
             .then_some((shapes.as_slice(), g))
     })
 }
@@ -490,6 +495,23 @@ mod tests {
                     .all(|s| s.d.starts_with('M'))
             );
         }
+    }
+
+    #[test]
+    fn the_structure_is_read_from_the_provinces_codes() {
+        let count = |codes: &[&str]| provinces(codes).map(|(shapes, _)| shapes.len());
+        let vn_2025: Vec<String> = phuxanh_units::UnitSet::Vn2025
+            .units()
+            .into_iter()
+            .filter(|u| u.parent.is_none())
+            .map(|u| u.code.to_string())
+            .collect();
+        let vn_2025: Vec<&str> = vn_2025.iter().map(String::as_str).collect();
+        assert_eq!(count(&vn_2025), Some(34));
+        // Bến Tre (83) merged into Vĩnh Long in 2025: the 63 provinces.
+        assert_eq!(count(&["01", "83"]), Some(63));
+        // Districts have no boundaries.
+        assert_eq!(count(&["831", "832"]), None);
     }
 
     #[test]
