@@ -50,8 +50,9 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
     {
         let mut stmt = tx
             .prepare(
-                "SELECT id, unit_id, birth_date, row_id, f_collected, f_collected_l2, f_approved,
-                 f_rejected, f_activated, f_activated_l2, f_used FROM citizens",
+                "SELECT c.id, c.unit_id, c.birth_date, c.row_id, f.f_collected, f.f_collected_l2,
+                 f.f_approved, f.f_rejected, f.f_activated, f.f_activated_l2, f.f_used
+                 FROM citizens c LEFT JOIN firsts f ON f.row_id = c.row_id",
             )
             .map_err(backend)?;
         let mut rows = stmt.query([]).map_err(backend)?;

@@ -20,7 +20,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use phuxanh_domain::{Citizen, Event};
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: &str = "4";
+const SCHEMA_VERSION: &str = "5";
 
 /// A Phủ Xanh database in one SQLite file.
 pub struct SqliteStore {

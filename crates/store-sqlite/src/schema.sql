@@ -29,7 +29,16 @@ CREATE TABLE citizens (
     unit_id        INTEGER NOT NULL REFERENCES units (id),
     household_id   TEXT,
     address        TEXT,
-    phone          TEXT,
+    phone          TEXT
+);
+CREATE UNIQUE INDEX citizens_by_id ON citizens (id);
+
+-- A citizen's first day of each stage (day numbers), derived from their
+-- events and kept so that a change is a cheap diff. Apart from the roster's
+-- wide rows, so that recording events does not rewrite them; a citizen
+-- without events has no row.
+CREATE TABLE firsts (
+    row_id         INTEGER PRIMARY KEY, -- citizens.row_id
     f_collected    INTEGER,
     f_collected_l2 INTEGER,
     f_approved     INTEGER,
@@ -38,7 +47,6 @@ CREATE TABLE citizens (
     f_activated_l2 INTEGER,
     f_used         INTEGER
 );
-CREATE UNIQUE INDEX citizens_by_id ON citizens (id);
 
 -- kind: 0 collected, 1 approved, 2 rejected, 3 activated, 4 used.
 -- event_id is NULL for an event a status snapshot implies: its id,

@@ -118,8 +118,9 @@ fn load_citizens(
     ids.dedup();
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT id, row_id, unit_id, f_collected, f_collected_l2, f_approved, f_rejected,
-             f_activated, f_activated_l2, f_used FROM citizens WHERE id IN ({})",
+            "SELECT c.id, c.row_id, c.unit_id, f.f_collected, f.f_collected_l2, f.f_approved,
+             f.f_rejected, f.f_activated, f.f_activated_l2, f.f_used
+             FROM citizens c LEFT JOIN firsts f ON f.row_id = c.row_id WHERE c.id IN ({})",
             vec!["?"; LOOKUP_IDS].join(", ")
         ))
         .map_err(backend)?;
@@ -445,8 +446,8 @@ pub(crate) fn store_firsts(conn: &Connection, row_id: i64, firsts: &Firsts) -> R
         .map(|&m| firsts.get(m).map(Day::number))
         .collect();
     conn.prepare_cached(
-        "UPDATE citizens SET f_collected = ?2, f_collected_l2 = ?3, f_approved = ?4, f_rejected = ?5,
-         f_activated = ?6, f_activated_l2 = ?7, f_used = ?8 WHERE row_id = ?1",
+        "INSERT OR REPLACE INTO firsts (row_id, f_collected, f_collected_l2, f_approved,
+         f_rejected, f_activated, f_activated_l2, f_used) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )
     .map_err(backend)?
     .execute(params![row_id, d[0], d[1], d[2], d[3], d[4], d[5], d[6]])
