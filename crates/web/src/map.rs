@@ -344,32 +344,24 @@ pub(crate) fn squarify(weights: &[f64], width: f64, height: f64) -> Vec<[f64; 4]
         f64::max(side2 * max / s2, s2 / (side2 * min))
     };
     let mut free = [0.0, 0.0, width, height];
+    // The current row, largest first: its largest area is its first and its
+    // smallest its last.
     let mut row: Vec<usize> = Vec::new();
-    let mut next = 0;
-    while next < order.len() {
-        let side = free[2].min(free[3]);
-        let sum: f64 = row.iter().map(|&i| area(i)).sum();
-        let a = area(order[next]);
-        let better = row.is_empty() || {
-            let max = row.iter().map(|&i| area(i)).fold(a, f64::max);
-            let min = row.iter().map(|&i| area(i)).fold(a, f64::min);
-            let before = worst(
-                sum,
-                row.iter().map(|&i| area(i)).fold(0.0, f64::max),
-                row.iter().map(|&i| area(i)).fold(f64::INFINITY, f64::min),
-                side,
-            );
-            worst(sum + a, max, min, side) <= before
-        };
-        if better {
-            row.push(order[next]);
-            next += 1;
-        } else {
-            lay_row(&row, &area, &mut free, &mut out);
-            row.clear();
+    let mut sum = 0.0;
+    for &i in &order {
+        let a = area(i);
+        if let (Some(&first), Some(&last)) = (row.first(), row.last()) {
+            let side = free[2].min(free[3]);
+            let max = area(first);
+            if worst(sum + a, max, a, side) > worst(sum, max, area(last), side) {
+                lay_row(&row, &area, &mut free, &mut out);
+                row.clear();
+                sum = 0.0;
+            }
         }
+        row.push(i);
+        sum += a;
     }
-    // The last row takes what is left, so rounding leaves no gap.
     lay_row(&row, &area, &mut free, &mut out);
     out
 }
