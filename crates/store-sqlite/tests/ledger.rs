@@ -246,6 +246,38 @@ fn campaign() -> Vec<Event> {
 }
 
 #[test]
+fn a_roster_import_leaves_the_database_in_wal_mode_alone_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.db");
+    let journal_mode = || -> String {
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap()
+    };
+    let mut store = fixture_in(SqliteStore::open(&path).unwrap());
+    // Alone: the import may switch to a rollback journal, and switches back.
+    let mut first = roster();
+    let rest = first.split_off(2);
+    let r = import_citizens(&mut store, first, ImportMode::Atomic);
+    assert_eq!(r.applied, 2);
+    assert_eq!(journal_mode(), "wal");
+    // With a reader in the middle of a snapshot (the server's case) the
+    // switch is refused; the import goes through the WAL and the reader
+    // keeps its view.
+    let reader = SqliteStore::open(&path).unwrap();
+    reader.begin_snapshot().unwrap();
+    let before = count(&reader, "83", "2030-01-01", Metric::Eligible);
+    let r = import_citizens(&mut store, rest, ImportMode::Atomic);
+    assert!(r.committed && r.applied > 0, "{r:?}");
+    assert_eq!(count(&reader, "83", "2030-01-01", Metric::Eligible), before);
+    reader.end_snapshot().unwrap();
+    assert!(count(&reader, "83", "2030-01-01", Metric::Eligible) > before);
+    assert_eq!(journal_mode(), "wal");
+    assert_consistent(&mut store);
+}
+
+#[test]
 fn a_read_snapshot_sees_one_committed_state() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("snapshot.db");
