@@ -89,8 +89,9 @@ impl SqliteStore {
     /// Runs a large write with a rollback journal instead of the WAL when
     /// this is the only connection to the database (a command-line import):
     /// pages the write adds (a roster's new rows) are then written once, not
-    /// to the WAL and again at the checkpoint. With other connections open (the server) the
-    /// switch is refused and the WAL stays. Either way the write is atomic.
+    /// to the WAL and again at the checkpoint. With other connections open
+    /// (the server) the switch is refused and the WAL stays. Either way the
+    /// write is atomic.
     fn bulk<T>(&mut self, write: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let mode = |conn: &Connection, to: &str| {
             conn.query_row(&format!("PRAGMA journal_mode = {to}"), [], |r| {

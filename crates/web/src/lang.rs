@@ -80,86 +80,105 @@ impl Lang {
 
     /// The page's fixed words.
     pub(crate) fn words(self) -> HashMap<&'static str, &'static str> {
-        let pairs: &[(&str, &str, &str)] = &[
-            (
-                "title",
-                "Tiến độ định danh điện tử",
-                "e-ID enrollment progress",
-            ),
-            ("breadcrumbs", "Đơn vị cấp trên", "Parent units"),
-            ("as_of", "Tính đến ngày", "As of"),
-            (
-                "as_of_end",
-                "Số liệu tính đến hết ngày",
-                "Figures at the end of",
-            ),
-            ("show", "Xem", "Show"),
-            ("other_lang", "English", "Tiếng Việt"),
-            ("headline", "Số liệu chính", "Headline figures"),
-            ("target", "Chỉ tiêu", "Target"),
-            ("projection", "Dự báo đến hạn", "Projection to the deadline"),
-            ("children", "Các đơn vị trực thuộc", "Units under it"),
-            (
-                "children_caption",
-                "Bấm vào tiêu đề cột để sắp xếp; bấm vào tên đơn vị để xem chi tiết.",
-                "Click a column header to sort; click a unit to drill down.",
-            ),
-            ("downloads", "Tải về", "Downloads"),
-            ("report", "Báo cáo sơ kết", "Period report"),
-            ("remaining", "Còn lại", "Remaining"),
-            ("units", "Đơn vị", "Unit"),
-            ("coverage", "đạt", "of"),
-            (
-                "eligible_of",
-                "số công dân đủ điều kiện",
-                "eligible citizens",
-            ),
-            ("updated", "· cập nhật lúc", "· updated at"),
-            ("views", "Các trang", "Views"),
-            ("none", "Không có đơn vị nào.", "No units."),
-            ("tab_overview", "Tổng quan", "Overview"),
-            ("charts", "Diễn biến", "Over time"),
-            (
-                "chart_cumulative",
-                "Lũy kế so với chỉ tiêu, và dự báo đến hạn (nét đứt)",
-                "Cumulative against the target, with the projection to the deadline (dashed)",
-            ),
-            (
-                "chart_daily",
-                "Kết quả từng ngày (nền xám: cuối tuần)",
-                "Daily results (grey: weekends)",
-            ),
-            ("map", "Bản đồ phủ xanh", "Green map"),
-            (
-                "funnel_chart",
-                "Số công dân qua từng bước (trong ngoặc: tỷ lệ so với bước trước)",
-                "Citizens at each step (in brackets: share of the step before)",
-            ),
-            ("map_metric", "Tô màu theo", "Coloured by"),
-            ("country", "Toàn quốc", "Whole country"),
-            ("provinces", "Các tỉnh, thành phố", "Provinces"),
-            (
-                "provinces_caption",
-                "Bấm vào tiêu đề cột để sắp xếp; bấm vào tên tỉnh để xem chi tiết.",
-                "Click a column header to sort; click a province to drill down.",
-            ),
-            ("tab_ranking", "Xếp hạng", "Ranking"),
-            ("tab_completed", "Hoàn thành chỉ tiêu", "Completed"),
-            ("tab_compare", "So sánh kỳ trước", "Compare"),
-            ("tab_daily", "Kết quả trong ngày", "Daily"),
-            ("tab_funnel", "Chuyển đổi", "Funnel"),
-        ];
-        pairs
+        WORDS
             .iter()
-            .map(|&(k, v, e)| (k, if self == Lang::Vi { v } else { e }))
+            .map(|&(k, v, e)| (k, self.pick(v, e)))
             .collect()
     }
 
     /// One of the page's words; a key without one is a bug, shown as itself
     /// rather than failing the page.
     pub(crate) fn word(self, key: &str) -> String {
-        self.words()
-            .get(key)
-            .map_or_else(|| key.to_string(), |w| (*w).to_string())
+        WORDS
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map_or_else(|| key.to_string(), |&(_, v, e)| self.pick(v, e).to_string())
+    }
+
+    /// The other language, the page's switch.
+    pub(crate) fn other(self) -> Lang {
+        match self {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        }
+    }
+
+    /// The text in this language, of its Vietnamese and its English.
+    pub(crate) fn pick(self, vi: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
     }
 }
+
+/// The pages' fixed words: key, Vietnamese, English.
+const WORDS: &[(&str, &str, &str)] = &[
+    (
+        "title",
+        "Tiến độ định danh điện tử",
+        "e-ID enrollment progress",
+    ),
+    ("breadcrumbs", "Đơn vị cấp trên", "Parent units"),
+    ("as_of", "Tính đến ngày", "As of"),
+    (
+        "as_of_end",
+        "Số liệu tính đến hết ngày",
+        "Figures at the end of",
+    ),
+    ("show", "Xem", "Show"),
+    ("other_lang", "English", "Tiếng Việt"),
+    ("headline", "Số liệu chính", "Headline figures"),
+    ("target", "Chỉ tiêu", "Target"),
+    ("projection", "Dự báo đến hạn", "Projection to the deadline"),
+    ("children", "Các đơn vị trực thuộc", "Units under it"),
+    (
+        "children_caption",
+        "Bấm vào tiêu đề cột để sắp xếp; bấm vào tên đơn vị để xem chi tiết.",
+        "Click a column header to sort; click a unit to drill down.",
+    ),
+    ("downloads", "Tải về", "Downloads"),
+    ("report", "Báo cáo sơ kết", "Period report"),
+    ("remaining", "Còn lại", "Remaining"),
+    ("units", "Đơn vị", "Unit"),
+    ("coverage", "đạt", "of"),
+    (
+        "eligible_of",
+        "số công dân đủ điều kiện",
+        "eligible citizens",
+    ),
+    ("updated", "· cập nhật lúc", "· updated at"),
+    ("views", "Các trang", "Views"),
+    ("none", "Không có đơn vị nào.", "No units."),
+    ("tab_overview", "Tổng quan", "Overview"),
+    ("charts", "Diễn biến", "Over time"),
+    (
+        "chart_cumulative",
+        "Lũy kế so với chỉ tiêu, và dự báo đến hạn (nét đứt)",
+        "Cumulative against the target, with the projection to the deadline (dashed)",
+    ),
+    (
+        "chart_daily",
+        "Kết quả từng ngày (nền xám: cuối tuần)",
+        "Daily results (grey: weekends)",
+    ),
+    ("map", "Bản đồ phủ xanh", "Green map"),
+    (
+        "funnel_chart",
+        "Số công dân qua từng bước (trong ngoặc: tỷ lệ so với bước trước)",
+        "Citizens at each step (in brackets: share of the step before)",
+    ),
+    ("map_metric", "Tô màu theo", "Coloured by"),
+    ("country", "Toàn quốc", "Whole country"),
+    ("provinces", "Các tỉnh, thành phố", "Provinces"),
+    (
+        "provinces_caption",
+        "Bấm vào tiêu đề cột để sắp xếp; bấm vào tên tỉnh để xem chi tiết.",
+        "Click a column header to sort; click a province to drill down.",
+    ),
+    ("tab_ranking", "Xếp hạng", "Ranking"),
+    ("tab_completed", "Hoàn thành chỉ tiêu", "Completed"),
+    ("tab_compare", "So sánh kỳ trước", "Compare"),
+    ("tab_daily", "Kết quả trong ngày", "Daily"),
+    ("tab_funnel", "Chuyển đổi", "Funnel"),
+];

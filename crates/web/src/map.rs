@@ -66,7 +66,7 @@ impl Band {
             Band::Under100 => ("80% đến dưới 100%", "80% to under 100%"),
             Band::Done => ("Hoàn thành chỉ tiêu", "Target met"),
         };
-        if lang == Lang::Vi { vi } else { en }
+        lang.pick(vi, en)
     }
 }
 

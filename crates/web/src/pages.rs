@@ -247,7 +247,7 @@ async fn home(
         "country.html",
         context! {
             lang => lang.code(),
-            other_lang => if lang == Lang::Vi { "en" } else { "vi" },
+            other_lang => lang.other().code(),
             page_name => words["country"],
             t => words,
             crumbs => Vec::<Crumb>::new(),
@@ -388,21 +388,16 @@ async fn overview(
             }
         })
         .collect();
-    let (headers, children) = children_table(lang, Some(p), &report.children, &|code| {
-        unit_link(code, as_of, lang, map_metric)
+    let link = |code: &str| unit_link(code, as_of, lang, map_metric);
+    let (headers, children) = children_table(lang, Some(p), &report.children, &link);
+    let map = map::draw(&report.children, map_metric, lang, link, |m| {
+        format!("{}#map", unit_link(&p.unit.code, as_of, lang, m))
     });
-    let map = map::draw(
-        &report.children,
-        map_metric,
-        lang,
-        |code| unit_link(code, as_of, lang, map_metric),
-        |m| format!("{}#map", unit_link(&p.unit.code, as_of, lang, m)),
-    );
     render(
         "overview.html",
         context! {
             lang => lang.code(),
-            other_lang => if lang == Lang::Vi { "en" } else { "vi" },
+            other_lang => lang.other().code(),
             t => words,
             unit => context! { code => p.unit.code.clone(), name => p.unit.name.clone() },
             crumbs => crumbs,
@@ -436,8 +431,8 @@ async fn overview(
 /// metric.
 fn unit_link(code: &str, as_of: Day, lang: Lang, map_metric: Metric) -> String {
     let mut href = format!("/units/{code}?as_of={as_of}&lang={}", lang.code());
-    if map_metric != map::METRICS[0] {
-        href.push_str(&format!("&map={map_metric}"));
+    if let Some(m) = map_param(map_metric) {
+        href.push_str(&format!("&map={m}"));
     }
     href
 }
