@@ -28,8 +28,9 @@ WITH RECURSIVE sub(id, child) AS (
     SELECT u.id, sub.child FROM units u JOIN sub ON u.parent_id = sub.id
 )
 SELECT (SELECT code FROM units WHERE id = sub.child),
-    (SELECT count(*) FROM citizens c2 JOIN sub s2 ON s2.id = c2.unit_id
-      WHERE s2.child = sub.child AND c2.birth_date <= ?3),
+    (SELECT count(*) FROM citizen_ids s2 JOIN sub u2 ON u2.id = s2.unit_id
+      JOIN citizens c2 ON c2.row_id = s2.row_id
+      WHERE u2.child = sub.child AND c2.birth_date <= ?3),
     count(DISTINCT CASE WHEN e.kind = 0 THEN e.citizen_id END),
     count(DISTINCT CASE WHEN e.kind = 0 AND e.level = 2 THEN e.citizen_id END),
     count(DISTINCT CASE WHEN e.kind = 1 THEN e.citizen_id END),
@@ -38,8 +39,8 @@ SELECT (SELECT code FROM units WHERE id = sub.child),
     count(DISTINCT CASE WHEN e.kind = 3 AND e.level = 2 THEN e.citizen_id END),
     count(DISTINCT CASE WHEN e.kind = 4 THEN e.citizen_id END)
 FROM sub
-JOIN citizens c ON c.unit_id = sub.id
-JOIN events e ON e.citizen_id = c.id AND e.at < ?2
+JOIN citizen_ids s ON s.unit_id = sub.id
+JOIN events e ON e.citizen_id = s.id AND e.at < ?2
 GROUP BY sub.child
 ORDER BY 1";
 

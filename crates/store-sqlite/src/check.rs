@@ -13,7 +13,8 @@ use rusqlite::Connection;
 
 use crate::backend;
 use crate::counters::{self, Deltas};
-use crate::import::{kind_from_code, store_firsts};
+use crate::import::kind_from_code;
+use crate::state::{self, FIRSTS, firsts_from};
 use crate::tree::UnitIndex;
 
 const MAX_EXAMPLES: usize = 10;
@@ -49,11 +50,11 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
     let mut wrong_firsts: Vec<(i64, Firsts)> = Vec::new();
     {
         let mut stmt = tx
-            .prepare(
-                "SELECT c.id, c.unit_id, c.birth_date, c.row_id, f.f_collected, f.f_collected_l2,
-                 f.f_approved, f.f_rejected, f.f_activated, f.f_activated_l2, f.f_used
-                 FROM citizens c LEFT JOIN firsts f ON f.row_id = c.row_id",
-            )
+            .prepare(&format!(
+                "SELECT i.id, i.unit_id, c.birth_date, i.row_id, {FIRSTS}
+                     FROM citizen_ids i JOIN citizens c ON c.row_id = i.row_id
+                     LEFT JOIN firsts f ON f.row_id = i.row_id"
+            ))
             .map_err(backend)?;
         let mut rows = stmt.query([]).map_err(backend)?;
         while let Some(r) = rows.next().map_err(backend)? {
@@ -62,13 +63,7 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
             let unit: i64 = r.get(1).map_err(backend)?;
             let birth = Day::from_number(r.get(2).map_err(backend)?);
             let row_id: i64 = r.get(3).map_err(backend)?;
-            let mut kept = Firsts::default();
-            for (i, slot) in kept.0.iter_mut().enumerate() {
-                *slot = r
-                    .get::<_, Option<i32>>(4 + i)
-                    .map_err(backend)?
-                    .map(Day::from_number);
-            }
+            let kept = firsts_from(r, 4).map_err(backend)?;
             let truth = from_events.remove(&id).unwrap_or_default();
             if truth != kept {
                 report.firsts_wrong += 1;
@@ -146,9 +141,8 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
     }
 
     if repair && !report.is_clean() {
-        for (row_id, firsts) in &wrong_firsts {
-            store_firsts(&tx, *row_id, firsts)?;
-        }
+        wrong_firsts.sort_unstable_by_key(|(row_id, _)| *row_id);
+        state::set_firsts(&tx, &wrong_firsts)?;
         tx.execute("DELETE FROM counters", []).map_err(backend)?;
         for (unit, days) in &expected {
             counters::merge_into_unit(&tx, *unit, days)?;

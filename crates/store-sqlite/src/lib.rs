@@ -6,6 +6,7 @@
 mod check;
 mod counters;
 mod import;
+mod state;
 mod tree;
 
 use std::path::Path;
@@ -20,7 +21,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use phuxanh_domain::{Citizen, Event};
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: &str = "5";
+const SCHEMA_VERSION: &str = "6";
 
 /// A Phủ Xanh database in one SQLite file.
 pub struct SqliteStore {

@@ -1,4 +1,4 @@
--- Phủ Xanh, SQLite schema version 4.
+-- Phủ Xanh, SQLite schema version 6.
 -- Days are day numbers (days since 1970-01-01, Asia/Ho_Chi_Minh calendar);
 -- instants are Unix seconds.
 
@@ -16,27 +16,33 @@ CREATE TABLE units (
 );
 CREATE INDEX units_by_parent ON units (parent_id, code);
 
--- The roster. f_* are the first days each event-driven metric became true
--- of the citizen: derived from events, kept so a change is a cheap diff.
--- Rows are appended in arrival order (rowid) and found by the narrow unique
--- index on `id`: inserting wide rows at random keys would split pages.
+-- The roster as imported: who each citizen is. Rows are appended in
+-- arrival order (row_id) and found through `citizen_ids`, so this wide
+-- table needs no index of its own.
 CREATE TABLE citizens (
     row_id         INTEGER PRIMARY KEY,
     id             INTEGER NOT NULL, -- the 12-digit personal identification number
     full_name      TEXT NOT NULL,
     birth_date     INTEGER NOT NULL,
     sex            TEXT NOT NULL CHECK (sex IN ('M', 'F')),
-    unit_id        INTEGER NOT NULL REFERENCES units (id),
     household_id   TEXT,
     address        TEXT,
     phone          TEXT
 );
-CREATE UNIQUE INDEX citizens_by_id ON citizens (id);
+
+-- One narrow row per citizen, keyed by their ID (which it keeps unique):
+-- where their roster row is and the unit they count in. Imports find
+-- citizens here with one seek each, without reading the wide rows.
+CREATE TABLE citizen_ids (
+    id      INTEGER PRIMARY KEY, -- citizens.id
+    row_id  INTEGER NOT NULL,    -- citizens.row_id
+    unit_id INTEGER NOT NULL REFERENCES units (id)
+);
 
 -- A citizen's first day of each stage (day numbers), derived from their
--- events and kept so that a change is a cheap diff. Apart from the roster's
--- wide rows, so that recording events does not rewrite them; a citizen
--- without events has no row.
+-- events and kept so that a change is a cheap diff. Keyed by the roster's
+-- row_id; a citizen without events has no row. Recording events writes
+-- here and in `events` only.
 CREATE TABLE firsts (
     row_id         INTEGER PRIMARY KEY, -- citizens.row_id
     f_collected    INTEGER,

@@ -710,3 +710,37 @@ fn check_finds_and_repairs_a_damaged_funnel() {
     assert!(store.check(true).unwrap().repaired);
     assert_consistent(&mut store);
 }
+
+#[test]
+fn a_later_roster_adds_new_citizens_beside_those_already_there() {
+    let mut store = fixture();
+    let all = roster();
+    import_citizens(&mut store, all[..2].to_vec(), ImportMode::Atomic);
+    let r = import_citizens(&mut store, all, ImportMode::Atomic);
+    assert_eq!((r.read, r.applied, r.unchanged), (4, 2, 2));
+    assert_eq!(count(&store, "83", "2023-12-31", Metric::Eligible), 4);
+    import_events(&mut store, campaign(), ImportMode::Atomic);
+    assert_consistent(&mut store);
+}
+
+#[test]
+fn check_finds_and_repairs_wrong_first_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.db");
+    {
+        let mut store = fixture_in(SqliteStore::open(&path).unwrap());
+        import_citizens(&mut store, roster(), ImportMode::Atomic);
+        import_events(&mut store, campaign(), ImportMode::Atomic);
+        assert_consistent(&mut store);
+    }
+    let damaged = rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE firsts SET f_collected = f_collected - 1", [])
+        .unwrap();
+    assert!(damaged > 0);
+    let mut store = SqliteStore::open(&path).unwrap();
+    let report = store.check(false).unwrap();
+    assert_eq!(report.firsts_wrong, damaged as u64, "{report:#?}");
+    assert!(store.check(true).unwrap().repaired);
+    assert_consistent(&mut store);
+}

@@ -1,24 +1,21 @@
 //! `citizens import`: the roster, written in chunks; a citizen whose unit
 //! or birth date changes takes their counts along.
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
-use phuxanh_domain::{
-    Citizen, CitizenId, Contribution, Day, Firsts, Sex, UnitLevel, citizen::eligible_from,
-};
+use phuxanh_domain::{Citizen, Contribution, Day, Firsts, Sex, UnitLevel, citizen::eligible_from};
 use phuxanh_store::{ImportMode, ImportReport, Result, Rows, Scope};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::finish;
 use crate::backend;
 use crate::counters::Deltas;
+use crate::state::{self, State};
 use crate::tree::{Node, UnitIndex};
 
-/// A citizen as the database holds them.
-struct Stored {
-    unit_id: i64,
+/// A citizen's roster row: who they are.
+struct Person {
     birth: Day,
-    firsts: Firsts,
     full_name: String,
     sex: Sex,
     household_id: Option<String>,
@@ -26,40 +23,26 @@ struct Stored {
     phone: Option<String>,
 }
 
-const FIRSTS: &str = "f.f_collected, f.f_collected_l2, f.f_approved, f.f_rejected, \
-     f.f_activated, f.f_activated_l2, f.f_used";
-
-fn firsts_from(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Firsts> {
-    let mut f = Firsts::default();
-    for (i, slot) in f.0.iter_mut().enumerate() {
-        *slot = r.get::<_, Option<i32>>(first + i)?.map(Day::from_number);
-    }
-    Ok(f)
-}
-
-fn load_citizen(conn: &Connection, id: CitizenId) -> Result<Option<Stored>> {
-    conn.prepare_cached(&format!(
-        "SELECT c.unit_id, c.birth_date, c.full_name, c.sex, c.household_id, c.address, c.phone,
-         {FIRSTS} FROM citizens c LEFT JOIN firsts f ON f.row_id = c.row_id WHERE c.id = ?1"
-    ))
+fn load_person(conn: &Connection, row_id: i64) -> Result<Person> {
+    conn.prepare_cached(
+        "SELECT birth_date, full_name, sex, household_id, address, phone
+         FROM citizens WHERE row_id = ?1",
+    )
     .map_err(backend)?
-    .query_row([id.as_u64() as i64], |r| {
-        Ok(Stored {
-            unit_id: r.get(0)?,
-            birth: Day::from_number(r.get(1)?),
-            full_name: r.get(2)?,
-            sex: if r.get::<_, String>(3)? == "F" {
+    .query_row([row_id], |r| {
+        Ok(Person {
+            birth: Day::from_number(r.get(0)?),
+            full_name: r.get(1)?,
+            sex: if r.get::<_, String>(2)? == "F" {
                 Sex::Female
             } else {
                 Sex::Male
             },
-            household_id: r.get(4)?,
-            address: r.get(5)?,
-            phone: r.get(6)?,
-            firsts: firsts_from(r, 7)?,
+            household_id: r.get(3)?,
+            address: r.get(4)?,
+            phone: r.get(5)?,
         })
     })
-    .optional()
     .map_err(backend)
 }
 
@@ -100,23 +83,21 @@ pub(crate) fn citizens(
 ) -> Result<ImportReport> {
     let tx = conn.transaction().map_err(backend)?;
     let index = UnitIndex::load(&tx, scope)?;
-    // A first load into an empty roster builds the id index once, at the
-    // end, by sorting: far cheaper than a million random index inserts.
-    // The drop is part of the transaction, so a rollback restores it.
-    let first_load: bool = tx
-        .query_row("SELECT NOT EXISTS (SELECT 1 FROM citizens)", [], |r| {
-            r.get(0)
-        })
+    let (first_load, next_row_id): (bool, i64) = tx
+        .query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM citizen_ids),
+             (SELECT coalesce(max(row_id), 0) + 1 FROM citizens)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .map_err(backend)?;
-    if first_load {
-        tx.execute_batch("DROP INDEX citizens_by_id")
-            .map_err(backend)?;
-    }
     let mut roster = Roster {
         conn: &tx,
         index: &index,
         min_age,
         first_load,
+        next_row_id,
+        added: Vec::new(),
         report: ImportReport::default(),
         deltas: Deltas::default(),
     };
@@ -154,16 +135,16 @@ pub(crate) fn citizens(
         }
     }
     roster.apply(&mut chunk)?;
-    let Roster { report, deltas, .. } = roster;
-    if first_load {
-        // The file is read by now, so its core can help SQLite sort.
-        tx.execute_batch(
-            "PRAGMA threads = 2;
-             CREATE UNIQUE INDEX citizens_by_id ON citizens (id);
-             PRAGMA threads = 0;",
-        )
-        .map_err(backend)?;
-    }
+    let Roster {
+        report,
+        deltas,
+        mut added,
+        ..
+    } = roster;
+    // A first load writes the state rows once, at the end, sorted by ID:
+    // appended in key order instead of inserted at a million random keys.
+    added.sort_unstable();
+    state::insert(&tx, &added)?;
     finish(tx, report, mode, deltas, &index)
 }
 
@@ -172,7 +153,13 @@ struct Roster<'a> {
     conn: &'a Connection,
     index: &'a UnitIndex,
     min_age: u8,
+    /// No citizen on the roster yet: nobody to look up.
     first_load: bool,
+    /// The row id the next new citizen's roster row gets.
+    next_row_id: i64,
+    /// New citizens' state rows, `(id, row_id, unit_id)`, not written yet
+    /// (a first load writes them all at the end).
+    added: Vec<(i64, i64, i64)>,
     report: ImportReport,
     deltas: Deltas,
 }
@@ -191,39 +178,98 @@ impl Roster<'_> {
         if chunk.is_empty() {
             return Ok(());
         }
-        // In id order the inserts walk the id index forwards.
+        // In ID order the look-ups walk the state table forwards.
         chunk.sort_unstable_by_key(|p| p.citizen.id);
-        let added = insert_new_citizens(self.conn, chunk, self.first_load)?;
-        for Pending {
-            line,
-            citizen: c,
-            unit,
-        } in chunk.drain(..)
-        {
-            if added.contains(&c.id.as_u64()) {
-                let new = self.contribution(c.birth_date, Firsts::default());
-                self.deltas.contribution(unit.id, &new, 1);
-                self.report.applied += 1;
-            } else {
-                self.update(line, c, unit)?;
+        let on_roster = if self.first_load {
+            HashMap::default()
+        } else {
+            let ids: Vec<i64> = chunk.iter().map(|p| p.citizen.id.as_u64() as i64).collect();
+            state::load(self.conn, &ids)?
+        };
+        let mut new = Vec::with_capacity(chunk.len());
+        for p in chunk.drain(..) {
+            match on_roster.get(&(p.citizen.id.as_u64() as i64)) {
+                Some(old) => self.update(p, old)?,
+                None => new.push(p),
             }
+        }
+        self.insert(&new)?;
+        if !self.first_load {
+            state::insert(self.conn, &self.added)?;
+            self.added.clear();
+        }
+        Ok(())
+    }
+
+    /// Adds citizens not on the roster yet: their roster rows in one
+    /// statement, appended under new row ids; their state rows to `added`.
+    fn insert(&mut self, new: &[Pending]) -> Result<()> {
+        if new.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(i64, i64, i32)> = new
+            .iter()
+            .map(|p| {
+                let row_id = self.next_row_id;
+                self.next_row_id += 1;
+                (
+                    row_id,
+                    p.citizen.id.as_u64() as i64,
+                    p.citizen.birth_date.number(),
+                )
+            })
+            .collect();
+        let tuples = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; new.len()].join(", ");
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(new.len() * 8);
+        for (p, (row_id, id, birth)) in new.iter().zip(&rows) {
+            let c = &p.citizen;
+            values.extend_from_slice(&[
+                row_id,
+                id,
+                &c.full_name,
+                birth,
+                match c.sex {
+                    Sex::Male => &"M",
+                    Sex::Female => &"F",
+                },
+                &c.household_id,
+                &c.address,
+                &c.phone,
+            ]);
+        }
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO citizens (row_id, id, full_name, birth_date, sex, household_id,
+                 address, phone) VALUES {tuples}"
+            ))
+            .map_err(backend)?
+            .execute(values.as_slice())
+            .map_err(backend)?;
+        for (p, (row_id, id, _)) in new.iter().zip(rows) {
+            self.added.push((id, row_id, p.unit.id));
+            let contribution = self.contribution(p.citizen.birth_date, Firsts::default());
+            self.deltas.contribution(p.unit.id, &contribution, 1);
+            self.report.applied += 1;
         }
         Ok(())
     }
 
     /// A citizen already on the roster: unchanged, or updated (their counts
     /// move with them if their unit or birth date changed).
-    fn update(&mut self, line: u64, c: Citizen, unit: Node) -> Result<()> {
-        let old = load_citizen(self.conn, c.id)?.ok_or_else(|| {
-            phuxanh_store::StoreError::Backend(format!("citizen {} vanished", c.id).into())
-        })?;
+    fn update(&mut self, p: Pending, old: &State) -> Result<()> {
+        let Pending {
+            line,
+            citizen: c,
+            unit,
+        } = p;
+        let person = load_person(self.conn, old.row_id)?;
         let same = old.unit_id == unit.id
-            && old.birth == c.birth_date
-            && old.full_name == c.full_name
-            && old.sex == c.sex
-            && old.household_id == c.household_id
-            && old.address == c.address
-            && old.phone == c.phone;
+            && person.birth == c.birth_date
+            && person.full_name == c.full_name
+            && person.sex == c.sex
+            && person.household_id == c.household_id
+            && person.address == c.address
+            && person.phone == c.phone;
         if same {
             self.report.unchanged += 1;
             return Ok(());
@@ -237,23 +283,25 @@ impl Roster<'_> {
         }
         self.conn
             .prepare_cached(
-                "UPDATE citizens SET full_name = ?2, birth_date = ?3, sex = ?4, unit_id = ?5,
-                 household_id = ?6, address = ?7, phone = ?8 WHERE id = ?1",
+                "UPDATE citizens SET full_name = ?2, birth_date = ?3, sex = ?4,
+                 household_id = ?5, address = ?6, phone = ?7 WHERE row_id = ?1",
             )
             .map_err(backend)?
             .execute(params![
-                c.id.as_u64() as i64,
+                old.row_id,
                 c.full_name,
                 c.birth_date.number(),
                 c.sex.as_str(),
-                unit.id,
                 c.household_id,
                 c.address,
                 c.phone
             ])
             .map_err(backend)?;
-        if old.unit_id != unit.id || old.birth != c.birth_date {
-            let before = self.contribution(old.birth, old.firsts);
+        if old.unit_id != unit.id {
+            state::set_unit(self.conn, c.id.as_u64() as i64, unit.id)?;
+        }
+        if old.unit_id != unit.id || person.birth != c.birth_date {
+            let before = self.contribution(person.birth, old.firsts);
             let after = self.contribution(c.birth_date, old.firsts);
             self.deltas.contribution(old.unit_id, &before, -1);
             self.deltas.contribution(unit.id, &after, 1);
@@ -261,62 +309,4 @@ impl Roster<'_> {
         self.report.applied += 1;
         Ok(())
     }
-}
-
-/// Inserts the chunk's citizens that are not on the roster yet; returns
-/// their ids. One query finds those already there (none on a first load),
-/// one statement inserts the others.
-fn insert_new_citizens(
-    conn: &Connection,
-    chunk: &[Pending],
-    first_load: bool,
-) -> Result<HashSet<u64>> {
-    let ids: Vec<i64> = chunk.iter().map(|p| p.citizen.id.as_u64() as i64).collect();
-    let existing: HashSet<i64> = if first_load {
-        HashSet::default()
-    } else {
-        let marks = vec!["?"; ids.len()].join(", ");
-        let mut stmt = conn
-            .prepare_cached(&format!("SELECT id FROM citizens WHERE id IN ({marks})"))
-            .map_err(backend)?;
-        let found = stmt
-            .query_map(rusqlite::params_from_iter(&ids), |r| r.get::<_, i64>(0))
-            .map_err(backend)?;
-        found.collect::<rusqlite::Result<_>>().map_err(backend)?
-    };
-    let new: Vec<(&Pending, i64, i32)> = chunk
-        .iter()
-        .zip(&ids)
-        .filter(|(_, id)| !existing.contains(id))
-        .map(|(p, id)| (p, *id, p.citizen.birth_date.number()))
-        .collect();
-    if new.is_empty() {
-        return Ok(HashSet::default());
-    }
-    let tuples = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; new.len()].join(", ");
-    let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(new.len() * 8);
-    for (p, id, birth) in &new {
-        let c = &p.citizen;
-        values.extend_from_slice(&[
-            id,
-            &c.full_name,
-            birth,
-            match c.sex {
-                Sex::Male => &"M",
-                Sex::Female => &"F",
-            },
-            &p.unit.id,
-            &c.household_id,
-            &c.address,
-            &c.phone,
-        ]);
-    }
-    conn.prepare_cached(&format!(
-        "INSERT INTO citizens (id, full_name, birth_date, sex, unit_id, household_id, address, phone)
-         VALUES {tuples}"
-    ))
-    .map_err(backend)?
-    .execute(values.as_slice())
-    .map_err(backend)?;
-    Ok(new.iter().map(|(_, id, _)| *id as u64).collect())
 }

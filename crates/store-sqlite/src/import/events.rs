@@ -10,22 +10,21 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use phuxanh_domain::{
-    CitizenId, Day, Event, EventId, EventKind, Firsts, Instant, Level, Metric, lifecycle,
+    CitizenId, Day, Event, EventId, EventKind, Firsts, Instant, Level, lifecycle,
 };
 use phuxanh_store::{ImportMode, ImportReport, Result, Row, Rows, Scope, StoreError};
-use rusqlite::{Connection, ToSql, params};
+use rusqlite::{Connection, ToSql};
 
 use super::finish;
 use crate::backend;
 use crate::counters::Deltas;
+use crate::state;
 use crate::tree::UnitIndex;
 
 /// Rows checked between two writes.
 const BATCH: usize = 4096;
 /// Events per multi-row insert (8 parameters each).
 const INSERT_ROWS: usize = 64;
-/// Citizens per look-up of a batch's citizens.
-const LOOKUP_IDS: usize = 256;
 
 fn kind_code(kind: EventKind) -> i64 {
     match kind {
@@ -108,7 +107,7 @@ struct Known {
     firsts: Firsts,
 }
 
-/// The citizens named by a batch, read in id order.
+/// The citizens named by a batch, read in ID order.
 fn load_citizens(
     conn: &Connection,
     ids: impl Iterator<Item = CitizenId>,
@@ -116,43 +115,16 @@ fn load_citizens(
     let mut ids: Vec<i64> = ids.map(|id| id.as_u64() as i64).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT c.id, c.row_id, c.unit_id, f.f_collected, f.f_collected_l2, f.f_approved,
-             f.f_rejected, f.f_activated, f.f_activated_l2, f.f_used
-             FROM citizens c LEFT JOIN firsts f ON f.row_id = c.row_id WHERE c.id IN ({})",
-            vec!["?"; LOOKUP_IDS].join(", ")
-        ))
-        .map_err(backend)?;
     let mut known = HashMap::with_capacity_and_hasher(ids.len(), Default::default());
-    for chunk in ids.chunks(LOOKUP_IDS) {
-        // A short last chunk repeats its last id: IN ignores repeats.
-        let padded = chunk
-            .iter()
-            .chain(std::iter::repeat(&chunk[chunk.len() - 1]));
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(padded.take(LOOKUP_IDS)))
-            .map_err(backend)?;
-        while let Some(r) = rows.next().map_err(backend)? {
-            let id = CitizenId::from_u64(r.get::<_, i64>(0).map_err(backend)? as u64)
-                .map_err(corrupt)?;
-            let mut firsts = Firsts::default();
-            for (i, slot) in firsts.0.iter_mut().enumerate() {
-                *slot = r
-                    .get::<_, Option<i32>>(3 + i)
-                    .map_err(backend)?
-                    .map(Day::from_number);
-            }
-            known.insert(
-                id,
-                Known {
-                    row_id: r.get(1).map_err(backend)?,
-                    unit_id: r.get(2).map_err(backend)?,
-                    stored: firsts,
-                    firsts,
-                },
-            );
-        }
+    for (id, s) in state::load(conn, &ids)? {
+        let id = CitizenId::from_u64(id as u64).map_err(corrupt)?;
+        let k = Known {
+            row_id: s.row_id,
+            unit_id: s.unit_id,
+            stored: s.firsts,
+            firsts: s.firsts,
+        };
+        known.insert(id, k);
     }
     Ok(known)
 }
@@ -336,13 +308,13 @@ impl Import<'_> {
             }
         }
         accepted.write(self.conn)?;
-        let mut changed: Vec<&Known> = citizens.values().filter(|k| k.firsts != k.stored).collect();
-        changed.sort_unstable_by_key(|k| k.row_id);
-        for k in changed {
-            store_firsts(self.conn, k.row_id, &k.firsts)?;
+        let mut changed: Vec<(i64, Firsts)> = Vec::with_capacity(citizens.len());
+        for k in citizens.values().filter(|k| k.firsts != k.stored) {
+            changed.push((k.row_id, k.firsts));
             self.deltas.firsts_changed(k.unit_id, &k.stored, &k.firsts);
         }
-        Ok(())
+        changed.sort_unstable_by_key(|(row_id, _)| *row_id);
+        state::set_firsts(self.conn, &changed)
     }
 
     /// Checks one row's events against the database and the batch so far.
@@ -437,20 +409,4 @@ pub(crate) fn events(
     import.batch(batch)?;
     let Import { report, deltas, .. } = import;
     finish(tx, report, mode, deltas, &index)
-}
-
-/// Writes a citizen's first days.
-pub(crate) fn store_firsts(conn: &Connection, row_id: i64, firsts: &Firsts) -> Result<()> {
-    let d: Vec<Option<i32>> = Metric::FROM_EVENTS
-        .iter()
-        .map(|&m| firsts.get(m).map(Day::number))
-        .collect();
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO firsts (row_id, f_collected, f_collected_l2, f_approved,
-         f_rejected, f_activated, f_activated_l2, f_used) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )
-    .map_err(backend)?
-    .execute(params![row_id, d[0], d[1], d[2], d[3], d[4], d[5], d[6]])
-    .map_err(backend)?;
-    Ok(())
 }

@@ -10,7 +10,7 @@ mod targets;
 mod units;
 
 pub(crate) use citizens::citizens;
-pub(crate) use events::{events, kind_from_code, store_firsts};
+pub(crate) use events::{events, kind_from_code};
 pub(crate) use targets::targets;
 pub(crate) use units::units;
 
