@@ -744,3 +744,50 @@ fn check_finds_and_repairs_wrong_first_days() {
     assert!(store.check(true).unwrap().repaired);
     assert_consistent(&mut store);
 }
+
+/// A first load of events reads a citizen's events back when their rows
+/// are far apart in the file (in different batches of the import), and
+/// still refuses what does not fit them.
+#[test]
+fn a_first_load_checks_a_citizen_against_events_from_far_earlier_in_the_file() {
+    use EventKind::*;
+    let mut store = fixture();
+    import_citizens(&mut store, roster(), ImportMode::Atomic);
+    let filler = 10_000;
+    let mut values: Vec<Result<Vec<Event>, String>> = vec![Ok(vec![ev(
+        "e1",
+        "083085000001",
+        Collected,
+        2,
+        "2023-08-20 19:30",
+    )])];
+    values.extend((0..filler).map(|_| Err("unreadable row".to_string())));
+    values.push(Ok(vec![ev(
+        "e2",
+        "083085000001",
+        Approved,
+        2,
+        "2023-08-22 09:00",
+    )]));
+    // Collected again with no rejection between: out of lifecycle order.
+    values.push(Ok(vec![ev(
+        "e3",
+        "083085000001",
+        Collected,
+        2,
+        "2023-08-21 10:00",
+    )]));
+    let r = store
+        .import_events(
+            &Scope::everything(),
+            &mut rows(values),
+            ImportMode::SkipInvalid,
+            now(),
+        )
+        .unwrap();
+    assert_eq!((r.applied, r.refused.len()), (2, filler + 1));
+    let last = r.refused.last().unwrap();
+    assert!(last.reason.contains("lifecycle"), "{last:?}");
+    assert_eq!(count(&store, "83", "2023-08-22", Metric::Approved), 1);
+    assert_consistent(&mut store);
+}
