@@ -9,6 +9,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of the system allocator: an import's rows are
+/// allocated on the reader thread and freed on the writer's, which glibc's
+/// allocator serialises on a lock.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match commands::run(cli::Cli::parse()) {
         Ok(code) => code,
