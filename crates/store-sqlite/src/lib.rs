@@ -10,6 +10,7 @@ mod state;
 mod tree;
 
 use std::path::Path;
+use std::time::Duration;
 
 use phuxanh_domain::{Day, Instant, TargetMetric, TargetValue, Transition, UnitCode, UnitLevel};
 use phuxanh_store::{
@@ -22,6 +23,8 @@ use phuxanh_domain::{Citizen, Event};
 
 const SCHEMA: &str = include_str!("schema.sql");
 const SCHEMA_VERSION: &str = "6";
+/// How long a write waits for another connection's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A Phủ Xanh database in one SQLite file.
 pub struct SqliteStore {
@@ -55,10 +58,10 @@ impl SqliteStore {
              PRAGMA synchronous = NORMAL;
              PRAGMA temp_store = MEMORY;
              PRAGMA cache_size = -1048576;
-             PRAGMA mmap_size = 17179869184;
-             PRAGMA busy_timeout = 5000;",
+             PRAGMA mmap_size = 17179869184;",
         )
         .map_err(backend)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
         // Room for every statement a report prepares, so none is parsed twice.
         conn.set_prepared_statement_cache_capacity(64);
         // Plans that do not depend on bound values. Without this, SQLite
@@ -99,7 +102,11 @@ impl SqliteStore {
                 r.get::<_, String>(0)
             })
         };
+        // Asked without waiting: another connection holding the WAL open
+        // (the server's) would otherwise hold the write for the busy timeout.
+        self.conn.busy_timeout(Duration::ZERO).map_err(backend)?;
         let switched = matches!(mode(&self.conn, "DELETE"), Ok(m) if m == "delete");
+        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
         let result = write(&mut self.conn);
         if switched {
             mode(&self.conn, "WAL").map_err(backend)?;
@@ -410,9 +417,10 @@ impl Store for SqliteStore {
         now: Instant,
     ) -> Result<ImportReport> {
         self.require_initialised()?;
-        // Not `bulk`: an events import rewrites existing counter rows, which
-        // a rollback journal writes twice too; measured no faster.
-        import::events(&mut self.conn, scope, rows, mode, now)
+        // Since a first load builds the by-citizen index at the end, most of
+        // its pages are new: a 1 M status import through the rollback
+        // journal took 0.92-0.94 of the time, with a quarter less system time.
+        self.bulk(|conn| import::events(conn, scope, rows, mode, now))
     }
 
     fn import_targets(

@@ -246,7 +246,7 @@ fn campaign() -> Vec<Event> {
 }
 
 #[test]
-fn a_roster_import_leaves_the_database_in_wal_mode_alone_or_not() {
+fn imports_leave_the_database_in_wal_mode_alone_or_not() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.db");
     let journal_mode = || -> String {
@@ -274,6 +274,22 @@ fn a_roster_import_leaves_the_database_in_wal_mode_alone_or_not() {
     reader.end_snapshot().unwrap();
     assert!(count(&reader, "83", "2030-01-01", Metric::Eligible) > before);
     assert_eq!(journal_mode(), "wal");
+    // Events go the same way. A reader that has begun a read transaction
+    // but not read yet does not hold the import for the busy timeout.
+    let events = campaign();
+    let (early, late) = events.split_at(4);
+    reader.begin_snapshot().unwrap();
+    let started = std::time::Instant::now();
+    let r = import_events(&mut store, early.to_vec(), ImportMode::Atomic);
+    assert!(r.committed && r.applied == 4, "{r:?}");
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    reader.end_snapshot().unwrap();
+    drop(reader);
+    let r = import_events(&mut store, late.to_vec(), ImportMode::Atomic);
+    assert!(r.committed && r.applied == 5, "{r:?}");
+    assert_eq!(journal_mode(), "wal");
+    assert_eq!(count(&store, "83", "2030-01-01", Metric::Collected), 3);
     assert_consistent(&mut store);
 }
 
