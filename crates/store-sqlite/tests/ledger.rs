@@ -807,3 +807,53 @@ fn a_first_load_checks_a_citizen_against_events_from_far_earlier_in_the_file() {
     assert_eq!(count(&store, "83", "2023-08-22", Metric::Approved), 1);
     assert_consistent(&mut store);
 }
+
+/// The same with status-snapshot rows, which a first load checks after the
+/// others, once the by-citizen index is built: the outcome is the same as
+/// in file order.
+#[test]
+fn a_first_load_checks_far_apart_snapshot_rows_as_in_file_order() {
+    use EventKind::*;
+    let mut store = fixture();
+    import_citizens(&mut store, roster(), ImportMode::Atomic);
+    let filler = 10_000;
+    let an = "083085000001";
+    let mut values: Vec<Result<Vec<Event>, String>> =
+        vec![Ok(snapshot(an, 2, &[(Collected, "2023-09-01 08:00")]))];
+    values.extend((0..filler).map(|_| Err("unreadable row".to_string())));
+    values.extend([
+        // The next export: approved as well.
+        Ok(snapshot(
+            an,
+            2,
+            &[
+                (Collected, "2023-09-01 08:00"),
+                (Approved, "2023-09-03 08:00"),
+            ],
+        )),
+        // Another citizen, first seen here.
+        Ok(snapshot(
+            "083201000003",
+            1,
+            &[(Collected, "2023-09-10 20:00")],
+        )),
+        // An export that moves the recorded collection.
+        Ok(snapshot(an, 2, &[(Collected, "2023-09-05 08:00")])),
+    ]);
+    let r = store
+        .import_events(
+            &Scope::everything(),
+            &mut rows(values),
+            ImportMode::SkipInvalid,
+            now(),
+        )
+        .unwrap();
+    assert_eq!((r.read, r.applied, r.unchanged), (filler as u64 + 4, 3, 0));
+    assert_eq!(r.refused.len(), filler + 1);
+    let moved = r.refused.last().unwrap();
+    assert_eq!(moved.line, filler as u64 + 5);
+    assert!(moved.reason.contains("recorded before"), "{moved:?}");
+    assert_eq!(count(&store, "83", "2023-09-30", Metric::Approved), 1);
+    assert_eq!(count(&store, "83", "2023-09-30", Metric::Collected), 2);
+    assert_consistent(&mut store);
+}

@@ -6,8 +6,14 @@
 //! database and the batch's earlier rows hold; at the end of the batch the
 //! accepted events are written by multi-row inserts, in citizen order, and
 //! each citizen's first days once.
+//!
+//! A first load (no events yet) builds the by-citizen index once, at the
+//! end. Until then a status-snapshot row whose citizen already has events
+//! from earlier in the file waits, and is checked after the others, once the
+//! index exists: snapshot ids belong to one citizen, so the outcome is the
+//! one file order gives. Rows with explicit ids are never put off.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use phuxanh_domain::{
     CitizenId, Day, Event, EventId, EventKind, Firsts, Instant, Level, lifecycle,
@@ -273,25 +279,36 @@ struct Import<'a> {
     report: ImportReport,
     deltas: Deltas,
     /// Whether `events_by_citizen` exists: a first load drops it and builds
-    /// it when it is first needed, or at the end.
+    /// it at the end, or when rows with explicit ids need it.
     by_citizen: bool,
+    /// Until then, the rows of citizens whose recorded events must be read
+    /// back (a citizen on rows far apart in the file) wait, in file order.
+    waiting: Vec<(u64, Vec<Event>)>,
+    waiting_citizens: HashSet<CitizenId>,
 }
 
 impl Import<'_> {
-    /// Builds `events_by_citizen` if a first load dropped it: by sorting
-    /// the events once, far cheaper than millions of inserts at random keys.
+    /// Builds `events_by_citizen` if a first load dropped it — by sorting
+    /// the events once, far cheaper than millions of inserts at random
+    /// keys — and checks the rows that were waiting for it.
     fn index_by_citizen(&mut self) -> Result<()> {
-        if !self.by_citizen {
-            self.conn
-                .execute_batch(
-                    "PRAGMA threads = 2;
-                     CREATE INDEX events_by_citizen ON events (citizen_id, level);
-                     PRAGMA threads = 0;",
-                )
-                .map_err(backend)?;
-            self.by_citizen = true;
+        if self.by_citizen {
+            return Ok(());
         }
-        Ok(())
+        self.conn
+            .execute_batch(
+                "PRAGMA threads = 2;
+                 CREATE INDEX events_by_citizen ON events (citizen_id, level);
+                 PRAGMA threads = 0;",
+            )
+            .map_err(backend)?;
+        self.by_citizen = true;
+        self.waiting_citizens.clear();
+        let waiting = std::mem::take(&mut self.waiting);
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        self.apply(waiting)
     }
 
     fn batch(&mut self, rows: Vec<Row<Vec<Event>>>) -> Result<()> {
@@ -307,14 +324,39 @@ impl Import<'_> {
                 Err(reason) => self.report.refuse(row.line, reason),
             }
         }
-        let mut citizens = load_citizens(self.conn, valid.iter().map(|(_, e)| e[0].citizen))?;
-        // Citizens with events recorded have them read, by citizen.
-        if citizens.values().any(|k| !k.stored.is_empty()) {
+        self.apply(valid)
+    }
+
+    /// Checks rows that passed [`precheck`] and writes what they add.
+    fn apply(&mut self, valid: Vec<(u64, Vec<Event>)>) -> Result<()> {
+        let load = |valid: &[(u64, Vec<Event>)]| {
+            load_citizens(self.conn, valid.iter().map(|(_, e)| e[0].citizen))
+        };
+        let mut citizens = load(&valid)?;
+        // Rows with explicit ids are checked in file order (which of two
+        // rows with one id comes second decides which is refused): if one
+        // of this batch's citizens needs events read back, the index is
+        // built, and the waiting rows are checked, now.
+        if !self.by_citizen
+            && valid
+                .iter()
+                .flat_map(|(_, e)| e)
+                .any(|e| !e.id.is_snapshot())
+            && valid
+                .iter()
+                .any(|(_, e)| self.reads_back(&citizens, e[0].citizen))
+        {
             self.index_by_citizen()?;
+            citizens = load(&valid)?;
         }
         let mut accepted = Accepted::default();
         for (line, events) in valid {
             let citizen = events[0].citizen;
+            if !self.by_citizen && self.reads_back(&citizens, citizen) {
+                self.waiting_citizens.insert(citizen);
+                self.waiting.push((line, events));
+                continue;
+            }
             match self.check(&citizens, &accepted, events)? {
                 Checked::Unchanged => self.report.unchanged += 1,
                 Checked::Refused(reason) => self.report.refuse(line, reason),
@@ -338,6 +380,13 @@ impl Import<'_> {
         }
         changed.sort_unstable_by_key(|(row_id, _)| *row_id);
         state::set_firsts(self.conn, &changed)
+    }
+
+    /// Whether checking a row of `citizen` needs their recorded events read
+    /// back: they have some, or rows of theirs are waiting.
+    fn reads_back(&self, citizens: &HashMap<CitizenId, Known>, citizen: CitizenId) -> bool {
+        self.waiting_citizens.contains(&citizen)
+            || citizens.get(&citizen).is_some_and(|k| !k.stored.is_empty())
     }
 
     /// Checks one row's events against the database and the batch so far.
@@ -432,6 +481,8 @@ pub(crate) fn events(
         report: ImportReport::default(),
         deltas: Deltas::default(),
         by_citizen: !first_load,
+        waiting: Vec::new(),
+        waiting_citizens: HashSet::default(),
     };
     let mut batch = Vec::with_capacity(BATCH);
     for row in rows {
