@@ -156,14 +156,31 @@ impl Deltas {
         per_unit
     }
 
-    /// Writes the deltas into the cumulative rows, unit by unit in key order.
-    pub fn flush(mut self, conn: &Connection, units: &UnitIndex) -> Result<()> {
+    /// The deltas rolled up to every ancestor, ready to be written.
+    pub fn roll_up(mut self, units: &UnitIndex) -> RolledUp {
         let mut per_unit: Vec<_> = self.rolled_up(units).into_iter().collect();
         per_unit.sort_unstable_by_key(|(unit, _)| *unit);
-        for (unit, days) in per_unit {
+        RolledUp {
+            gaps: self.gaps_rolled_up(units),
+            per_unit,
+        }
+    }
+}
+
+/// Counter and funnel changes on every unit they reach, in unit order.
+#[derive(Default)]
+pub(crate) struct RolledUp {
+    per_unit: Vec<(i64, BTreeMap<i32, Counts>)>,
+    gaps: HashMap<GapKey, i64>,
+}
+
+impl RolledUp {
+    /// Writes the changes into the cumulative rows, unit by unit in key order.
+    pub fn write(self, conn: &Connection) -> Result<()> {
+        for (unit, days) in self.per_unit {
             merge_into_unit(conn, unit, &days)?;
         }
-        add_gaps(conn, &self.gaps_rolled_up(units))
+        add_gaps(conn, &self.gaps)
     }
 }
 

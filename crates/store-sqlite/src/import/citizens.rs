@@ -143,9 +143,14 @@ pub(crate) fn citizens(
     } = roster;
     // A first load writes the state rows once, at the end, sorted by ID:
     // appended in key order instead of inserted at a million random keys.
-    added.sort_unstable();
-    state::insert(&tx, &added)?;
-    finish(tx, report, mode, deltas, &index)
+    // Meanwhile the other core rolls the counter changes up.
+    let changes = std::thread::scope(|s| {
+        let changes = s.spawn(|| deltas.roll_up(&index));
+        added.sort_unstable();
+        state::insert(&tx, &added)?;
+        Ok::<_, phuxanh_store::StoreError>(changes.join().expect("rolling counters up panicked"))
+    })?;
+    finish(tx, report, mode, changes)
 }
 
 /// The state of a roster import between chunks.

@@ -494,5 +494,5 @@ pub(crate) fn events(
     import.batch(batch)?;
     import.index_by_citizen()?;
     let Import { report, deltas, .. } = import;
-    finish(tx, report, mode, deltas, &index)
+    finish(tx, report, mode, deltas.roll_up(&index))
 }

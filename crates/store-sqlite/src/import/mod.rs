@@ -18,8 +18,7 @@ use phuxanh_store::{ImportMode, ImportReport, Result};
 use rusqlite::Transaction;
 
 use crate::backend;
-use crate::counters::Deltas;
-use crate::tree::UnitIndex;
+use crate::counters::RolledUp;
 
 /// Commits, or rolls back an atomic import that refused rows. Refusals are
 /// reported in line order, whichever check found them.
@@ -27,8 +26,7 @@ fn finish(
     tx: Transaction<'_>,
     mut report: ImportReport,
     mode: ImportMode,
-    deltas: Deltas,
-    units: &UnitIndex,
+    changes: RolledUp,
 ) -> Result<ImportReport> {
     report.refused.sort_by_key(|r| r.line);
     if mode == ImportMode::Atomic && !report.refused.is_empty() {
@@ -38,7 +36,7 @@ fn finish(
         report.committed = false;
         return Ok(report);
     }
-    deltas.flush(&tx, units)?;
+    changes.write(&tx)?;
     if report.applied > 0 {
         crate::bump_generation(&tx)?;
     }

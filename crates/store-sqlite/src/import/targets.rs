@@ -5,7 +5,7 @@ use phuxanh_store::{ImportMode, ImportReport, Result, Rows, Scope, TargetRecord}
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::finish;
-use crate::counters::Deltas;
+use crate::counters::RolledUp;
 use crate::tree::UnitIndex;
 use crate::{backend, parse_stored};
 
@@ -75,5 +75,5 @@ pub(crate) fn targets(
         .map_err(backend)?;
         report.applied += 1;
     }
-    finish(tx, report, mode, Deltas::default(), &index)
+    finish(tx, report, mode, RolledUp::default())
 }

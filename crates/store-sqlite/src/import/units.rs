@@ -6,7 +6,7 @@ use rusqlite::{Connection, params};
 
 use super::finish;
 use crate::backend;
-use crate::counters::Deltas;
+use crate::counters::RolledUp;
 use crate::tree::{Node, UnitIndex};
 
 pub(crate) fn units(
@@ -59,7 +59,7 @@ pub(crate) fn units(
             }
         }
     }
-    finish(tx, report, mode, Deltas::default(), &index)
+    finish(tx, report, mode, RolledUp::default())
 }
 
 /// What one row of units comes to.
