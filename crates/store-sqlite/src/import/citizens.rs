@@ -141,7 +141,7 @@ pub(crate) fn citizens(
         mut added,
         ..
     } = roster;
-    // A first load writes the state rows once, at the end, sorted by ID:
+    // A first load writes the `citizen_ids` rows once, at the end, by ID:
     // appended in key order instead of inserted at a million random keys.
     // Meanwhile the other core rolls the counter changes up.
     let changes = std::thread::scope(|s| {
@@ -162,7 +162,7 @@ struct Roster<'a> {
     first_load: bool,
     /// The row id the next new citizen's roster row gets.
     next_row_id: i64,
-    /// New citizens' state rows, `(id, row_id, unit_id)`, not written yet
+    /// New citizens' `citizen_ids` rows, `(id, row_id, unit_id)`, not written yet
     /// (a first load writes them all at the end).
     added: Vec<(i64, i64, i64)>,
     report: ImportReport,
@@ -207,7 +207,8 @@ impl Roster<'_> {
     }
 
     /// Adds citizens not on the roster yet: their roster rows in one
-    /// statement, appended under new row ids; their state rows to `added`.
+    /// statement, appended under new row ids; their `citizen_ids` rows to
+    /// `added`.
     fn insert(&mut self, new: &[Pending]) -> Result<()> {
         if new.is_empty() {
             return Ok(());

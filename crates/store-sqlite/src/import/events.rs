@@ -465,7 +465,7 @@ pub(crate) fn events(
     let tx = conn.transaction().map_err(backend)?;
     let index = UnitIndex::load(&tx, scope)?;
     // A first load into an empty events table builds the by-citizen index
-    // once, at the end (or when a citizen's events are first read back).
+    // once, at the end (see `Import::apply` for when it is needed sooner).
     // The drop is part of the transaction, so a rollback restores it.
     let first_load: bool = tx
         .query_row("SELECT NOT EXISTS (SELECT 1 FROM events)", [], |r| r.get(0))
