@@ -761,38 +761,18 @@ fn check_finds_and_repairs_wrong_first_days() {
     assert_consistent(&mut store);
 }
 
-/// A first load of events reads a citizen's events back when their rows
-/// are far apart in the file (in different batches of the import), and
-/// still refuses what does not fit them.
-#[test]
-fn a_first_load_checks_a_citizen_against_events_from_far_earlier_in_the_file() {
-    use EventKind::*;
+/// Unreadable rows between a first row and the later ones: more than an
+/// import's batch, so the later rows are checked in another batch.
+const FILLER: usize = 10_000;
+
+/// Imports `first`, [`FILLER`] unreadable rows, then `later`, skipping the
+/// invalid ones, on a roster with no events yet.
+fn import_far_apart(first: Vec<Event>, later: Vec<Vec<Event>>) -> (SqliteStore, ImportReport) {
     let mut store = fixture();
     import_citizens(&mut store, roster(), ImportMode::Atomic);
-    let filler = 10_000;
-    let mut values: Vec<Result<Vec<Event>, String>> = vec![Ok(vec![ev(
-        "e1",
-        "083085000001",
-        Collected,
-        2,
-        "2023-08-20 19:30",
-    )])];
-    values.extend((0..filler).map(|_| Err("unreadable row".to_string())));
-    values.push(Ok(vec![ev(
-        "e2",
-        "083085000001",
-        Approved,
-        2,
-        "2023-08-22 09:00",
-    )]));
-    // Collected again with no rejection between: out of lifecycle order.
-    values.push(Ok(vec![ev(
-        "e3",
-        "083085000001",
-        Collected,
-        2,
-        "2023-08-21 10:00",
-    )]));
+    let mut values = vec![Ok(first)];
+    values.extend((0..FILLER).map(|_| Err("unreadable row".to_string())));
+    values.extend(later.into_iter().map(Ok));
     let r = store
         .import_events(
             &Scope::everything(),
@@ -801,7 +781,25 @@ fn a_first_load_checks_a_citizen_against_events_from_far_earlier_in_the_file() {
             now(),
         )
         .unwrap();
-    assert_eq!((r.applied, r.refused.len()), (2, filler + 1));
+    (store, r)
+}
+
+/// A first load of events reads a citizen's events back when their rows
+/// are far apart in the file (in different batches of the import), and
+/// still refuses what does not fit them.
+#[test]
+fn a_first_load_checks_a_citizen_against_events_from_far_earlier_in_the_file() {
+    use EventKind::*;
+    let an = "083085000001";
+    let (mut store, r) = import_far_apart(
+        vec![ev("e1", an, Collected, 2, "2023-08-20 19:30")],
+        vec![
+            vec![ev("e2", an, Approved, 2, "2023-08-22 09:00")],
+            // Collected again with no rejection between: out of lifecycle order.
+            vec![ev("e3", an, Collected, 2, "2023-08-21 10:00")],
+        ],
+    );
+    assert_eq!((r.applied, r.refused.len()), (2, FILLER + 1));
     let last = r.refused.last().unwrap();
     assert!(last.reason.contains("lifecycle"), "{last:?}");
     assert_eq!(count(&store, "83", "2023-08-22", Metric::Approved), 1);
@@ -814,44 +812,29 @@ fn a_first_load_checks_a_citizen_against_events_from_far_earlier_in_the_file() {
 #[test]
 fn a_first_load_checks_far_apart_snapshot_rows_as_in_file_order() {
     use EventKind::*;
-    let mut store = fixture();
-    import_citizens(&mut store, roster(), ImportMode::Atomic);
-    let filler = 10_000;
     let an = "083085000001";
-    let mut values: Vec<Result<Vec<Event>, String>> =
-        vec![Ok(snapshot(an, 2, &[(Collected, "2023-09-01 08:00")]))];
-    values.extend((0..filler).map(|_| Err("unreadable row".to_string())));
-    values.extend([
-        // The next export: approved as well.
-        Ok(snapshot(
-            an,
-            2,
-            &[
-                (Collected, "2023-09-01 08:00"),
-                (Approved, "2023-09-03 08:00"),
-            ],
-        )),
-        // Another citizen, first seen here.
-        Ok(snapshot(
-            "083201000003",
-            1,
-            &[(Collected, "2023-09-10 20:00")],
-        )),
-        // An export that moves the recorded collection.
-        Ok(snapshot(an, 2, &[(Collected, "2023-09-05 08:00")])),
-    ]);
-    let r = store
-        .import_events(
-            &Scope::everything(),
-            &mut rows(values),
-            ImportMode::SkipInvalid,
-            now(),
-        )
-        .unwrap();
-    assert_eq!((r.read, r.applied, r.unchanged), (filler as u64 + 4, 3, 0));
-    assert_eq!(r.refused.len(), filler + 1);
+    let (mut store, r) = import_far_apart(
+        snapshot(an, 2, &[(Collected, "2023-09-01 08:00")]),
+        vec![
+            // The next export: approved as well.
+            snapshot(
+                an,
+                2,
+                &[
+                    (Collected, "2023-09-01 08:00"),
+                    (Approved, "2023-09-03 08:00"),
+                ],
+            ),
+            // Another citizen, first seen here.
+            snapshot("083201000003", 1, &[(Collected, "2023-09-10 20:00")]),
+            // An export that moves the recorded collection.
+            snapshot(an, 2, &[(Collected, "2023-09-05 08:00")]),
+        ],
+    );
+    assert_eq!((r.read, r.applied, r.unchanged), (FILLER as u64 + 4, 3, 0));
+    assert_eq!(r.refused.len(), FILLER + 1);
     let moved = r.refused.last().unwrap();
-    assert_eq!(moved.line, filler as u64 + 5);
+    assert_eq!(moved.line, FILLER as u64 + 5);
     assert!(moved.reason.contains("recorded before"), "{moved:?}");
     assert_eq!(count(&store, "83", "2023-09-30", Metric::Approved), 1);
     assert_eq!(count(&store, "83", "2023-09-30", Metric::Collected), 2);
