@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use phuxanh_domain::{Citizen, Contribution, Day, Firsts, Sex, UnitLevel, citizen::eligible_from};
-use phuxanh_store::{ImportMode, ImportReport, Result, Rows, Scope};
+use phuxanh_store::{ImportMode, ImportReport, Result, Rows, Scope, StoreError};
 use rusqlite::{Connection, params};
 
 use super::finish;
@@ -148,7 +148,7 @@ pub(crate) fn citizens(
         let changes = s.spawn(|| deltas.roll_up(&index));
         added.sort_unstable();
         state::insert(&tx, &added)?;
-        Ok::<_, phuxanh_store::StoreError>(changes.join().expect("rolling counters up panicked"))
+        Ok::<_, StoreError>(changes.join().expect("rolling counters up panicked"))
     })?;
     finish(tx, report, mode, changes)
 }
@@ -213,24 +213,15 @@ impl Roster<'_> {
         if new.is_empty() {
             return Ok(());
         }
-        let rows: Vec<(i64, i64, i32)> = new
+        let keys: Vec<(i64, i32)> = new
             .iter()
-            .map(|p| {
-                let row_id = self.next_row_id;
-                self.next_row_id += 1;
-                (
-                    row_id,
-                    p.citizen.id.as_u64() as i64,
-                    p.citizen.birth_date.number(),
-                )
-            })
+            .map(|p| (p.citizen.id.as_u64() as i64, p.citizen.birth_date.number()))
             .collect();
-        let tuples = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; new.len()].join(", ");
-        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(new.len() * 8);
-        for (p, (row_id, id, birth)) in new.iter().zip(&rows) {
+        let tuples = vec!["(?, ?, ?, ?, ?, ?, ?)"; new.len()].join(", ");
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(new.len() * 7);
+        for (p, (id, birth)) in new.iter().zip(&keys) {
             let c = &p.citizen;
             values.extend_from_slice(&[
-                row_id,
                 id,
                 &c.full_name,
                 birth,
@@ -243,15 +234,24 @@ impl Roster<'_> {
                 &c.phone,
             ]);
         }
+        // SQLite numbers the rows itself, one more than the largest so far:
+        // an append, where a row id given by us would cost a seek per row.
         self.conn
             .prepare_cached(&format!(
-                "INSERT INTO citizens (row_id, id, full_name, birth_date, sex, household_id,
-                 address, phone) VALUES {tuples}"
+                "INSERT INTO citizens (id, full_name, birth_date, sex, household_id, address, phone)
+                 VALUES {tuples}"
             ))
             .map_err(backend)?
             .execute(values.as_slice())
             .map_err(backend)?;
-        for (p, (row_id, id, _)) in new.iter().zip(rows) {
+        let first = self.next_row_id;
+        self.next_row_id += new.len() as i64;
+        if self.conn.last_insert_rowid() != self.next_row_id - 1 {
+            return Err(StoreError::Backend(
+                "the roster's new rows were not numbered one after another".into(),
+            ));
+        }
+        for ((p, (id, _)), row_id) in new.iter().zip(keys).zip(first..) {
             self.added.push((id, row_id, p.unit.id));
             let contribution = self.contribution(p.citizen.birth_date, Firsts::default());
             self.deltas.contribution(p.unit.id, &contribution, 1);
