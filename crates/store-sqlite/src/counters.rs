@@ -239,36 +239,19 @@ const UPSERT_ROWS: usize = 32;
 
 /// Writes a unit's cumulative rows, replacing those of the same days.
 fn upsert(conn: &Connection, unit_id: i64, rows: &[(i32, Counts)]) -> Result<()> {
-    let statement = |n: usize| {
-        conn.prepare_cached(&format!(
-            "INSERT OR REPLACE INTO counters (unit_id, day, {COLUMNS}) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; n].join(", ")
-        ))
-        .map_err(backend)
-    };
-    let chunks = rows.chunks_exact(UPSERT_ROWS);
-    let rest = chunks.remainder();
-    let mut many = statement(UPSERT_ROWS)?;
-    for chunk in chunks {
-        many.execute(rusqlite::params_from_iter(values(unit_id, chunk)))
-            .map_err(backend)?;
-    }
-    let mut single = statement(1)?;
-    for row in rest {
-        single
-            .execute(rusqlite::params_from_iter(values(
-                unit_id,
-                std::slice::from_ref(row),
-            )))
-            .map_err(backend)?;
-    }
-    Ok(())
-}
-
-/// The parameters of counter rows: unit, day, then the counts.
-fn values(unit_id: i64, rows: &[(i32, Counts)]) -> impl Iterator<Item = i64> + '_ {
-    rows.iter()
-        .flat_map(move |(day, counts)| [unit_id, i64::from(*day)].into_iter().chain(counts.0))
+    crate::write_rows(
+        conn,
+        &format!("INSERT OR REPLACE INTO counters (unit_id, day, {COLUMNS})"),
+        UPSERT_ROWS,
+        rows,
+        |&(day, counts)| -> [i64; Metric::COUNT + 2] {
+            std::array::from_fn(|i| match i {
+                0 => unit_id,
+                1 => i64::from(day),
+                i => counts.0[i - 2],
+            })
+        },
+    )
 }
 
 /// Adds changes to the funnel histograms, dropping entries that reach zero.

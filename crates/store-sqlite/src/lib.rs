@@ -37,6 +37,38 @@ pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(Box::new(e))
 }
 
+/// Writes `rows` by `insert VALUES (…), (…), …` statements of
+/// `per_statement` rows each, and one of the rest; `values` gives a row's
+/// N columns. The full-size statement is cached; the last one, of any
+/// size, is not, so that it does not push the hot statements out of the
+/// cache.
+pub(crate) fn write_rows<T, V: rusqlite::ToSql, const N: usize>(
+    conn: &Connection,
+    insert: &str,
+    per_statement: usize,
+    rows: &[T],
+    values: impl Fn(&T) -> [V; N],
+) -> Result<()> {
+    let tuple = format!("({})", vec!["?"; N].join(", "));
+    let sql = |n: usize| format!("{insert} VALUES {}", vec![tuple.as_str(); n].join(", "));
+    let chunks = rows.chunks_exact(per_statement);
+    let rest = chunks.remainder();
+    if chunks.len() > 0 {
+        let mut full = conn.prepare_cached(&sql(per_statement)).map_err(backend)?;
+        for chunk in chunks {
+            full.execute(rusqlite::params_from_iter(chunk.iter().flat_map(&values)))
+                .map_err(backend)?;
+        }
+    }
+    if !rest.is_empty() {
+        conn.prepare(&sql(rest.len()))
+            .map_err(backend)?
+            .execute(rusqlite::params_from_iter(rest.iter().flat_map(&values)))
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens (creating if need be) the database file at `path`.
     pub fn open(path: &Path) -> Result<SqliteStore> {

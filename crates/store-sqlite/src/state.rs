@@ -72,20 +72,13 @@ const INSERT_ROWS: usize = 256;
 /// Adds new citizens, `(id, row_id, unit_id)`. In ID order the inserts
 /// walk the table forwards.
 pub(crate) fn insert(conn: &Connection, rows: &[(i64, i64, i64)]) -> Result<()> {
-    let statement = |n: usize| {
-        conn.prepare_cached(&format!(
-            "INSERT INTO citizen_ids (id, row_id, unit_id) VALUES {}",
-            vec!["(?, ?, ?)"; n].join(", ")
-        ))
-        .map_err(backend)
-    };
-    for chunk in rows.chunks(INSERT_ROWS) {
-        let values = chunk.iter().flat_map(|&(id, row, unit)| [id, row, unit]);
-        statement(chunk.len())?
-            .execute(rusqlite::params_from_iter(values))
-            .map_err(backend)?;
-    }
-    Ok(())
+    crate::write_rows(
+        conn,
+        "INSERT INTO citizen_ids (id, row_id, unit_id)",
+        INSERT_ROWS,
+        rows,
+        |&(id, row_id, unit_id)| [id, row_id, unit_id],
+    )
 }
 
 /// Moves a citizen to another unit.
@@ -103,22 +96,16 @@ const FIRSTS_ROWS: usize = 64;
 /// Writes first days, `(row_id, firsts)`: in row order the writes walk the
 /// table forwards.
 pub(crate) fn set_firsts(conn: &Connection, rows: &[(i64, Firsts)]) -> Result<()> {
-    let statement = |n: usize| {
-        conn.prepare_cached(&format!(
-            "INSERT OR REPLACE INTO firsts (row_id, f_collected, f_collected_l2, f_approved,
-             f_rejected, f_activated, f_activated_l2, f_used) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; n].join(", ")
-        ))
-        .map_err(backend)
-    };
-    for chunk in rows.chunks(FIRSTS_ROWS) {
-        let values = chunk.iter().flat_map(|(row_id, firsts)| {
-            let days = Metric::FROM_EVENTS.map(|m| firsts.get(m).map(|d| i64::from(d.number())));
-            std::iter::once(Some(*row_id)).chain(days)
-        });
-        statement(chunk.len())?
-            .execute(rusqlite::params_from_iter(values))
-            .map_err(backend)?;
-    }
-    Ok(())
+    crate::write_rows(
+        conn,
+        "INSERT OR REPLACE INTO firsts (row_id, f_collected, f_collected_l2, f_approved,
+         f_rejected, f_activated, f_activated_l2, f_used)",
+        FIRSTS_ROWS,
+        rows,
+        |(row_id, firsts)| {
+            let [a, b, c, d, e, f, g] =
+                Metric::FROM_EVENTS.map(|m| firsts.get(m).map(|d| i64::from(d.number())));
+            [Some(*row_id), a, b, c, d, e, f, g]
+        },
+    )
 }

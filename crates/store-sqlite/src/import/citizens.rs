@@ -183,7 +183,7 @@ impl Roster<'_> {
         if chunk.is_empty() {
             return Ok(());
         }
-        // In ID order the look-ups walk the state table forwards.
+        // In ID order the look-ups walk `citizen_ids` forwards.
         chunk.sort_unstable_by_key(|p| p.citizen.id);
         let on_roster = if self.first_load {
             HashMap::default()
