@@ -98,6 +98,18 @@ impl Event {
         self
     }
 
+    /// The event in words, for messages: `083085000001 activated at level
+    /// 1 on 2023-09-05T08:00:00+07:00`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {} at level {} on {}",
+            self.citizen,
+            self.kind,
+            self.level,
+            self.at.to_rfc3339()
+        )
+    }
+
     /// The id a status-snapshot row gives the event it implies: one per
     /// citizen, level and stage, so a re-exported snapshot repeats it.
     pub fn snapshot_id(citizen: CitizenId, level: Level, kind: EventKind) -> EventId {

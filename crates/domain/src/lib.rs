@@ -15,6 +15,7 @@ pub mod percent;
 pub mod target;
 pub mod text;
 pub mod time;
+pub mod timeline;
 pub mod unit;
 
 pub use citizen::{Citizen, CitizenError, CitizenId, Sex};

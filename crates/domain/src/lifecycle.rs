@@ -142,6 +142,30 @@ impl Stage {
         }
     }
 
+    /// The stage an event of `kind` leads to.
+    pub fn reached_by(kind: EventKind) -> Stage {
+        match kind {
+            EventKind::Collected => Stage::Collected,
+            EventKind::Approved => Stage::Approved,
+            EventKind::Rejected => Stage::Rejected,
+            EventKind::Activated => Stage::Activated,
+            EventKind::Used => Stage::Used,
+        }
+    }
+
+    /// How far along the application is: a rejection stands between "no
+    /// application" and a collected one, since it must be collected again.
+    fn progress(self) -> u8 {
+        match self {
+            Stage::None => 0,
+            Stage::Rejected => 1,
+            Stage::Collected => 2,
+            Stage::Approved => 3,
+            Stage::Activated => 4,
+            Stage::Used => 5,
+        }
+    }
+
     fn describe(self) -> &'static str {
         match self {
             Stage::None => "no application yet",
@@ -160,6 +184,37 @@ impl Stage {
 pub struct LifecycleError {
     pub stage: Stage,
     pub kind: EventKind,
+}
+
+impl LifecycleError {
+    /// The events that would make this one fit had they come first, in
+    /// lifecycle order — an activation that arrives before its collection
+    /// and approval; a second collection before the rejection of the
+    /// first — or `None` when nothing could: the event goes back (an
+    /// approval after an activation, a collection after an approval).
+    pub fn missing(&self) -> Option<Vec<EventKind>> {
+        use EventKind as K;
+        // The stage the event needs, and the steps that lead to it.
+        let (needs, path): (Stage, &[EventKind]) = match self.kind {
+            // It needs no application, or a rejected one.
+            K::Collected if self.stage == Stage::Collected => return Some(vec![K::Rejected]),
+            K::Collected => return None,
+            K::Approved | K::Rejected => (Stage::Collected, &[K::Collected]),
+            K::Activated => (Stage::Approved, &[K::Collected, K::Approved]),
+            K::Used => (Stage::Activated, &[K::Collected, K::Approved, K::Activated]),
+        };
+        if self.stage.progress() >= needs.progress() {
+            return None;
+        }
+        // From where the application stands, the steps still to take.
+        let done = match self.stage {
+            Stage::None | Stage::Rejected => 0,
+            Stage::Collected => 1,
+            Stage::Approved => 2,
+            Stage::Activated | Stage::Used => 3,
+        };
+        Some(path[done..].to_vec())
+    }
 }
 
 /// Replays the events of one citizen at one level in time order (ties in
@@ -275,6 +330,65 @@ mod tests {
         let (when, err) = replay(&mut events).unwrap_err();
         assert_eq!(when, at("2023-09-03 10:00"));
         assert_eq!(err.stage, Stage::Rejected);
+    }
+
+    #[test]
+    fn a_refusal_says_whether_missing_events_would_make_it_fit() {
+        let missing = |stage: Stage, kind| stage.after(kind).unwrap_err().missing();
+        assert_eq!(
+            missing(Stage::None, K::Activated),
+            Some(vec![K::Collected, K::Approved])
+        );
+        assert_eq!(
+            missing(Stage::Collected, K::Used),
+            Some(vec![K::Approved, K::Activated])
+        );
+        assert_eq!(missing(Stage::Approved, K::Used), Some(vec![K::Activated]));
+        assert_eq!(
+            missing(Stage::Rejected, K::Approved),
+            Some(vec![K::Collected])
+        );
+        assert_eq!(missing(Stage::None, K::Rejected), Some(vec![K::Collected]));
+        // A second collection waits for the first one's rejection.
+        assert_eq!(
+            missing(Stage::Collected, K::Collected),
+            Some(vec![K::Rejected])
+        );
+        // Going back can never be mended by what is missing.
+        assert_eq!(missing(Stage::Approved, K::Approved), None);
+        assert_eq!(missing(Stage::Approved, K::Rejected), None);
+        assert_eq!(missing(Stage::Activated, K::Collected), None);
+        assert_eq!(missing(Stage::Used, K::Activated), None);
+    }
+
+    #[test]
+    fn every_refusal_is_either_a_gap_or_a_step_back() {
+        // A gap (something missing) only where the event lies ahead.
+        let stages = [
+            Stage::None,
+            Stage::Collected,
+            Stage::Approved,
+            Stage::Rejected,
+            Stage::Activated,
+            Stage::Used,
+        ];
+        let mut gaps = 0;
+        for from in stages {
+            for kind in EventKind::ALL {
+                let Err(e) = from.after(kind) else { continue };
+                if let Some(path) = e.missing() {
+                    gaps += 1;
+                    // Replaying the missing events first makes it fit.
+                    let mut stage = from;
+                    for k in path {
+                        stage = stage.after(k).unwrap();
+                    }
+                    assert!(stage.after(kind).is_ok(), "{from:?} + {kind}");
+                }
+            }
+        }
+        // None: 4 (all but collected), Rejected: 4, Collected: 3, Approved: 1.
+        assert_eq!(gaps, 12);
     }
 
     #[test]

@@ -20,7 +20,13 @@ use crate::tree::UnitIndex;
 const MAX_EXAMPLES: usize = 10;
 
 pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<CheckReport> {
-    let tx = conn.transaction().map_err(backend)?;
+    // Checking only reads: it must not hold writers off. Repairing writes,
+    // and takes the write lock first, so that what it compares stays put.
+    let tx = if repair {
+        crate::write_transaction(conn)?
+    } else {
+        conn.transaction().map_err(backend)?
+    };
     let units = UnitIndex::load(&tx, &Scope::everything())?;
     let mut report = CheckReport::default();
 

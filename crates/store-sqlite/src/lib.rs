@@ -6,35 +6,57 @@
 mod check;
 mod counters;
 mod import;
+mod migrate;
+mod pending;
 mod state;
 mod tree;
+
+pub use migrate::{Upgrade, VERSION as SCHEMA_VERSION};
 
 use std::path::Path;
 use std::time::Duration;
 
 use phuxanh_domain::{Day, Instant, TargetMetric, TargetValue, Transition, UnitCode, UnitLevel};
 use phuxanh_store::{
-    Campaign, CheckReport, History, ImportMode, ImportReport, Result, Rows, Scope, Store,
-    StoreError, Target, TargetRecord, Unit, UnitFigures,
+    Campaign, CheckReport, History, ImportMode, ImportReport, PendingList, PendingQuery, Result,
+    Rows, Scope, Store, StoreError, Target, TargetRecord, Unit, UnitFigures,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
 use phuxanh_domain::{Citizen, Event};
 
 const SCHEMA: &str = include_str!("schema.sql");
-const SCHEMA_VERSION: &str = "6";
-/// How long a write waits for another connection's lock.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a statement waits for another connection's lock, unless the
+/// caller sets another time ([`SqliteStore::set_busy_timeout`]).
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A Phủ Xanh database in one SQLite file.
 pub struct SqliteStore {
     conn: Connection,
     /// Known once seen: a database does not become uninitialised.
     initialised: std::cell::Cell<bool>,
+    /// The schema upgrade made when this connection opened, if one was.
+    upgraded: Option<Upgrade>,
 }
 
+/// A SQLite error as the store reports it: another connection's lock not
+/// freed in time is [`StoreError::Busy`], which callers may retry.
 pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
-    StoreError::Backend(Box::new(e))
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            StoreError::Busy
+        }
+        _ => StoreError::Backend(Box::new(e)),
+    }
+}
+
+/// Begins a write transaction that takes the write lock at once (waiting
+/// for it up to the busy timeout). A deferred transaction would take it at
+/// its first write instead, and in WAL mode fail there at once, without
+/// waiting, if another writer had committed since it began reading.
+pub(crate) fn write_transaction(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(backend)
 }
 
 /// Writes `rows` by `insert VALUES (…), (…), …` statements of
@@ -70,10 +92,16 @@ pub(crate) fn write_rows<T, V: rusqlite::ToSql, const N: usize>(
 }
 
 impl SqliteStore {
-    /// Opens (creating if need be) the database file at `path`.
+    /// Opens (creating if need be) the database file at `path`, upgrading
+    /// its schema first if it is older than this binary's
+    /// ([`SqliteStore::upgraded`] says so).
     pub fn open(path: &Path) -> Result<SqliteStore> {
         let conn = Connection::open(path).map_err(backend)?;
-        Self::with_connection(conn)
+        let mut store = Self::with_connection(conn)?;
+        if store.is_initialised()? {
+            store.upgraded = migrate::upgrade(&mut store.conn, path)?;
+        }
+        Ok(store)
     }
 
     /// A database in memory, for tests.
@@ -81,19 +109,40 @@ impl SqliteStore {
         Self::with_connection(Connection::open_in_memory().map_err(backend)?)
     }
 
+    /// The schema upgrade made when the database was opened, if any.
+    pub fn upgraded(&self) -> Option<&Upgrade> {
+        self.upgraded.as_ref()
+    }
+
+    /// How long a write waits for another writer's lock before it gives up
+    /// with [`StoreError::Busy`]: the server answers within seconds, the
+    /// command line may wait for another import to end.
+    pub fn set_busy_timeout(&mut self, timeout: Duration) -> Result<()> {
+        self.conn.busy_timeout(timeout).map_err(backend)
+    }
+
     /// Settings for one writer and many readers: WAL, a page cache of up to
     /// 1 GiB (it grows only as used; imports at 10 M citizens need it) and
     /// memory-mapped reads.
     fn with_connection(conn: Connection) -> Result<SqliteStore> {
+        // First, so that the settings below wait for a writer's lock too.
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
+            "PRAGMA synchronous = NORMAL;
              PRAGMA temp_store = MEMORY;
              PRAGMA cache_size = -1048576;
              PRAGMA mmap_size = 17179869184;",
         )
         .map_err(backend)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
+        // WAL is kept in the file; it is set once, when the file is new
+        // (or if an old version of Phủ Xanh left it in another mode).
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(backend)?;
+        if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+            conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+                .map_err(backend)?;
+        }
         // Room for every statement a report prepares, so none is parsed twice.
         conn.set_prepared_statement_cache_capacity(64);
         // Plans that do not depend on bound values. Without this, SQLite
@@ -106,12 +155,11 @@ impl SqliteStore {
             true,
         )
         .map_err(backend)?;
-        let store = SqliteStore {
+        Ok(SqliteStore {
             conn,
             initialised: std::cell::Cell::new(false),
-        };
-        store.check_schema_version()?;
-        Ok(store)
+            upgraded: None,
+        })
     }
 
     /// Starts a read snapshot: until [`SqliteStore::end_snapshot`], every
@@ -122,58 +170,12 @@ impl SqliteStore {
         self.conn.execute_batch("BEGIN DEFERRED").map_err(backend)
     }
 
-    /// Runs a large write with a rollback journal instead of the WAL when
-    /// this is the only connection to the database (a command-line import):
-    /// pages the write adds (a roster's new rows) are then written once, not
-    /// to the WAL and again at the checkpoint. With other connections open
-    /// (the server) the switch is refused and the WAL stays. Either way the
-    /// write is atomic.
-    fn bulk<T>(&mut self, write: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        let mode = |conn: &Connection, to: &str| {
-            conn.query_row(&format!("PRAGMA journal_mode = {to}"), [], |r| {
-                r.get::<_, String>(0)
-            })
-        };
-        // Asked without waiting: another connection holding the WAL open
-        // (the server's) would otherwise hold the write for the busy timeout.
-        self.conn.busy_timeout(Duration::ZERO).map_err(backend)?;
-        let switched = matches!(mode(&self.conn, "DELETE"), Ok(m) if m == "delete");
-        self.conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
-        let result = write(&mut self.conn);
-        if switched {
-            mode(&self.conn, "WAL").map_err(backend)?;
-        }
-        result
-    }
-
     /// Ends the read snapshot [`SqliteStore::begin_snapshot`] started.
     pub fn end_snapshot(&self) -> Result<()> {
         if self.conn.is_autocommit() {
             return Ok(());
         }
         self.conn.execute_batch("COMMIT").map_err(backend)
-    }
-
-    /// Refuses a database made by a version of Phủ Xanh with another schema.
-    fn check_schema_version(&self) -> Result<()> {
-        if !self.is_initialised()? {
-            return Ok(());
-        }
-        let found: String = self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(backend)?;
-        if found != SCHEMA_VERSION {
-            return Err(StoreError::SchemaVersion {
-                found,
-                expected: SCHEMA_VERSION,
-            });
-        }
-        Ok(())
     }
 
     fn is_initialised(&self) -> Result<bool> {
@@ -276,11 +278,11 @@ impl Store for SqliteStore {
         if self.is_initialised()? {
             return Err(StoreError::AlreadyInitialised);
         }
-        let tx = self.conn.transaction().map_err(backend)?;
+        let tx = write_transaction(&mut self.conn)?;
         tx.execute_batch(SCHEMA).map_err(backend)?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('schema_version', ?1), ('min_age', ?2)",
-            params![SCHEMA_VERSION, min_age.to_string()],
+            params![SCHEMA_VERSION.to_string(), min_age.to_string()],
         )
         .map_err(backend)?;
         tree::insert_units(&tx, units)?;
@@ -336,12 +338,16 @@ impl Store for SqliteStore {
                 None
             }
         };
-        let inserted = self.conn.execute(
+        let tx = write_transaction(&mut self.conn)?;
+        let inserted = tx.execute(
             "INSERT INTO campaigns (name, from_day, to_day, unit_id) VALUES (?1, ?2, ?3, ?4)",
             params![c.name, c.from.number(), c.to.number(), unit_id],
         );
         match inserted {
-            Ok(_) => bump_generation(&self.conn),
+            Ok(_) => {
+                bump_generation(&tx)?;
+                tx.commit().map_err(backend)
+            }
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
@@ -438,7 +444,7 @@ impl Store for SqliteStore {
         mode: ImportMode,
     ) -> Result<ImportReport> {
         let min_age = self.min_age()?;
-        self.bulk(|conn| import::citizens(conn, scope, rows, mode, min_age))
+        import::citizens(&mut self.conn, scope, rows, mode, min_age)
     }
 
     fn import_events(
@@ -447,12 +453,15 @@ impl Store for SqliteStore {
         rows: Rows<Vec<Event>>,
         mode: ImportMode,
         now: Instant,
+        source: &str,
     ) -> Result<ImportReport> {
         self.require_initialised()?;
-        // Since a first load builds the by-citizen index at the end, most of
-        // its pages are new: a 1 M status import through the rollback
-        // journal took 0.92-0.94 of the time, with a quarter less system time.
-        self.bulk(|conn| import::events(conn, scope, rows, mode, now))
+        import::events(&mut self.conn, scope, rows, mode, now, source)
+    }
+
+    fn pending(&self, scope: &Scope, query: &PendingQuery) -> Result<PendingList> {
+        self.require_initialised()?;
+        pending::list(&self.conn, scope, query)
     }
 
     fn import_targets(

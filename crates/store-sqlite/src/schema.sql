@@ -1,4 +1,5 @@
--- Phủ Xanh, SQLite schema version 6.
+-- Phủ Xanh, SQLite schema version 7. A database of an earlier version is
+-- brought here by the files of migrations/, one per version (migrate.rs).
 -- Days are day numbers (days since 1970-01-01, Asia/Ho_Chi_Minh calendar);
 -- instants are Unix seconds.
 
@@ -70,6 +71,25 @@ CREATE TABLE events (
 );
 CREATE UNIQUE INDEX events_by_id ON events (event_id) WHERE event_id IS NOT NULL;
 CREATE INDEX events_by_citizen ON events (citizen_id, level);
+
+-- Events held until their predecessors arrive (an activation received
+-- before its collection), with what they wait for, when and from where
+-- they came. Columns as in `events`; held events count in no figure.
+CREATE TABLE pending (
+    event_id    TEXT,
+    citizen_id  INTEGER NOT NULL,
+    kind        INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 4),
+    level       INTEGER NOT NULL CHECK (level IN (1, 2)),
+    at          INTEGER NOT NULL,
+    team_id     TEXT,
+    session_id  TEXT,
+    reason      TEXT,
+    waiting_for TEXT NOT NULL,
+    received_at INTEGER NOT NULL, -- Unix seconds
+    source      TEXT NOT NULL     -- the file or `api`
+);
+CREATE UNIQUE INDEX pending_by_id ON pending (event_id) WHERE event_id IS NOT NULL;
+CREATE INDEX pending_by_citizen ON pending (citizen_id, level);
 
 -- Live counters: for each unit, one row per day on which a figure changed,
 -- holding the cumulative figures at the end of that day (the unit's own

@@ -115,7 +115,7 @@ fn now() -> Instant {
 fn import_events(store: &mut SqliteStore, events: Vec<Event>, mode: ImportMode) -> ImportReport {
     let mut r = rows(events.into_iter().map(|e| Ok(vec![e])).collect());
     store
-        .import_events(&Scope::everything(), &mut r, mode, now())
+        .import_events(&Scope::everything(), &mut r, mode, now(), "test")
         .unwrap()
 }
 
@@ -373,7 +373,6 @@ fn every_refused_event_says_why() {
     expect_test::expect![[r#"
         [
             "2: unknown citizen 083085000077: import the roster first (`phuxanh citizens import`)",
-            "3: out of lifecycle order for citizen 083201000003 at level 1: 'activated' cannot follow an application waiting for approval (event on 2023-09-11T08:00:00+07:00)",
             "4: event id 'e1' was recorded before with different content (083085000001 collected at level 2 on 2023-08-20T19:30:00+07:00); give a new event its own id",
             "5: 2099-01-01T08:00:00+07:00 is in the future",
             "6: 2019-06-01T08:00:00+07:00 is before 2020-01-01, when Phủ Xanh starts counting",
@@ -381,6 +380,18 @@ fn every_refused_event_says_why() {
         ]
     "#]]
     .assert_debug_eq(&reasons);
+    // An activation before its approval is not refused: it waits for it.
+    let held: Vec<String> = report
+        .held
+        .iter()
+        .map(|h| format!("{}: {}", h.line, h.waiting_for))
+        .collect();
+    expect_test::expect![[r#"
+        [
+            "3: waiting for 'approved' at level 1: the 'activated' of 2023-09-11T08:00:00+07:00 needs it first",
+        ]
+    "#]]
+    .assert_debug_eq(&held);
     assert!(!report.committed);
     assert_consistent(&mut store);
 }
@@ -527,7 +538,13 @@ fn an_event_id_taken_by_another_citizen_is_refused_and_leaves_nothing() {
     ];
     let mut r = rows(vec![Ok(row)]);
     let report = store
-        .import_events(&Scope::everything(), &mut r, ImportMode::SkipInvalid, now())
+        .import_events(
+            &Scope::everything(),
+            &mut r,
+            ImportMode::SkipInvalid,
+            now(),
+            "test",
+        )
         .unwrap();
     assert_eq!(report.applied, 0);
     assert_eq!(
@@ -599,7 +616,13 @@ fn a_later_snapshot_adds_stages_and_may_not_move_recorded_ones() {
     let import = |store: &mut SqliteStore, rows_: Vec<Vec<Event>>| {
         let mut r = rows(rows_.into_iter().map(Ok).collect());
         store
-            .import_events(&Scope::everything(), &mut r, ImportMode::SkipInvalid, now())
+            .import_events(
+                &Scope::everything(),
+                &mut r,
+                ImportMode::SkipInvalid,
+                now(),
+                "test",
+            )
             .unwrap()
     };
     let first = import(
@@ -779,6 +802,7 @@ fn import_far_apart(first: Vec<Event>, later: Vec<Vec<Event>>) -> (SqliteStore, 
             &mut rows(values),
             ImportMode::SkipInvalid,
             now(),
+            "test",
         )
         .unwrap();
     (store, r)
@@ -786,7 +810,7 @@ fn import_far_apart(first: Vec<Event>, later: Vec<Vec<Event>>) -> (SqliteStore, 
 
 /// A first load of events reads a citizen's events back when their rows
 /// are far apart in the file (in different batches of the import), and
-/// still refuses what does not fit them.
+/// checks them all together: what waits is held, what breaks is refused.
 #[test]
 fn a_first_load_checks_a_citizen_against_events_from_far_earlier_in_the_file() {
     use EventKind::*;
@@ -795,14 +819,22 @@ fn a_first_load_checks_a_citizen_against_events_from_far_earlier_in_the_file() {
         vec![ev("e1", an, Collected, 2, "2023-08-20 19:30")],
         vec![
             vec![ev("e2", an, Approved, 2, "2023-08-22 09:00")],
-            // Collected again with no rejection between: out of lifecycle order.
+            // Collected again with no rejection between: it waits for the
+            // first application's rejection, and the approval after it too.
             vec![ev("e3", an, Collected, 2, "2023-08-21 10:00")],
+            // An approval after the approval can never fit.
+            vec![ev("e4", an, Approved, 2, "2023-08-23 09:00")],
         ],
     );
-    assert_eq!((r.applied, r.refused.len()), (2, FILLER + 1));
+    assert_eq!((r.applied, r.refused.len()), (1, FILLER + 1));
     let last = r.refused.last().unwrap();
+    assert_eq!(last.line, FILLER as u64 + 5);
     assert!(last.reason.contains("lifecycle"), "{last:?}");
-    assert_eq!(count(&store, "83", "2023-08-22", Metric::Approved), 1);
+    let held: Vec<u64> = r.held.iter().map(|h| h.line).collect();
+    assert_eq!(held, [FILLER as u64 + 3, FILLER as u64 + 4]);
+    assert!(r.held[1].waiting_for.contains("'rejected'"), "{:?}", r.held);
+    assert_eq!(count(&store, "83", "2023-08-22", Metric::Collected), 1);
+    assert_eq!(count(&store, "83", "2023-08-22", Metric::Approved), 0);
     assert_consistent(&mut store);
 }
 

@@ -73,12 +73,29 @@ pub enum ImportMode {
     SkipInvalid,
 }
 
+/// A row some of whose events are held, and what they wait for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldRow {
+    pub line: u64,
+    pub waiting_for: String,
+}
+
 /// What an import did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
     pub read: u64,
+    /// Rows whose new events were all recorded.
     pub applied: u64,
     pub unchanged: u64,
+    /// Rows with events held until their predecessors arrive (events
+    /// imports only); their other events, if any, are recorded.
+    pub held: Vec<HeldRow>,
+    /// Events held before that this import's rows let through.
+    pub released: u64,
+    /// Recorded events that wait again: an incoming event showed one
+    /// missing before them (a second collection before the recorded
+    /// approval waits for the first one's rejection).
+    pub withdrawn: u64,
     pub refused: Vec<Refusal>,
     /// False when an atomic import was rolled back.
     pub committed: bool,
@@ -91,6 +108,46 @@ impl ImportReport {
             reason: reason.into(),
         });
     }
+
+    pub fn hold(&mut self, line: u64, waiting_for: impl Into<String>) {
+        self.held.push(HeldRow {
+            line,
+            waiting_for: waiting_for.into(),
+        });
+    }
+}
+
+/// An event held until its predecessors arrive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingEvent {
+    pub event: Event,
+    /// The unit the citizen lives in.
+    pub unit: UnitCode,
+    /// What it waits for, in words.
+    pub waiting_for: String,
+    /// When it was received.
+    pub received_at: Instant,
+    /// Which import or request brought it (`events.csv`, `api`).
+    pub source: String,
+}
+
+/// Which held events to list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingQuery {
+    /// Only citizens of this unit and below.
+    pub unit: Option<UnitCode>,
+    /// Only events received before this instant (`--older-than 7d`).
+    pub received_before: Option<Instant>,
+    /// At most this many events (the total is counted in full).
+    pub limit: usize,
+}
+
+/// Held events, oldest received first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PendingList {
+    /// How many match, of which `events` holds the first `limit`.
+    pub total: u64,
+    pub events: Vec<PendingEvent>,
 }
 
 /// A target as a file or a command sets it.
@@ -188,15 +245,23 @@ pub enum StoreError {
     #[error("the database is already initialised with units; use a new file or `units import`")]
     AlreadyInitialised,
     #[error(
-        "the database has schema version {found}, this Phủ Xanh reads version {expected}: \
-         create a new database with `phuxanh init` and import the files again"
+        "the database has schema version {found}, made by an early development version of \
+         Phủ Xanh that no release could open; create a new database with `phuxanh init` and \
+         import the files again"
     )]
-    SchemaVersion {
-        found: String,
-        expected: &'static str,
-    },
+    SchemaVersion { found: String },
+    #[error(
+        "the database is newer than this Phủ Xanh (schema version {found}, this one reads up to \
+         {supported}): use a newer phuxanh"
+    )]
+    NewerSchema { found: u32, supported: u32 },
     #[error("a campaign named '{0}' exists already: choose another name")]
     CampaignExists(String),
+    #[error(
+        "the database is busy: another writer (an import, `check --repair`) did not let go of \
+         it in time; try again when it is done"
+    )]
+    Busy,
     #[error("database error: {0}")]
     Backend(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -255,14 +320,23 @@ pub trait Store {
     ) -> Result<ImportReport>;
 
     /// Applies lifecycle events; all events of one row stand or fall together
-    /// (a status-snapshot row implies several). Events after `now` are refused.
+    /// (a status-snapshot row implies several). The rows are a set: each
+    /// citizen's events are checked in time order with those recorded and
+    /// held before, whatever the rows' order; events whose predecessors have
+    /// not arrived are held (see `phuxanh_domain::timeline`). Events after
+    /// `now` are refused. `source` names the input for the held events
+    /// (a file name, `api`).
     fn import_events(
         &mut self,
         scope: &Scope,
         rows: Rows<Vec<Event>>,
         mode: ImportMode,
         now: Instant,
+        source: &str,
     ) -> Result<ImportReport>;
+
+    /// The events held until their predecessors arrive.
+    fn pending(&self, scope: &Scope, query: &PendingQuery) -> Result<PendingList>;
 
     /// Sets targets, keeping earlier values as history.
     fn import_targets(

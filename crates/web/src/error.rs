@@ -7,6 +7,9 @@ use axum::response::{IntoResponse, Response};
 use phuxanh_store::StoreError;
 use serde::Serialize;
 
+/// What a busy answer tells the client to wait, in seconds.
+const RETRY_AFTER_SECS: &str = "2";
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -81,9 +84,10 @@ impl From<StoreError> for ApiError {
         let (status, code) = match &e {
             StoreError::UnknownUnit(_) => (StatusCode::NOT_FOUND, "unknown_unit"),
             StoreError::OutOfScope(_) => (StatusCode::FORBIDDEN, "out_of_scope"),
-            StoreError::NotInitialised | StoreError::SchemaVersion { .. } => {
-                (StatusCode::SERVICE_UNAVAILABLE, "database")
-            }
+            StoreError::NotInitialised
+            | StoreError::SchemaVersion { .. }
+            | StoreError::NewerSchema { .. } => (StatusCode::SERVICE_UNAVAILABLE, "database"),
+            StoreError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -107,6 +111,15 @@ impl IntoResponse for ApiError {
                 field: self.field,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.code == "busy" {
+            // Another writer holds the database: an import takes seconds
+            // to minutes, a recorded event milliseconds.
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        response
     }
 }

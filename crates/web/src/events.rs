@@ -31,8 +31,22 @@ const COLUMNS: [&str; 8] = [
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Recorded {
+    /// Events recorded.
     pub applied: u64,
+    /// Events received before, identically.
     pub unchanged: u64,
+    /// Events held until their predecessors arrive (`GET /api/v1/pending`).
+    pub held: Vec<HeldEvent>,
+    /// Events held before that this request let through.
+    pub released: u64,
+}
+
+/// An event of the request that waits for its predecessors.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct HeldEvent {
+    /// Its place in the request's array, from 0.
+    pub event: u64,
+    pub waiting_for: String,
 }
 
 /// One event object's cells, in column order; numbers are taken as text.
@@ -116,9 +130,10 @@ pub struct EventIn {
 #[utoipa::path(post, path = "/api/v1/events",
     request_body(content = Vec<EventIn>, description = "One event object or an array of them"),
     responses(
-        (status = 200, description = "Recorded (an event sent before is unchanged)", body = Recorded),
+        (status = 200, description = "Recorded, or held until the events before it arrive (an event sent before is unchanged)", body = Recorded),
         (status = 400, description = "A malformed event: the body names the field", body = crate::error::ErrorBody),
         (status = 422, description = "An event does not fit the lifecycle; none was recorded", body = crate::error::ErrorBody),
+        (status = 503, description = "The database is busy with another writer; nothing was recorded: retry after the seconds of Retry-After", body = crate::error::ErrorBody),
     ))]
 pub async fn record(
     State(state): State<Arc<AppState>>,
@@ -151,6 +166,7 @@ pub async fn record(
             &mut rows,
             ImportMode::Atomic,
             Instant::now(),
+            "api",
         )
     })
     .await
@@ -168,6 +184,15 @@ pub async fn record(
         Json(Recorded {
             applied: report.applied,
             unchanged: report.unchanged,
+            held: report
+                .held
+                .into_iter()
+                .map(|h| HeldEvent {
+                    event: h.line,
+                    waiting_for: h.waiting_for,
+                })
+                .collect(),
+            released: report.released,
         }),
     ))
 }

@@ -60,7 +60,13 @@ fn app_with_units(more: &str) -> (tempfile::TempDir, axum::Router) {
     let mut events =
         phuxanh_ingest::read(&data("events.csv"), FileKind::Events, parse_event, today).unwrap();
     let r = store
-        .import_events(&all, &mut events, ImportMode::Atomic, Instant::now())
+        .import_events(
+            &all,
+            &mut events,
+            ImportMode::Atomic,
+            Instant::now(),
+            "test",
+        )
         .unwrap();
     assert!(r.committed, "{:?}", r.refused);
     let mut targets =
@@ -300,10 +306,11 @@ async fn events_are_recorded_once_and_show_in_progress() {
 #[tokio::test]
 async fn a_refused_event_leaves_the_whole_request_unapplied() {
     let (_dir, app) = app();
-    // The first is fine; the second activates Cường, who was never approved.
+    // The first is fine; the second collects again an application of
+    // Bình's that is approved already.
     let body = r#"[
         {"event_id": "web-2", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2023-10-01 09:00"},
-        {"event_id": "web-3", "citizen_id": "083201000003", "kind": "activated", "level": 1, "at": "2023-10-02 09:00"}
+        {"event_id": "web-3", "citizen_id": "083190000002", "kind": "collected", "level": 1, "at": "2023-10-02 09:00"}
     ]"#;
     let (status, v) = post(&app, "/api/v1/events", body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");

@@ -28,14 +28,22 @@ pub fn cli_user() -> String {
     }
 }
 
-/// How the rows of one kind of file are applied to the store.
+/// How the rows of one kind of file are applied to the store; the last
+/// argument names the file, for what the store keeps of where rows came
+/// from (held events).
 pub trait Apply<T>:
-    FnOnce(&mut SqliteStore, &Scope, Rows<T>, ImportMode) -> phuxanh_store::Result<ImportReport>
+    FnOnce(&mut SqliteStore, &Scope, Rows<T>, ImportMode, &str) -> phuxanh_store::Result<ImportReport>
 {
 }
 
 impl<T, F> Apply<T> for F where
-    F: FnOnce(&mut SqliteStore, &Scope, Rows<T>, ImportMode) -> phuxanh_store::Result<ImportReport>
+    F: FnOnce(
+        &mut SqliteStore,
+        &Scope,
+        Rows<T>,
+        ImportMode,
+        &str,
+    ) -> phuxanh_store::Result<ImportReport>
 {
 }
 
@@ -44,6 +52,7 @@ pub fn units(
     scope: &Scope,
     rows: Rows<Unit>,
     mode: ImportMode,
+    _source: &str,
 ) -> phuxanh_store::Result<ImportReport> {
     store.import_units(scope, rows, mode)
 }
@@ -53,6 +62,7 @@ pub fn citizens(
     scope: &Scope,
     rows: Rows<Citizen>,
     mode: ImportMode,
+    _source: &str,
 ) -> phuxanh_store::Result<ImportReport> {
     store.import_citizens(scope, rows, mode)
 }
@@ -62,8 +72,9 @@ pub fn events(
     scope: &Scope,
     rows: Rows<Vec<Event>>,
     mode: ImportMode,
+    source: &str,
 ) -> phuxanh_store::Result<ImportReport> {
-    store.import_events(scope, rows, mode, Instant::now())
+    store.import_events(scope, rows, mode, Instant::now(), source)
 }
 
 pub fn targets(
@@ -71,6 +82,7 @@ pub fn targets(
     scope: &Scope,
     rows: Rows<TargetRecord>,
     mode: ImportMode,
+    _source: &str,
 ) -> phuxanh_store::Result<ImportReport> {
     store.import_targets(scope, rows, mode, &cli_user(), Instant::now())
 }
@@ -137,16 +149,25 @@ pub fn import_file<T: Send + 'static>(
     } else {
         ImportMode::Atomic
     };
-    let report = apply(store, &Scope::everything(), &mut rows, mode)
+    let source = file.display().to_string();
+    let report = apply(store, &Scope::everything(), &mut rows, mode, &source)
         .with_context(|| format!("importing {}", file.display()))?;
     rows.bar.finish_and_clear();
     Ok(report)
 }
 
+/// Held rows listed one by one after an import; the rest are counted.
+const HELD_SHOWN: usize = 20;
+
 fn print_summary(file: &Path, r: &ImportReport) {
     let n = |x: u64| vi::number(x as i64);
+    let held = if r.held.is_empty() {
+        String::new()
+    } else {
+        format!(", {} chờ (held)", n(r.held.len() as u64))
+    };
     println!(
-        "{}: {} dòng đọc (read), {} áp dụng (applied), {} không đổi (unchanged), {} từ chối (refused){}",
+        "{}: {} dòng đọc (read), {} áp dụng (applied){held}, {} không đổi (unchanged), {} từ chối (refused){}",
         file.display(),
         n(r.read),
         n(r.applied),
@@ -158,6 +179,32 @@ fn print_summary(file: &Path, r: &ImportReport) {
             " — không có gì được ghi (nothing written)"
         }
     );
+    if !r.committed {
+        return;
+    }
+    if r.released > 0 {
+        println!(
+            "{} sự kiện đang chờ đã được áp dụng vì sự kiện trước đó đã đến (held events released)",
+            n(r.released)
+        );
+    }
+    if r.withdrawn > 0 {
+        println!(
+            "{} sự kiện đã ghi chuyển sang chờ vì thiếu sự kiện trước đó (recorded events now held)",
+            n(r.withdrawn)
+        );
+    }
+    for h in r.held.iter().take(HELD_SHOWN) {
+        eprintln!("{}:{}: held: {}", file.display(), h.line, h.waiting_for);
+    }
+    if r.held.len() > HELD_SHOWN {
+        eprintln!("… and {} more held rows", r.held.len() - HELD_SHOWN);
+    }
+    if !r.held.is_empty() || r.withdrawn > 0 {
+        eprintln!(
+            "Held events are applied, at their own day, when an import brings what they wait for; `phuxanh pending list` shows them."
+        );
+    }
 }
 
 /// Passes rows through, drawing a progress bar once the import has taken

@@ -28,7 +28,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &args,
             FileKind::Units,
             parse_unit,
-            |s, scope, rows, mode| s.import_units(scope, rows, mode),
+            import::units,
         ),
         Command::Units(UnitsCommand::List { parent }) => units::list(&open(&cli.db)?, parent),
         Command::Citizens(ImportOnly::Import(args)) => import::run(
@@ -36,7 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &args,
             FileKind::Citizens,
             parse_citizen,
-            |s, scope, rows, mode| s.import_citizens(scope, rows, mode),
+            import::citizens,
         ),
         Command::Events(ImportOnly::Import(args)) => import::run(
             &mut open(&cli.db)?,
@@ -106,7 +106,25 @@ pub fn open(db: &str) -> Result<SqliteStore> {
             "database '{db}' does not exist: create it with `phuxanh --db {db} init`, or pass --db"
         );
     }
-    SqliteStore::open(path).with_context(|| format!("cannot open database '{db}'"))
+    let mut store =
+        SqliteStore::open(path).with_context(|| format!("cannot open database '{db}'"))?;
+    if let Some(upgrade) = store.upgraded() {
+        eprintln!("phuxanh: {db}: {upgrade}");
+    }
+    store
+        .set_busy_timeout(std::time::Duration::from_secs(wait_secs()))
+        .context("setting how long to wait for other writers")?;
+    Ok(store)
+}
+
+/// How long a command waits for another writer (an import, the server
+/// recording events) to finish before it gives up: `PHUXANH_WAIT` seconds,
+/// 600 by default — a whole import of a province's roster.
+fn wait_secs() -> u64 {
+    std::env::var("PHUXANH_WAIT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600)
 }
 
 /// Runs the server until Ctrl-C or SIGTERM; requests are logged to stderr.

@@ -81,7 +81,7 @@ pub(crate) fn citizens(
     mode: ImportMode,
     min_age: u8,
 ) -> Result<ImportReport> {
-    let tx = conn.transaction().map_err(backend)?;
+    let tx = crate::write_transaction(conn)?;
     let index = UnitIndex::load(&tx, scope)?;
     let (first_load, next_row_id): (bool, i64) = tx
         .query_row(

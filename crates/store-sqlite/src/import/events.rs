@@ -1,38 +1,40 @@
 //! `events import` and `status import`: lifecycle events, checked against
-//! each citizen's timeline; all events of one row stand or fall together.
+//! each citizen's timeline as a set (see `phuxanh_domain::timeline`); all
+//! events of one row stand or fall together.
 //!
 //! Rows are taken in batches. A batch's citizens are read in one sweep in
-//! id order; its rows are checked one after another against what the
-//! database and the batch's earlier rows hold; at the end of the batch the
-//! accepted events are written by multi-row inserts, in citizen order, and
-//! each citizen's first days once.
+//! id order. A row whose new events simply extend what the citizen has
+//! recorded (the common case) is accepted at once; at the end of the batch
+//! the accepted events are written by multi-row inserts, in citizen order,
+//! and each citizen's first days once. Every other row — an event before
+//! its predecessor, a conflict, a citizen with held events — puts its
+//! citizen aside: their rows wait until the whole input has been read, and
+//! are then resolved together, with the citizen's recorded and held events,
+//! by `timeline::resolve`. So the order of rows never matters.
 //!
 //! A first load (no events yet) builds the by-citizen index once, at the
-//! end. Until then a status-snapshot row whose citizen already has events
-//! from earlier in the file waits, and is checked after the others, once the
-//! index exists: snapshot ids belong to one citizen, so the outcome is the
-//! one file order gives. Rows with explicit ids are never put off.
+//! end. Until then a citizen whose recorded events would have to be read
+//! back (rows far apart in the file) is put aside the same way.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use phuxanh_domain::{
-    CitizenId, Day, Event, EventId, EventKind, Firsts, Instant, Level, lifecycle,
-};
+use phuxanh_domain::timeline::{self, Incoming, Outcome};
+use phuxanh_domain::{CitizenId, Day, Event, EventId, EventKind, Firsts, Instant, Level};
 use phuxanh_store::{ImportMode, ImportReport, Result, Row, Rows, Scope, StoreError};
 use rusqlite::{Connection, ToSql};
 
 use super::finish;
 use crate::backend;
 use crate::counters::Deltas;
-use crate::state;
 use crate::tree::UnitIndex;
+use crate::{pending, state};
 
 /// Rows checked between two writes.
 const BATCH: usize = 4096;
 /// Events per multi-row insert (8 parameters each).
 const INSERT_ROWS: usize = 64;
 
-fn kind_code(kind: EventKind) -> i64 {
+pub(crate) fn kind_code(kind: EventKind) -> i64 {
     match kind {
         EventKind::Collected => 0,
         EventKind::Approved => 1,
@@ -53,10 +55,11 @@ fn corrupt(e: String) -> StoreError {
     StoreError::Backend(e.into())
 }
 
-const EVENT_COLUMNS: &str = "event_id, citizen_id, kind, level, at, team_id, session_id, reason";
+pub(crate) const EVENT_COLUMNS: &str =
+    "event_id, citizen_id, kind, level, at, team_id, session_id, reason";
 
 /// An event as `SELECT {EVENT_COLUMNS}` returns it.
-fn event_from(r: &rusqlite::Row<'_>) -> Result<Event> {
+pub(crate) fn event_from(r: &rusqlite::Row<'_>) -> Result<Event> {
     let get = |e: rusqlite::Error| backend(e);
     let citizen = CitizenId::from_u64(r.get::<_, i64>(1).map_err(get)? as u64).map_err(corrupt)?;
     let kind = kind_from_code(r.get(2).map_err(get)?)?;
@@ -159,29 +162,21 @@ fn precheck(events: &[Event], now: Instant) -> Result<(), String> {
     Ok(())
 }
 
-fn describe(e: &Event) -> String {
-    format!(
-        "{} {} at level {} on {}",
-        e.citizen,
-        e.kind,
-        e.level,
-        e.at.to_rfc3339()
-    )
-}
-
-fn id_reused(id: &EventId, stored: &Event) -> String {
+fn id_reused(id: &EventId, known: &Event) -> String {
     format!(
         "event id '{id}' was recorded before with different content ({}); give a new event its own id",
-        describe(stored)
+        known.describe()
     )
 }
 
-/// What one row of events comes to.
+/// What one row of events comes to, checked on its own.
 enum Checked {
     /// Every event was recorded before, identically.
     Unchanged,
-    /// These events are new and fit the citizen's lifecycle.
+    /// These events are new and extend the citizen's lifecycle.
     Apply(Vec<Event>),
+    /// To be resolved with the citizen's other rows at the end.
+    Aside,
     Refused(String),
 }
 
@@ -271,26 +266,35 @@ fn insert_events(stmt: &mut rusqlite::CachedStatement<'_>, events: &[Event]) -> 
     Ok(())
 }
 
+/// Rows put aside until the whole input is read: those of citizens whose
+/// rows do not simply extend what they have recorded.
+#[derive(Default)]
+struct Aside {
+    citizens: HashSet<CitizenId>,
+    rows: Vec<Incoming>,
+    /// Explicit ids among them, with the citizen and line of each.
+    ids: HashMap<EventId, (CitizenId, u64)>,
+}
+
 /// The state of an events import between batches.
 struct Import<'a> {
     conn: &'a Connection,
     index: &'a UnitIndex,
     now: Instant,
+    source: &'a str,
     report: ImportReport,
     deltas: Deltas,
     /// Whether `events_by_citizen` exists: a first load drops it and builds
-    /// it at the end, or when rows with explicit ids need it.
+    /// it at the end.
     by_citizen: bool,
-    /// Until then, the rows of citizens whose recorded events must be read
-    /// back (a citizen on rows far apart in the file) wait, in file order.
-    waiting: Vec<(u64, Vec<Event>)>,
-    waiting_citizens: HashSet<CitizenId>,
+    /// Whether any event was held when the import began.
+    any_held: bool,
+    aside: Aside,
 }
 
 impl Import<'_> {
     /// Builds `events_by_citizen` if a first load dropped it — by sorting
-    /// the events once, far cheaper than millions of inserts at random
-    /// keys — and checks the rows that were waiting for it.
+    /// the events once, far cheaper than millions of inserts at random keys.
     fn index_by_citizen(&mut self) -> Result<()> {
         if self.by_citizen {
             return Ok(());
@@ -303,12 +307,7 @@ impl Import<'_> {
             )
             .map_err(backend)?;
         self.by_citizen = true;
-        self.waiting_citizens.clear();
-        let waiting = std::mem::take(&mut self.waiting);
-        if waiting.is_empty() {
-            return Ok(());
-        }
-        self.apply(waiting)
+        Ok(())
     }
 
     fn batch(&mut self, rows: Vec<Row<Vec<Event>>>) -> Result<()> {
@@ -327,39 +326,25 @@ impl Import<'_> {
         self.apply(valid)
     }
 
-    /// Checks rows that passed [`precheck`] and writes what they add.
+    /// Checks rows that passed [`precheck`]: accepts those that extend what
+    /// their citizen has recorded and writes them; puts the others aside.
     fn apply(&mut self, valid: Vec<(u64, Vec<Event>)>) -> Result<()> {
-        let load = |valid: &[(u64, Vec<Event>)]| {
-            load_citizens(self.conn, valid.iter().map(|(_, e)| e[0].citizen))
-        };
-        let mut citizens = load(&valid)?;
-        // Rows with explicit ids are checked in file order (which of two
-        // rows with one id comes second decides which is refused): if one
-        // of this batch's citizens needs events read back, the index is
-        // built, and the waiting rows are checked, now.
-        if !self.by_citizen
-            && valid
-                .iter()
-                .flat_map(|(_, e)| e)
-                .any(|e| !e.id.is_snapshot())
-            && valid
-                .iter()
-                .any(|(_, e)| self.reads_back(&citizens, e[0].citizen))
-        {
-            self.index_by_citizen()?;
-            citizens = load(&valid)?;
+        let mut citizens = load_citizens(self.conn, valid.iter().map(|(_, e)| e[0].citizen))?;
+        if self.any_held {
+            let mut ids: Vec<i64> = citizens.keys().map(|c| c.as_u64() as i64).collect();
+            ids.sort_unstable();
+            for id in pending::citizens_among(self.conn, &ids)? {
+                let citizen = CitizenId::from_u64(id as u64).map_err(corrupt)?;
+                self.aside.citizens.insert(citizen);
+            }
         }
         let mut accepted = Accepted::default();
         for (line, events) in valid {
             let citizen = events[0].citizen;
-            if !self.by_citizen && self.reads_back(&citizens, citizen) {
-                self.waiting_citizens.insert(citizen);
-                self.waiting.push((line, events));
-                continue;
-            }
-            match self.check(&citizens, &accepted, events)? {
+            match self.check(&citizens, &accepted, &events)? {
                 Checked::Unchanged => self.report.unchanged += 1,
                 Checked::Refused(reason) => self.report.refuse(line, reason),
+                Checked::Aside => self.put_aside(line, events),
                 Checked::Apply(fresh) => {
                     let known = citizens
                         .get_mut(&citizen)
@@ -382,11 +367,13 @@ impl Import<'_> {
         state::set_firsts(self.conn, &changed)
     }
 
-    /// Whether checking a row of `citizen` needs their recorded events read
-    /// back: they have some, or rows of theirs are waiting.
-    fn reads_back(&self, citizens: &HashMap<CitizenId, Known>, citizen: CitizenId) -> bool {
-        self.waiting_citizens.contains(&citizen)
-            || citizens.get(&citizen).is_some_and(|k| !k.stored.is_empty())
+    fn put_aside(&mut self, line: u64, events: Vec<Event>) {
+        let citizen = events[0].citizen;
+        for ev in events.iter().filter(|e| !e.id.is_snapshot()) {
+            self.aside.ids.insert(ev.id.clone(), (citizen, line));
+        }
+        self.aside.citizens.insert(citizen);
+        self.aside.rows.push(Incoming { line, events });
     }
 
     /// Checks one row's events against the database and the batch so far.
@@ -394,7 +381,7 @@ impl Import<'_> {
         &self,
         citizens: &HashMap<CitizenId, Known>,
         accepted: &Accepted,
-        events: Vec<Event>,
+        events: &[Event],
     ) -> Result<Checked> {
         let citizen_id = events[0].citizen;
         let Some(citizen) = citizens.get(&citizen_id) else {
@@ -407,51 +394,122 @@ impl Import<'_> {
                 "citizen {citizen_id} lives in a unit outside your units"
             )));
         }
+        // An explicit id may be another citizen's: recorded, held, or
+        // given earlier in this input.
+        for ev in events.iter().filter(|e| !e.id.is_snapshot()) {
+            if let Some((other, other_line)) = self.aside.ids.get(&ev.id)
+                && *other != citizen_id
+            {
+                return Ok(Checked::Refused(format!(
+                    "event id '{}' is given on line {other_line} to an event of citizen {other}; give each event its own id",
+                    ev.id
+                )));
+            }
+            let other = match accepted.with_id(&ev.id) {
+                Some(e) => Some(e.clone()),
+                None => match event_by_id(self.conn, &ev.id)? {
+                    Some(e) => Some(e),
+                    None if self.any_held => pending::with_id(self.conn, ev.id.as_str())?,
+                    None => None,
+                },
+            };
+            if let Some(other) = other
+                && other.citizen != citizen_id
+            {
+                return Ok(Checked::Refused(id_reused(&ev.id, &other)));
+            }
+        }
+        // Citizens put aside stay aside; so do those whose recorded events
+        // cannot be read back yet (a first load, before the index).
+        let reads_back = !citizen.stored.is_empty();
+        if self.aside.citizens.contains(&citizen_id) || (reads_back && !self.by_citizen) {
+            return Ok(Checked::Aside);
+        }
         // Every event sets a first day: a citizen without any has no events
         // recorded, and needs no look-up.
-        let mut recorded = if citizen.stored.is_empty() {
-            Vec::new()
-        } else {
+        let mut recorded = if reads_back {
             events_of(self.conn, citizen_id)?
+        } else {
+            Vec::new()
         };
         recorded.extend_from_slice(accepted.of(citizen_id));
         let mut fresh = Vec::with_capacity(events.len());
         for ev in events {
             match recorded.iter().find(|r| r.id == ev.id) {
-                Some(r) if *r == ev => continue,
-                Some(r) => return Ok(Checked::Refused(id_reused(&ev.id, r))),
-                None => {}
+                Some(r) if r == ev => continue,
+                Some(_) => return Ok(Checked::Aside), // refused with the reasons of resolve
+                None => fresh.push(ev.clone()),
             }
-            // An explicit id may be another citizen's.
-            if !ev.id.is_snapshot() {
-                let other = match accepted.with_id(&ev.id) {
-                    Some(e) => Some(e.clone()),
-                    None => event_by_id(self.conn, &ev.id)?,
-                };
-                if let Some(other) = other {
-                    return Ok(Checked::Refused(id_reused(&ev.id, &other)));
-                }
-            }
-            fresh.push(ev);
         }
         if fresh.is_empty() {
             return Ok(Checked::Unchanged);
         }
-        for level in [Level::One, Level::Two] {
-            let mut timeline: Vec<(Instant, EventKind)> = fresh
-                .iter()
-                .chain(&recorded)
-                .filter(|e| e.level == level)
-                .map(|e| (e.at, e.kind))
-                .collect();
-            if let Err((at, e)) = lifecycle::replay(&mut timeline) {
-                return Ok(Checked::Refused(format!(
-                    "out of lifecycle order for citizen {citizen_id} at level {level}: {e} (event on {})",
-                    at.to_rfc3339()
-                )));
-            }
+        let all: Vec<&Event> = recorded.iter().chain(&fresh).collect();
+        Ok(if timeline::extends(&all) {
+            Checked::Apply(fresh)
+        } else {
+            Checked::Aside
+        })
+    }
+
+    /// Resolves the rows put aside, citizen by citizen, with each one's
+    /// recorded and held events, once everything has been read.
+    fn resolve_aside(&mut self) -> Result<()> {
+        let Aside { rows, .. } = std::mem::take(&mut self.aside);
+        let mut by_citizen: HashMap<CitizenId, Vec<Incoming>> = HashMap::default();
+        for row in rows {
+            by_citizen
+                .entry(row.events[0].citizen)
+                .or_default()
+                .push(row);
         }
-        Ok(Checked::Apply(fresh))
+        let mut citizens: Vec<(CitizenId, Vec<Incoming>)> = by_citizen.into_iter().collect();
+        citizens.sort_unstable_by_key(|(id, _)| *id);
+        for chunk in citizens.chunks_mut(BATCH) {
+            let known = load_citizens(self.conn, chunk.iter().map(|(id, _)| *id))?;
+            let mut record = Accepted::default();
+            let mut changed: Vec<(i64, Firsts)> = Vec::with_capacity(chunk.len());
+            for (citizen, rows) in chunk.iter_mut() {
+                let k = &known[citizen];
+                let recorded = events_of(self.conn, *citizen)?;
+                let held = pending::of(self.conn, *citizen)?;
+                let r = timeline::resolve(&recorded, &held, std::mem::take(rows));
+                for (line, outcome) in r.rows {
+                    match outcome {
+                        Outcome::Unchanged => self.report.unchanged += 1,
+                        Outcome::Applied => self.report.applied += 1,
+                        Outcome::Held(reason) => self.report.hold(line, reason),
+                        Outcome::Refused(reason) => self.report.refuse(line, reason),
+                    }
+                }
+                for ev in &r.released {
+                    pending::delete(self.conn, "pending", ev)?;
+                }
+                for (ev, waiting_for) in r.withdrawn.iter().chain(&r.hold) {
+                    if r.withdrawn.iter().any(|(w, _)| w == ev) {
+                        pending::delete(self.conn, "events", ev)?;
+                    }
+                    pending::hold(self.conn, ev, waiting_for, self.now, self.source)?;
+                }
+                self.report.released += r.released.len() as u64;
+                self.report.withdrawn += r.withdrawn.len() as u64;
+                // First days from what is recorded now.
+                let mut firsts = Firsts::default();
+                let still = |e: &&Event| !r.withdrawn.iter().any(|(w, _)| w == *e);
+                for ev in recorded.iter().filter(still).chain(&r.record) {
+                    firsts.record(ev.kind, ev.level, ev.at.day());
+                }
+                if firsts != k.stored {
+                    changed.push((k.row_id, firsts));
+                    self.deltas.firsts_changed(k.unit_id, &k.stored, &firsts);
+                }
+                record.add(r.record);
+            }
+            record.write(self.conn)?;
+            changed.sort_unstable_by_key(|(row_id, _)| *row_id);
+            state::set_firsts(self.conn, &changed)?;
+        }
+        Ok(())
     }
 }
 
@@ -461,12 +519,13 @@ pub(crate) fn events(
     rows: Rows<Vec<Event>>,
     mode: ImportMode,
     now: Instant,
+    source: &str,
 ) -> Result<ImportReport> {
-    let tx = conn.transaction().map_err(backend)?;
+    let tx = crate::write_transaction(conn)?;
     let index = UnitIndex::load(&tx, scope)?;
     // A first load into an empty events table builds the by-citizen index
-    // once, at the end (see `Import::apply` for when it is needed sooner).
-    // The drop is part of the transaction, so a rollback restores it.
+    // once, at the end. The drop is part of the transaction, so a rollback
+    // restores it.
     let first_load: bool = tx
         .query_row("SELECT NOT EXISTS (SELECT 1 FROM events)", [], |r| r.get(0))
         .map_err(backend)?;
@@ -478,11 +537,12 @@ pub(crate) fn events(
         conn: &tx,
         index: &index,
         now,
+        source,
         report: ImportReport::default(),
         deltas: Deltas::default(),
         by_citizen: !first_load,
-        waiting: Vec::new(),
-        waiting_citizens: HashSet::default(),
+        any_held: pending::any(&tx)?,
+        aside: Aside::default(),
     };
     let mut batch = Vec::with_capacity(BATCH);
     for row in rows {
@@ -493,6 +553,7 @@ pub(crate) fn events(
     }
     import.batch(batch)?;
     import.index_by_citizen()?;
+    import.resolve_aside()?;
     let Import { report, deltas, .. } = import;
     finish(tx, report, mode, deltas.roll_up(&index))
 }

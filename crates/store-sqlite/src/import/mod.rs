@@ -10,7 +10,7 @@ mod targets;
 mod units;
 
 pub(crate) use citizens::citizens;
-pub(crate) use events::{events, kind_from_code};
+pub(crate) use events::{EVENT_COLUMNS, event_from, events, kind_code, kind_from_code};
 pub(crate) use targets::targets;
 pub(crate) use units::units;
 

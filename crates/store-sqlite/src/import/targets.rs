@@ -17,7 +17,7 @@ pub(crate) fn targets(
     set_by: &str,
     now: Instant,
 ) -> Result<ImportReport> {
-    let tx = conn.transaction().map_err(backend)?;
+    let tx = crate::write_transaction(conn)?;
     let index = UnitIndex::load(&tx, scope)?;
     let mut report = ImportReport::default();
     for row in rows {

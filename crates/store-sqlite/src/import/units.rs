@@ -15,7 +15,7 @@ pub(crate) fn units(
     rows: Rows<Unit>,
     mode: ImportMode,
 ) -> Result<ImportReport> {
-    let tx = conn.transaction().map_err(backend)?;
+    let tx = crate::write_transaction(conn)?;
     let mut index = UnitIndex::load(&tx, scope)?;
     let mut report = ImportReport::default();
     for row in rows {
