@@ -69,6 +69,11 @@ pub(crate) fn check_text(path: &Path, head: &[u8], truncated: bool) -> Result<()
     if control > 0 && control * 100 >= text.len().max(1) {
         return Err(not_text("is not a text file: it holds binary data"));
     }
+    if text.contains(&b'\r') && !text.contains(&b'\n') {
+        return Err(not_text(
+            "ends its lines with CR alone (CSV for classic Mac OS): save it as CSV UTF-8 (Comma delimited) (*.csv)",
+        ));
+    }
     match std::str::from_utf8(text) {
         Ok(_) => Ok(()),
         // A character cut by the end of what was read.

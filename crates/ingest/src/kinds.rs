@@ -119,42 +119,47 @@ fn citizen_id(rec: &Record<'_>, col: usize, name: &str) -> Result<CitizenId, Str
     }
 }
 
-/// How a column of unit codes is read when it holds digits only.
+/// How a column of unit codes is read when a value is all digits and
+/// shorter than a commune code, as when a spreadsheet stored the column as
+/// numbers. Zeros are put back only where the column fixes the width and
+/// the digits as written can have no other meaning.
 #[derive(Clone, Copy)]
 enum Codes {
-    /// Codes of this level: missing leading zeros are put back.
-    Of(UnitLevel),
-    /// A citizen's residence: a commune or a village. Two or three digits
-    /// can only be a commune that lost zeros (no one lives in a province or
-    /// district, and no village has a code of that shape); one or four may
-    /// also be a village's own code, so they are read as written.
-    Residence,
-    /// A commune's parent, province (2 digits) or district (3): one digit
-    /// could be either, and is refused.
+    /// A unit's own code, of the level its row gives: that level's width.
+    Own(UnitLevel),
+    /// The parent of a district (a province) or of a village (a commune):
+    /// that level's width, unless the digits have the shape of another GSO
+    /// level (a village's parent `837` is district 837, refused as such).
+    Parent(UnitLevel),
+    /// A commune's parent, a province (2 digits) or a district (3): one
+    /// digit could be either, and is refused.
     CommuneParent,
-    /// Any unit (targets): read as written.
+    /// A citizen's unit or a target's: as written. One or four digits may
+    /// be a village's own code as much as a GSO code that lost its zeros,
+    /// and two or three a province or district written by mistake; the
+    /// store says which units exist, and a warning what may have happened.
     Any,
 }
 
 /// The unit code in column `col` (named `name`), read as `codes` says.
 fn unit_code(rec: &Record<'_>, col: usize, name: &str, codes: Codes) -> Result<UnitCode, String> {
     let s = rec.get(col);
-    let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let short = !s.is_empty() && s.len() < 5 && s.bytes().all(|b| b.is_ascii_digit());
+    let gso_shape = matches!(s.len(), 2 | 3);
     let level = match codes {
-        Codes::Of(level) => Some(level),
-        Codes::Residence if digits && matches!(s.len(), 2 | 3) => Some(UnitLevel::Commune),
-        Codes::CommuneParent if digits && s.len() == 1 => {
+        Codes::Own(level) => level,
+        Codes::Parent(level) if !gso_shape => level,
+        Codes::CommuneParent if short && s.len() == 1 => {
             return Err(format!(
                 "{name}: '{s}' has lost its leading zeros, and a commune's parent may be a province (0{s}) or a district (00{s}): format the column as text"
             ));
         }
-        _ => None,
-    };
-    let Some(level) = level else {
-        if digits && matches!(s.len(), 1 | 4) && !matches!(codes, Codes::Of(_)) {
-            rec.warn(col, Quirk::MaybeZerosLost, || format!("'{s}'"));
+        _ => {
+            if short && !gso_shape {
+                rec.warn(col, Quirk::MaybeZerosLost, || format!("'{s}'"));
+            }
+            return field(name, UnitCode::parse(s));
         }
-        return field(name, UnitCode::parse(s));
     };
     match field(name, UnitCode::parse_file(s, level))? {
         Padded::AsWritten(code) => Ok(code),
@@ -170,11 +175,11 @@ fn unit_code(rec: &Record<'_>, col: usize, name: &str, codes: Codes) -> Result<U
 
 pub fn parse_unit(rec: &Record<'_>, _today: Day) -> Result<Unit, String> {
     let level: UnitLevel = field("level", rec.get(2).parse())?;
-    let code = unit_code(rec, 0, "code", Codes::Of(level))?;
+    let code = unit_code(rec, 0, "code", Codes::Own(level))?;
     let name = normalize(required(rec, 1, "name")?);
     let parent = match level {
-        UnitLevel::District => Codes::Of(UnitLevel::Province),
-        UnitLevel::Village => Codes::Of(UnitLevel::Commune),
+        UnitLevel::District => Codes::Parent(UnitLevel::Province),
+        UnitLevel::Village => Codes::Parent(UnitLevel::Commune),
         UnitLevel::Commune => Codes::CommuneParent,
         UnitLevel::Province => Codes::Any,
     };
@@ -195,7 +200,7 @@ pub fn parse_citizen(rec: &Record<'_>, today: Day) -> Result<Citizen, String> {
     let full_name = required(rec, 1, "full_name")?;
     let birth = field("birth_date", Day::parse_file(rec.get(2)))?;
     let sex: Sex = field("sex", rec.get(3).parse())?;
-    let unit = unit_code(rec, 4, "unit_code", Codes::Residence)?;
+    let unit = unit_code(rec, 4, "unit_code", Codes::Any)?;
     Citizen::new(
         id,
         full_name,

@@ -62,12 +62,17 @@ pub fn write_refused(
             .read_byte_record(&mut record)
             .map_err(|e| io_err(input, e))?
         {
-            let line = record.position().map_or(0, |p| p.line());
+            let line = dialect.lines.start(r.position(), record.as_slice());
             let cells = || {
-                record
+                let mut cells: Vec<String> = record
                     .iter()
                     .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .collect()
+                    .collect();
+                // The CR of a CRLF line ending stays with the last field.
+                if let Some(last) = cells.last_mut().filter(|c| c.ends_with('\r')) {
+                    last.pop();
+                }
+                cells
             };
             if index == dialect.skip {
                 write(cells(), None, "refused_reason")?;

@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 use std::fs::File;
-use std::io::{BufReader, Read as _};
+use std::io::{BufReader, Read as _, Seek as _, SeekFrom};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -95,6 +95,7 @@ pub(crate) enum Source {
     Csv {
         reader: csv::Reader<BufReader<File>>,
         positions: Vec<Option<usize>>,
+        lines: Lines,
         size: u64,
     },
     Xlsx {
@@ -174,11 +175,35 @@ fn missing_columns(path: &Path, kind: FileKind, best: Option<NotHeader>) -> Inge
     }
 }
 
-/// The separator of a CSV file and how many records come before its header.
+/// The separator of a CSV file, how many records come before its header,
+/// and what it takes to number its lines.
 pub(crate) struct Dialect {
     pub separator: u8,
     pub skip: usize,
     pub positions: Vec<Option<usize>>,
+    pub lines: Lines,
+}
+
+/// Numbers the lines of a CSV file's records. Lines end with `\n` (a `\r`
+/// before it is trimmed with the field), so a record's last line is the
+/// one before the reader's position after it — unless it is the file's
+/// last and has no newline — and its first is that less the newlines
+/// quoted inside it. (The csv crate's record positions are taken before
+/// the blank lines it skips, so they are not used.)
+#[derive(Clone, Copy)]
+pub(crate) struct Lines {
+    size: u64,
+    ends_with_newline: bool,
+}
+
+impl Lines {
+    /// The line a record starts on, given the reader's position after it
+    /// and the record's bytes.
+    pub(crate) fn start(&self, after: &csv::Position, content: &[u8]) -> u64 {
+        let terminated = after.byte() < self.size || self.ends_with_newline;
+        let inside = content.iter().filter(|&&b| b == b'\n').count() as u64;
+        after.line() - u64::from(terminated) - inside
+    }
 }
 
 impl Dialect {
@@ -191,18 +216,28 @@ impl Dialect {
             source,
         };
         let mut head = Vec::new();
-        let file = File::open(path).map_err(open_err)?;
+        let mut file = File::open(path).map_err(open_err)?;
         let size = file.metadata().map_err(open_err)?.len();
-        file.take(SNIFF_BYTES)
+        (&mut file)
+            .take(SNIFF_BYTES)
             .read_to_end(&mut head)
             .map_err(open_err)?;
         crate::encoding::check_text(path, &head, size > head.len() as u64)?;
+        let mut last = [0u8];
+        file.seek(SeekFrom::End(-1))
+            .and_then(|_| file.read_exact(&mut last))
+            .map_err(open_err)?;
+        let lines = Lines {
+            size,
+            ends_with_newline: last[0] == b'\n',
+        };
         let mut best = None;
         for separator in SEPARATORS {
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
                 .delimiter(separator)
+                .terminator(csv::Terminator::Any(b'\n'))
                 .from_reader(head.as_slice());
             for (skip, record) in reader.byte_records().take(HEADER_SEARCH).enumerate() {
                 let Ok(record) = record else { break };
@@ -215,6 +250,7 @@ impl Dialect {
                             separator,
                             skip,
                             positions,
+                            lines,
                         });
                     }
                     Err(not) => keep_best(&mut best, not),
@@ -234,6 +270,7 @@ impl Dialect {
             .has_headers(false)
             .flexible(true)
             .delimiter(self.separator)
+            .terminator(csv::Terminator::Any(b'\n'))
             .from_reader(BufReader::with_capacity(1 << 20, file)))
     }
 }
@@ -361,6 +398,7 @@ impl Source {
         Ok(Source::Csv {
             reader,
             positions: dialect.positions,
+            lines: dialect.lines,
             size,
         })
     }
@@ -399,7 +437,10 @@ impl Source {
     ) {
         match self {
             Source::Csv {
-                reader, positions, ..
+                reader,
+                positions,
+                lines,
+                ..
             } => {
                 let mut record = csv::StringRecord::new();
                 let mut n = 0u64;
@@ -408,7 +449,7 @@ impl Source {
                     match reader.read_record(&mut record) {
                         Ok(false) => break,
                         Ok(true) => {
-                            let line = record.position().map_or(line, |p| p.line());
+                            let line = lines.start(reader.position(), record.as_slice().as_bytes());
                             if record.iter().all(|f| clean(f).is_empty()) {
                                 continue;
                             }

@@ -60,7 +60,7 @@ impl Warning {
                 "{c} lost its leading zeros, put back ({e}): format the column as text in the spreadsheet"
             ),
             Quirk::MaybeZerosLost => format!(
-                "{c} {e} is read as written, as a code of your own: if it is a GSO code that lost its leading zeros, format the column as text"
+                "{c} {e} is read as written: if a spreadsheet dropped its leading zeros (a GSO code has 2, 3 or 5 digits), format the column as text"
             ),
             Quirk::DateSerial => format!(
                 "{c} holds a number, read as a spreadsheet date serial ({e}): format the column as a date"
@@ -194,7 +194,7 @@ mod tests {
         w.note(3, 4, Quirk::MaybeZerosLost, || "'1234'".into());
         assert_eq!(
             w.into_vec()[0].to_string(),
-            "unit_code '1234' is read as written, as a code of your own: if it is a GSO code that lost its leading zeros, format the column as text"
+            "unit_code '1234' is read as written: if a spreadsheet dropped its leading zeros (a GSO code has 2, 3 or 5 digits), format the column as text"
         );
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(999), "999");
