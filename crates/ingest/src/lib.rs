@@ -76,6 +76,7 @@ pub struct Reader<T> {
     done: Arc<AtomicU64>,
     total: u64,
     warnings: Vec<Warning>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl<T> Reader<T> {
@@ -105,9 +106,17 @@ impl<T> Iterator for Reader<T> {
             if let Some(row) = self.current.next() {
                 return Some(row);
             }
-            match self.batches.recv().ok()? {
-                Message::Rows(rows) => self.current = rows.into_iter(),
-                Message::Done(warnings) => self.warnings = warnings,
+            match self.batches.recv() {
+                Ok(Message::Rows(rows)) => self.current = rows.into_iter(),
+                Ok(Message::Done(warnings)) => self.warnings = warnings,
+                Err(_) => {
+                    // A reader thread that panicked must not look like the
+                    // end of the file: an import would commit half of it.
+                    if let Some(Err(panic)) = self.thread.take().map(|t| t.join()) {
+                        std::panic::resume_unwind(panic);
+                    }
+                    return None;
+                }
             }
         }
     }
@@ -126,7 +135,7 @@ pub fn read<T: Send + 'static>(
     let done = Arc::new(AtomicU64::new(0));
     let progress = done.clone();
     let (tx, rx) = sync_channel::<Message<T>>(8);
-    std::thread::spawn(move || {
+    let thread = std::thread::spawn(move || {
         let warnings = RefCell::new(warnings::Warnings::new(kind));
         let mut batch = Vec::with_capacity(BATCH);
         source.for_each(
@@ -156,5 +165,6 @@ pub fn read<T: Send + 'static>(
         done,
         total,
         warnings: Vec::new(),
+        thread: Some(thread),
     })
 }
