@@ -573,3 +573,53 @@ fn excel_datetime(dt: &ExcelDateTime) -> String {
         format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use phuxanh_domain::{Day, Instant};
+    use proptest::prelude::*;
+
+    fn any_cell() -> impl Strategy<Value = Data> {
+        prop_oneof![
+            Just(Data::Empty),
+            "\\PC{0,20}".prop_map(Data::String),
+            any::<i64>().prop_map(Data::Int),
+            any::<f64>().prop_map(Data::Float),
+            any::<bool>().prop_map(Data::Bool),
+            (any::<f64>(), any::<bool>()).prop_map(|(f, is_1904)| {
+                Data::DateTime(ExcelDateTime::new(f, ExcelDateTimeType::DateTime, is_1904))
+            }),
+            Just(Data::Error(calamine::CellErrorType::NA)),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_cell_becomes_text_and_any_date_cell_parses_or_says_why(cell in any_cell(), is_1904 in any::<bool>()) {
+            let text = cell_text(&cell);
+            if let Data::DateTime(_) = cell {
+                if let Err(e) = Instant::parse_file(&text) {
+                    prop_assert!(e.contains(&format!("'{text}'")), "{}", e);
+                }
+            }
+            if let Some(date) = serial_date(&cell, is_1904) {
+                prop_assert!(Instant::parse_file(&date).is_ok(), "{}", date);
+            }
+        }
+
+        /// A time written as an Excel serial (days since 1899-12-30, the
+        /// time a fraction of the day) comes back to the second, on its day.
+        #[test]
+        fn a_date_cell_reads_back_to_the_second(day in 0i32..40_000, ms in 0u32..86_400_000) {
+            let day = Day::from_number(day);
+            let serial = f64::from(day.days_since(Day::from_ymd(1899, 12, 30).unwrap()))
+                + f64::from(ms) / 86_400_000.0;
+            let cell = Data::DateTime(ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, false));
+            let at = Instant::parse_file(&cell_text(&cell)).unwrap();
+            prop_assert_eq!(at.day(), day);
+            let secs = at.unix_seconds() - Instant::start_of(day).unix_seconds();
+            prop_assert_eq!(secs, i64::from(ms / 1000));
+        }
+    }
+}

@@ -882,3 +882,25 @@ fn open_errors_are_ingest_errors() {
         Err(IngestError::Empty { .. })
     ));
 }
+
+/// A parser that panics on the second row.
+fn panics_on_the_second_row(rec: &Record<'_>, _today: Day) -> Result<(), String> {
+    assert_ne!(rec.get(0), "e2", "a bug in a parser");
+    Ok(())
+}
+
+#[test]
+fn a_panic_on_the_reader_thread_is_not_the_end_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("e.csv");
+    std::fs::write(
+        &p,
+        "event_id,citizen_id,kind,level,at\ne1,x,x,x,x\ne2,x,x,x,x\ne3,x,x,x,x\n",
+    )
+    .unwrap();
+    let reader = read(&p, FileKind::Events, panics_on_the_second_row, today()).unwrap();
+    // Were it taken for the end of the file, an import would commit the
+    // first row alone.
+    let counted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.count()));
+    assert!(counted.is_err());
+}
