@@ -134,7 +134,7 @@ impl Day {
 
 /// Splits `date[ time]` (or ISO `dateTtime`) at the first separator.
 fn split_time(s: &str) -> (&str, Option<&str>) {
-    match s.find([' ', 'T', 't']) {
+    match s.bytes().position(|b| matches!(b, b' ' | b'T' | b't')) {
         Some(i) => (&s[..i], Some(s[i + 1..].trim_start())),
         None => (s, None),
     }
@@ -142,15 +142,31 @@ fn split_time(s: &str) -> (&str, Option<&str>) {
 
 /// A number of 1 to `max` ASCII digits.
 fn digits(s: &str, max: usize) -> Option<i16> {
-    if s.is_empty() || s.len() > max || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > max.min(4) {
         return None;
     }
-    s.parse().ok()
+    s.bytes().try_fold(0i16, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + i16::from(b - b'0'))
+    })
 }
 
 /// The date part of a file's date or time: `YYYY-MM-DD` or `dd/mm/yyyy`.
 /// `whole` is the value as written, for messages.
 fn file_date(whole: &str, date: &str) -> Result<Day, String> {
+    // The common case first, `YYYY-MM-DD`, at the cost of a few compares.
+    let b = date.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let ymd = (
+            digits(&date[..4], 4),
+            digits(&date[5..7], 2),
+            digits(&date[8..], 2),
+        );
+        if let (Some(y), Some(m), Some(d)) = ymd
+            && let Ok(date) = Date::new(y, m as i8, d as i8)
+        {
+            return Ok(Day(date));
+        }
+    }
     let not_a_date = || {
         let number = !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit() || b == b'.');
         format!(
@@ -202,16 +218,15 @@ fn file_date(whole: &str, date: &str) -> Result<Day, String> {
             }
         ));
     }
-    let first = Date::new(y, m as i8, 1).map_err(|_| not_a_date())?;
-    if !(1..=i16::from(first.days_in_month())).contains(&d) {
-        return Err(format!(
-            "'{whole}' is not a valid date: {m:02}/{y} has {} days",
-            first.days_in_month()
-        ));
-    }
     Date::new(y, m as i8, d as i8)
         .map(Day)
-        .map_err(|_| not_a_date())
+        .map_err(|_| match Date::new(y, m as i8, 1) {
+            Ok(first) => format!(
+                "'{whole}' is not a valid date: {m:02}/{y} has {} days",
+                first.days_in_month()
+            ),
+            Err(_) => not_a_date(),
+        })
 }
 
 /// `H:MM`, `HH:MM` or `HH:MM:SS`, with any fraction of a second dropped.

@@ -201,7 +201,12 @@ impl Lines {
     /// and the record's bytes.
     pub(crate) fn start(&self, after: &csv::Position, content: &[u8]) -> u64 {
         let terminated = after.byte() < self.size || self.ends_with_newline;
-        let inside = content.iter().filter(|&&b| b == b'\n').count() as u64;
+        // Rare, and `contains` is a fast search: count only when needed.
+        let inside = if content.contains(&b'\n') {
+            content.iter().filter(|&&b| b == b'\n').count() as u64
+        } else {
+            0
+        };
         after.line() - u64::from(terminated) - inside
     }
 }
