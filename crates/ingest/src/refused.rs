@@ -58,11 +58,15 @@ pub fn write_refused(
         let mut r = dialect.reader(input)?;
         let mut record = csv::ByteRecord::new();
         let mut index = 0;
-        while r
-            .read_byte_record(&mut record)
-            .map_err(|e| io_err(input, e))?
-        {
-            let line = dialect.lines.start(r.position(), record.as_slice());
+        loop {
+            let before = r.position().line();
+            if !r
+                .read_byte_record(&mut record)
+                .map_err(|e| io_err(input, e))?
+            {
+                break;
+            }
+            let line = dialect.lines.start(before, r.position(), record.as_slice());
             let cells = || {
                 let mut cells: Vec<String> = record
                     .iter()

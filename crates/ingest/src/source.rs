@@ -189,7 +189,9 @@ pub(crate) struct Dialect {
 /// one before the reader's position after it — unless it is the file's
 /// last and has no newline — and its first is that less the newlines
 /// quoted inside it. (The csv crate's record positions are taken before
-/// the blank lines it skips, so they are not used.)
+/// the blank lines it skips, so they are not used.) A last record whose
+/// final newline was inside an unclosed quote would come out a line early:
+/// it cannot start before the reader's position before it.
 #[derive(Clone, Copy)]
 pub(crate) struct Lines {
     size: u64,
@@ -197,9 +199,9 @@ pub(crate) struct Lines {
 }
 
 impl Lines {
-    /// The line a record starts on, given the reader's position after it
-    /// and the record's bytes.
-    pub(crate) fn start(&self, after: &csv::Position, content: &[u8]) -> u64 {
+    /// The line a record starts on, given the reader's line before it,
+    /// its position after it and the record's bytes.
+    pub(crate) fn start(&self, before: u64, after: &csv::Position, content: &[u8]) -> u64 {
         let terminated = after.byte() < self.size || self.ends_with_newline;
         // Rare, and `contains` is a fast search: count only when needed.
         let inside = if content.contains(&b'\n') {
@@ -207,7 +209,7 @@ impl Lines {
         } else {
             0
         };
-        after.line() - u64::from(terminated) - inside
+        (after.line() - u64::from(terminated) - inside).max(before)
     }
 }
 
@@ -454,7 +456,8 @@ impl Source {
                     match reader.read_record(&mut record) {
                         Ok(false) => break,
                         Ok(true) => {
-                            let line = lines.start(reader.position(), record.as_slice().as_bytes());
+                            let line =
+                                lines.start(line, reader.position(), record.as_slice().as_bytes());
                             if record.iter().all(|f| clean(f).is_empty()) {
                                 continue;
                             }
@@ -603,10 +606,8 @@ mod tests {
         #[test]
         fn any_cell_becomes_text_and_any_date_cell_parses_or_says_why(cell in any_cell(), is_1904 in any::<bool>()) {
             let text = cell_text(&cell);
-            if let Data::DateTime(_) = cell {
-                if let Err(e) = Instant::parse_file(&text) {
-                    prop_assert!(e.contains(&format!("'{text}'")), "{}", e);
-                }
+            if let (Data::DateTime(_), Err(e)) = (&cell, Instant::parse_file(&text)) {
+                prop_assert!(e.contains(&format!("'{text}'")), "{}", e);
             }
             if let Some(date) = serial_date(&cell, is_1904) {
                 prop_assert!(Instant::parse_file(&date).is_ok(), "{}", date);

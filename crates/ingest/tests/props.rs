@@ -27,6 +27,9 @@ fn csvish() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(piece, 0..60).prop_map(|p| p.concat())
 }
 
+/// Each row's line and reason, if refused.
+type Lines = Vec<(u64, Option<String>)>;
+
 const HEADERS: [&str; 4] = [
     "",
     "id,full_name,birth_date,sex,unit_code\n",
@@ -48,7 +51,7 @@ proptest! {
         bytes.extend_from_slice(&body);
         std::fs::write(&path, &bytes).unwrap();
         let today: Day = "2026-01-01".parse().unwrap();
-        let results: Vec<Result<Vec<(u64, Option<String>)>, String>> = vec![
+        let results: Vec<Result<Lines, String>> = vec![
             read(&path, FileKind::Citizens, parse_citizen, today)
                 .map(|r| r.map(|row| (row.line, row.value.err())).collect())
                 .map_err(|e| e.to_string()),

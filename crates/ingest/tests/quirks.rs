@@ -346,6 +346,12 @@ fn quoted_fields_over_several_lines_keep_the_line_numbers() {
         Some("one\r\ntwo\r\nthree")
     );
     assert!(rows[2].1.as_ref().unwrap_err().contains("08319000000x"));
+    // A quote left open at the end of the file (found by the property
+    // test): its record still starts on its own line.
+    let open = dir.path().join("open.csv");
+    std::fs::write(&open, "id,full_name,birth_date,sex,unit_code\n;\n\"\"\"\n").unwrap();
+    let (open_rows, _) = read_all(&open, FileKind::Citizens, parse_citizen);
+    assert_eq!(open_rows.iter().map(|r| r.0).collect::<Vec<_>>(), [2, 3]);
     assert_eq!(rows[3].1.as_ref().unwrap_err(), "full_name is empty");
 }
 
