@@ -119,6 +119,33 @@ fn citizen_id(rec: &Record<'_>, col: usize, name: &str) -> Result<CitizenId, Str
     }
 }
 
+/// The day in column `col` (named `name`): as files write it, or strictly
+/// `YYYY-MM-DD` for a record that is not from a file (an API body keeps
+/// the API's formats).
+fn day(rec: &Record<'_>, col: usize, name: &str) -> Result<Day, String> {
+    let s = rec.get(col);
+    field(
+        name,
+        if rec.is_file() {
+            Day::parse_file(s)
+        } else {
+            s.parse()
+        },
+    )
+}
+
+/// The time in column `col`, as [`day`] reads days.
+fn instant(rec: &Record<'_>, s: &str, name: &str) -> Result<Instant, String> {
+    field(
+        name,
+        if rec.is_file() {
+            Instant::parse_file(s)
+        } else {
+            s.parse()
+        },
+    )
+}
+
 /// How a column of unit codes is read when a value is all digits and
 /// shorter than a commune code, as when a spreadsheet stored the column as
 /// numbers. Zeros are put back only where the column fixes the width and
@@ -198,7 +225,7 @@ pub fn parse_unit(rec: &Record<'_>, _today: Day) -> Result<Unit, String> {
 pub fn parse_citizen(rec: &Record<'_>, today: Day) -> Result<Citizen, String> {
     let id = citizen_id(rec, 0, "id")?;
     let full_name = required(rec, 1, "full_name")?;
-    let birth = field("birth_date", Day::parse_file(rec.get(2)))?;
+    let birth = day(rec, 2, "birth_date")?;
     let sex: Sex = field("sex", rec.get(3).parse())?;
     let unit = unit_code(rec, 4, "unit_code", Codes::Any)?;
     Citizen::new(
@@ -220,7 +247,7 @@ pub fn parse_event(rec: &Record<'_>, _today: Day) -> Result<Vec<Event>, String> 
     let citizen = citizen_id(rec, 1, "citizen_id")?;
     let kind: EventKind = field("kind", rec.get(2).parse())?;
     let level: Level = field("level", rec.get(3).parse())?;
-    let at = field("at", Instant::parse_file(rec.get(4)))?;
+    let at = instant(rec, rec.get(4), "at")?;
     let reason = rec.optional(7);
     if kind == EventKind::Rejected && reason.is_none() {
         return Err("reason: a rejected application needs a reason".into());
@@ -245,7 +272,7 @@ pub fn parse_status(rec: &Record<'_>, _today: Day) -> Result<Vec<Event>, String>
     let mut events = Vec::with_capacity(4);
     for (col, name, kind) in stages {
         if let Some(at) = rec.optional(col) {
-            let at = field(name, Instant::parse_file(at))?;
+            let at = instant(rec, at, name)?;
             events.push(Event::new(
                 Event::snapshot_id(citizen, level, kind),
                 citizen,
@@ -266,6 +293,6 @@ pub fn parse_target(rec: &Record<'_>, _today: Day) -> Result<TargetRecord, Strin
         unit: unit_code(rec, 0, "unit_code", Codes::Any)?,
         metric: field("metric", rec.get(1).parse::<TargetMetric>())?,
         value: field("value", rec.get(2).parse::<TargetValue>())?,
-        deadline: field("deadline", Day::parse_file(rec.get(3)))?,
+        deadline: day(rec, 3, "deadline")?,
     })
 }

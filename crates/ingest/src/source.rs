@@ -68,7 +68,9 @@ impl<'a> Record<'a> {
     }
 
     /// A record over plain strings (tests, API bodies). It is not from a
-    /// file, so it has no line and no one to warn: repairs are refused.
+    /// file, so it is read strictly — dates and times as the command line
+    /// and the API take them — and has no line and no one to warn: repairs
+    /// are refused.
     pub fn from_cells(positions: &'a [Option<usize>], cells: &'a [String]) -> Record<'a> {
         Record {
             positions,
@@ -76,6 +78,12 @@ impl<'a> Record<'a> {
             line: 0,
             warnings: None,
         }
+    }
+
+    /// Whether the record comes from a file (and so may hold what files
+    /// hold: day-first dates, repairs reported as warnings).
+    pub(crate) fn is_file(&self) -> bool {
+        self.warnings.is_some()
     }
 
     /// Reports a repair of column `col` (an index into the kind's columns);

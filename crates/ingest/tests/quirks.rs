@@ -515,28 +515,27 @@ fn the_refused_rows_file_keeps_the_separator_and_the_header() {
     );
 }
 
-/// A request body, not a file: a repair has no one to be reported to, so
-/// it is refused (the API keeps its strict IDs).
+/// A request body, not a file, keeps the API's formats: a repair has no
+/// one to be reported to and is refused, and times are not day first.
 #[test]
-fn records_not_from_a_file_refuse_repairs() {
+fn records_not_from_a_file_are_read_strictly() {
     let positions: Vec<Option<usize>> = (0..8).map(Some).collect();
-    let cells: Vec<String> = [
-        "e1",
-        "83190000002",
-        "collected",
-        "1",
-        "20/08/2023 19:30",
-        "",
-        "",
-        "",
-    ]
-    .map(String::from)
-    .to_vec();
-    let err = parse_event(&Record::from_cells(&positions, &cells), today()).unwrap_err();
+    let event = |id: &str, at: &str| {
+        let cells: Vec<String> = ["e1", id, "collected", "1", at, "", "", ""]
+            .map(String::from)
+            .to_vec();
+        parse_event(&Record::from_cells(&positions, &cells), today()).map(|_| ())
+    };
     assert_eq!(
-        err,
+        event("83190000002", "2023-08-20 19:30").unwrap_err(),
         "citizen_id: ID '83190000002' is not a 12-digit personal identification number (a leading zero may have been lost: format the column as text)"
     );
+    assert!(
+        event("083190000002", "20/08/2023 19:30")
+            .unwrap_err()
+            .starts_with("at: ")
+    );
+    assert_eq!(event("083190000002", "2023-08-20 19:30"), Ok(()));
 }
 
 mod xlsx {

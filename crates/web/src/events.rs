@@ -105,7 +105,7 @@ pub struct EventIn {
     kind: String,
     /// 1 or 2.
     level: u8,
-    /// RFC 3339, or local `YYYY-MM-DD HH:MM` (or day-first `dd/mm/yyyy HH:MM`, read like a file row).
+    /// RFC 3339, or local `YYYY-MM-DD HH:MM`.
     at: String,
     team_id: Option<String>,
     session_id: Option<String>,
