@@ -5,6 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::Padded;
 use crate::text::normalize;
 use crate::time::Day;
 use crate::unit::UnitCode;
@@ -71,6 +72,48 @@ impl CitizenId {
             ));
         }
         Ok(CitizenId(s.parse().expect("digits")))
+    }
+
+    /// Parses an ID as files write it. A spreadsheet that stored the column
+    /// as numbers drops the leading zeros: every ID starts with `0` (the
+    /// province-of-birth codes are `001`–`096`), so an 11-digit number has
+    /// lost one and a 10-digit number two (`001`–`008`: Hà Nội, Hà Giang,
+    /// Cao Bằng, Bắc Kạn, Tuyên Quang). The zeros are put back, which is
+    /// unambiguous for a 12-digit field, and the whole ID must then pass
+    /// every rule of [`CitizenId::parse`]. Anything else is refused.
+    pub fn parse_file(s: &str) -> Result<Padded<CitizenId>, String> {
+        let s = s.trim();
+        // A number's digits never start with 0: an 11-digit `0…` lost a
+        // digit elsewhere, and is refused below.
+        let number = !s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit());
+        if s.len() == 12 || s.is_empty() || !number {
+            return CitizenId::parse(s).map(Padded::AsWritten).map_err(|e| {
+                let scientific = s.bytes().any(|b| b == b'E' || b == b'e')
+                    && s.bytes().all(|b| b.is_ascii_digit() || b".Ee+-".contains(&b));
+                if scientific {
+                    format!("ID '{s}' was saved in scientific notation and has lost digits: format the column as text and write the IDs in full")
+                } else {
+                    e
+                }
+            });
+        }
+        if s.len() < 10 || s.len() > 12 {
+            return Err(format!(
+                "ID '{s}' has {} digits: a personal identification number has 12",
+                s.len()
+            ));
+        }
+        let lost = 12 - s.len();
+        let padded = format!("{:0>12}", s);
+        CitizenId::parse(&padded)
+            .map(Padded::ZerosRestored)
+            .map_err(|e| {
+                format!(
+                    "ID '{s}' has {} digits; with its lost leading zero{} put back, {e}",
+                    s.len(),
+                    if lost == 1 { "" } else { "s" }
+                )
+            })
     }
 
     /// Rebuilds an ID the stores kept as an integer.
@@ -311,6 +354,83 @@ mod tests {
                 .unwrap_err()
                 .contains("sex/century digit")
         );
+    }
+
+    fn file_id(s: &str) -> Result<Padded<String>, String> {
+        CitizenId::parse_file(s).map(|p| match p {
+            Padded::AsWritten(id) => Padded::AsWritten(id.to_string()),
+            Padded::ZerosRestored(id) => Padded::ZerosRestored(id.to_string()),
+        })
+    }
+
+    #[test]
+    fn ids_that_lost_their_leading_zeros_are_restored() {
+        let restored = |s: &str| Padded::ZerosRestored(s.to_string());
+        assert_eq!(
+            file_id("083085001234"),
+            Ok(Padded::AsWritten("083085001234".into()))
+        );
+        assert_eq!(file_id("83085001234"), Ok(restored("083085001234")));
+        // Hà Nội (001): a number loses two zeros.
+        assert_eq!(file_id("1305123456"), Ok(restored("001305123456")));
+        // Restored, it must still be a valid ID: 003 is no province code.
+        assert_eq!(
+            file_id("3085001234").unwrap_err(),
+            "ID '3085001234' has 10 digits; with its lost leading zeros put back, ID '003085001234' starts with 003, which is not a province-of-birth code"
+        );
+        assert_eq!(
+            file_id("83685001234").unwrap_err(),
+            "ID '83685001234' has 11 digits; with its lost leading zero put back, ID '083685001234' has 6 as its sex/century digit: it must be 0–5"
+        );
+        assert!(file_id("123456789").unwrap_err().contains("has 9 digits"));
+        assert!(
+            file_id("830850012345")
+                .unwrap_err()
+                .contains("starts with 830")
+        );
+        assert!(file_id("8308500123456").unwrap_err().contains("13 digits"));
+        assert!(
+            file_id("8.30850012E+10")
+                .unwrap_err()
+                .contains("scientific notation")
+        );
+        assert!(file_id("08308500123a").unwrap_err().contains("12-digit"));
+        // Starting with 0, it lost a digit elsewhere: no zero to put back.
+        assert_eq!(
+            file_id("08308500012").unwrap_err(),
+            "ID '08308500012' is not a 12-digit personal identification number"
+        );
+        assert!(file_id("").unwrap_err().contains("12-digit"));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn a_valid_id_without_its_zeros_is_restored(
+                province in proptest::sample::select(&BIRTH_PROVINCE_CODES[..]),
+                digit in 0u64..6,
+                rest in 0u64..100_000_000,
+            ) {
+                let id = CitizenId::from_u64(u64::from(province) * 1_000_000_000 + digit * 100_000_000 + rest).unwrap();
+                prop_assert_eq!(CitizenId::parse_file(&id.to_string()), Ok(Padded::AsWritten(id)));
+                prop_assert_eq!(CitizenId::parse_file(&id.as_u64().to_string()), Ok(Padded::ZerosRestored(id)));
+            }
+
+            #[test]
+            fn garbage_ids_are_refused_with_a_reason(s in "\\PC{0,16}|[0-9eE.+]{0,14}") {
+                match CitizenId::parse_file(&s) {
+                    Ok(p) => {
+                        let id = p.into_inner();
+                        prop_assert!(s.trim().len() >= 10);
+                        prop_assert!(id.to_string().ends_with(s.trim()));
+                    }
+                    Err(e) => prop_assert!(e.starts_with("ID '"), "{}", e),
+                }
+            }
+        }
     }
 
     #[test]

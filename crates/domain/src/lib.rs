@@ -26,3 +26,21 @@ pub use percent::Percent;
 pub use target::{TargetMetric, TargetValue, allocate};
 pub use time::{Day, Instant};
 pub use unit::{UnitCode, UnitLevel};
+
+/// A code or ID read from a file, where a spreadsheet may have stored it as
+/// a number and dropped its leading zeros.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Padded<T> {
+    /// Read as written.
+    AsWritten(T),
+    /// Written without its leading zeros; they are put back.
+    ZerosRestored(T),
+}
+
+impl<T> Padded<T> {
+    pub fn into_inner(self) -> T {
+        match self {
+            Padded::AsWritten(v) | Padded::ZerosRestored(v) => v,
+        }
+    }
+}

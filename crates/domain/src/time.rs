@@ -112,6 +112,150 @@ impl FromStr for Day {
     }
 }
 
+impl Day {
+    /// Parses a day as files write it: `YYYY-MM-DD`, or the Vietnamese
+    /// day-first `dd/mm/yyyy` (also `d/m/yyyy`), optionally followed by a
+    /// midnight time (`00:00`, `00:00:00`), which spreadsheets add to date
+    /// cells. Files are always read day first: `03/04/2023` is 3 April,
+    /// never 4 March. The command line and the API take only `YYYY-MM-DD`
+    /// (`FromStr`).
+    pub fn parse_file(s: &str) -> Result<Day, String> {
+        let s = s.trim();
+        let (date, time) = split_time(s);
+        if let Some(time) = time {
+            let midnight = parse_time(time).is_some_and(|t| t == jiff::civil::Time::midnight());
+            if !midnight {
+                return Err(format!("'{s}' has a time of day: a date is expected"));
+            }
+        }
+        file_date(s, date)
+    }
+}
+
+/// Splits `date[ time]` (or ISO `dateTtime`) at the first separator.
+fn split_time(s: &str) -> (&str, Option<&str>) {
+    match s.bytes().position(|b| matches!(b, b' ' | b'T' | b't')) {
+        Some(i) => (&s[..i], Some(s[i + 1..].trim_start())),
+        None => (s, None),
+    }
+}
+
+/// A number of 1 to `max` ASCII digits.
+fn digits(s: &str, max: usize) -> Option<i16> {
+    if s.is_empty() || s.len() > max.min(4) {
+        return None;
+    }
+    s.bytes().try_fold(0i16, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + i16::from(b - b'0'))
+    })
+}
+
+/// The date part of a file's date or time: `YYYY-MM-DD` or `dd/mm/yyyy`.
+/// `whole` is the value as written, for messages.
+fn file_date(whole: &str, date: &str) -> Result<Day, String> {
+    // The common case first, `YYYY-MM-DD`, at the cost of a few compares.
+    let b = date.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let ymd = (
+            digits(&date[..4], 4),
+            digits(&date[5..7], 2),
+            digits(&date[8..], 2),
+        );
+        if let (Some(y), Some(m), Some(d)) = ymd
+            && let Ok(date) = Date::new(y, m as i8, d as i8)
+        {
+            return Ok(Day(date));
+        }
+    }
+    let not_a_date = || {
+        let number = !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        format!(
+            "'{whole}' is not a date: write dd/mm/yyyy (day first) or YYYY-MM-DD{}",
+            if number {
+                " (a bare number may be a spreadsheet's date serial: format the column as a date)"
+            } else {
+                ""
+            }
+        )
+    };
+    let day_first = date.contains('/');
+    let (y, m, d) = if day_first {
+        let mut parts = date.split('/');
+        let (Some(d), Some(m), Some(y), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(not_a_date());
+        };
+        if y.len() == 2 && [y, m, d].iter().all(|p| digits(p, 2).is_some()) {
+            return Err(format!(
+                "'{whole}' has a two-digit year: write the year with four digits"
+            ));
+        }
+        (y, m, d)
+    } else {
+        let mut parts = date.split('-');
+        let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(not_a_date());
+        };
+        (y, m, d)
+    };
+    let (Some(y), Some(m), Some(d)) = (
+        digits(y, 4).filter(|_| y.len() == 4),
+        digits(m, 2),
+        digits(d, 2),
+    ) else {
+        return Err(not_a_date());
+    };
+    if !(1..=12).contains(&m) {
+        return Err(format!(
+            "'{whole}' is not a valid date: there is no month {m}{}",
+            if day_first {
+                " (dates in files are day first, dd/mm/yyyy)"
+            } else {
+                ""
+            }
+        ));
+    }
+    Date::new(y, m as i8, d as i8)
+        .map(Day)
+        .map_err(|_| match Date::new(y, m as i8, 1) {
+            Ok(first) => format!(
+                "'{whole}' is not a valid date: {m:02}/{y} has {} days",
+                first.days_in_month()
+            ),
+            Err(_) => not_a_date(),
+        })
+}
+
+/// `H:MM`, `HH:MM` or `HH:MM:SS`, with any fraction of a second dropped.
+fn parse_time(s: &str) -> Option<jiff::civil::Time> {
+    let mut parts = s.split(':');
+    let h = digits(parts.next()?, 2)?;
+    let m = parts
+        .next()
+        .filter(|m| m.len() == 2)
+        .and_then(|m| digits(m, 2))?;
+    let sec = match parts.next() {
+        None => 0,
+        Some(sec) => {
+            let whole = sec.split_once('.').map_or(sec, |(w, frac)| {
+                if frac.bytes().all(|b| b.is_ascii_digit()) {
+                    w
+                } else {
+                    ""
+                }
+            });
+            digits(whole, 2).filter(|_| whole.len() == 2)?
+        }
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    jiff::civil::Time::new(h as i8, m as i8, sec as i8, 0).ok()
+}
+
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
@@ -175,6 +319,39 @@ impl Instant {
     }
 }
 
+impl Instant {
+    /// Parses a time as files write it: what [`FromStr`] takes (RFC 3339, or
+    /// local `YYYY-MM-DD HH:MM[:SS]`, or a bare `YYYY-MM-DD`), and the
+    /// Vietnamese day-first `dd/mm/yyyy[ HH:MM[:SS]]` (also `d/m/yyyy H:MM`),
+    /// in local time. Fractions of a second are dropped.
+    pub fn parse_file(s: &str) -> Result<Instant, String> {
+        let s = s.trim();
+        if has_offset(s) {
+            return s.parse();
+        }
+        let (date, time) = split_time(s);
+        let day = file_date(s, date)?;
+        let time = match time {
+            None => jiff::civil::Time::midnight(),
+            Some(t) => parse_time(t).ok_or_else(|| {
+                format!(
+                    "'{s}' is not a time: write dd/mm/yyyy HH:MM (day first) or YYYY-MM-DD HH:MM"
+                )
+            })?,
+        };
+        Instant::from_local(day.date().to_datetime(time))
+            .map_err(|_| format!("'{s}' is out of the range of times"))
+    }
+}
+
+/// Whether `s` ends with a UTC offset (`Z`, `+07:00`), so it is RFC 3339.
+fn has_offset(s: &str) -> bool {
+    s.ends_with('Z')
+        || s.ends_with('z')
+        || s.get(19..).is_some_and(|t| t.contains(['+', '-']))
+        || s.get(16..).is_some_and(|t| t.starts_with(['+', '-']))
+}
+
 impl FromStr for Instant {
     type Err = String;
 
@@ -182,11 +359,7 @@ impl FromStr for Instant {
     /// `YYYY-MM-DD HH:MM[:SS]`, or a bare local date `YYYY-MM-DD` (midnight).
     fn from_str(s: &str) -> Result<Instant, String> {
         let s = s.trim();
-        let has_offset = s.ends_with('Z')
-            || s.ends_with('z')
-            || s.get(19..).is_some_and(|t| t.contains(['+', '-']))
-            || s.get(16..).is_some_and(|t| t.starts_with(['+', '-']));
-        if has_offset {
+        if has_offset(s) {
             return s
                 .parse::<Timestamp>()
                 .map(|t| Instant(t.as_second()))
@@ -248,6 +421,144 @@ mod tests {
         );
         assert!("2023-02-30".parse::<Day>().is_err());
         assert!("2023-8-1".parse::<Day>().is_err());
+    }
+
+    fn file_day(s: &str) -> Result<String, String> {
+        Day::parse_file(s).map(|d| d.to_string())
+    }
+
+    fn file_time(s: &str) -> Result<String, String> {
+        Instant::parse_file(s).map(Instant::to_rfc3339)
+    }
+
+    #[test]
+    fn file_days_are_iso_or_day_first() {
+        assert_eq!(file_day("1985-03-14").unwrap(), "1985-03-14");
+        assert_eq!(file_day("14/03/1985").unwrap(), "1985-03-14");
+        assert_eq!(file_day(" 4/3/1985 ").unwrap(), "1985-03-04");
+        // Day first, always: 03/04 is 3 April.
+        assert_eq!(file_day("03/04/2023").unwrap(), "2023-04-03");
+        // What a spreadsheet writes for a date cell with its time.
+        assert_eq!(file_day("14/03/1985 00:00").unwrap(), "1985-03-14");
+        assert_eq!(file_day("1985-03-14 00:00:00").unwrap(), "1985-03-14");
+        // The command line and the API stay strict.
+        assert!("14/03/1985".parse::<Day>().is_err());
+    }
+
+    #[test]
+    fn bad_file_days_say_why() {
+        assert_eq!(
+            file_day("31/02/2023").unwrap_err(),
+            "'31/02/2023' is not a valid date: 02/2023 has 28 days"
+        );
+        assert_eq!(
+            file_day("29/02/2024").unwrap(),
+            "2024-02-29",
+            "2024 is a leap year"
+        );
+        assert_eq!(
+            file_day("03/14/1985").unwrap_err(),
+            "'03/14/1985' is not a valid date: there is no month 14 (dates in files are day first, dd/mm/yyyy)"
+        );
+        assert_eq!(
+            file_day("14/03/85").unwrap_err(),
+            "'14/03/85' has a two-digit year: write the year with four digits"
+        );
+        assert_eq!(
+            file_day("14/03/1985 08:30").unwrap_err(),
+            "'14/03/1985 08:30' has a time of day: a date is expected"
+        );
+        assert!(file_day("45234").unwrap_err().contains("date serial"));
+        for bad in [
+            "",
+            "1985",
+            "14-03-1985",
+            "1985/03/14",
+            "14/03/1985/1",
+            "a/b/cdef",
+            "2023-02-30",
+        ] {
+            assert!(file_day(bad).unwrap_err().contains("date"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn file_times_are_iso_rfc3339_or_day_first() {
+        let want = "2023-08-20T19:30:00+07:00";
+        for s in [
+            "2023-08-20 19:30",
+            "2023-08-20T19:30:00",
+            "2023-08-20T12:30:00Z",
+            "20/08/2023 19:30",
+            "20/08/2023 19:30:00",
+            "20/8/2023 19:30:00.750",
+        ] {
+            assert_eq!(file_time(s).unwrap(), want, "{s}");
+        }
+        assert_eq!(
+            file_time("20/08/2023 7:05").unwrap(),
+            "2023-08-20T07:05:00+07:00"
+        );
+        assert_eq!(
+            file_time("20/08/2023").unwrap(),
+            "2023-08-20T00:00:00+07:00"
+        );
+        assert_eq!(
+            file_time("20/08/2023 23:59:59").unwrap(),
+            "2023-08-20T23:59:59+07:00"
+        );
+        for bad in [
+            "20/08/2023 24:00",
+            "20/08/2023 19h30",
+            "20/08/2023 19:3",
+            "19:30",
+            "31/04/2023 08:00",
+        ] {
+            let e = file_time(bad).unwrap_err();
+            assert!(e.starts_with(&format!("'{bad}' is not a")), "{bad}: {e}");
+        }
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_day() -> impl Strategy<Value = Day> {
+            (-300_000i32..2_900_000).prop_map(Day::from_number)
+        }
+
+        proptest! {
+            #[test]
+            fn a_day_written_either_way_reads_back(day in any_day()) {
+                let d = day.date();
+                prop_assert_eq!(Day::parse_file(&day.to_string()), Ok(day));
+                let vn = format!("{:02}/{:02}/{}", d.day(), d.month(), d.year());
+                prop_assert_eq!(Day::parse_file(&vn), Ok(day));
+                let short = format!("{}/{}/{}", d.day(), d.month(), d.year());
+                prop_assert_eq!(Day::parse_file(&short), Ok(day));
+            }
+
+            #[test]
+            fn a_local_time_written_day_first_reads_back(day in any_day(), secs in 0u32..86_400) {
+                let d = day.date();
+                let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+                let at = Instant::parse_file(&format!("{:02}/{:02}/{} {h:02}:{m:02}:{s:02}", d.day(), d.month(), d.year())).unwrap();
+                prop_assert_eq!(at.day(), day);
+                prop_assert_eq!(at.unix_seconds() - Instant::start_of(day).unix_seconds(), i64::from(secs));
+                prop_assert_eq!(Instant::parse_file(&at.to_rfc3339()), Ok(at));
+            }
+
+            #[test]
+            fn garbage_is_refused_with_the_value_quoted(s in "\\PC{0,24}|[0-9/:. -]{0,24}") {
+                // No panic; every refusal quotes what it read.
+                if let Err(e) = Day::parse_file(&s) {
+                    prop_assert!(e.contains(&format!("'{}'", s.trim())), "{}", e);
+                }
+                if let Err(e) = Instant::parse_file(&s) {
+                    prop_assert!(e.contains(&format!("'{}'", s.trim())), "{}", e);
+                }
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::Padded;
+
 /// A unit's code: 1 to 32 characters among ASCII letters, digits, `-`, `_`, `.`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct UnitCode(String);
@@ -29,6 +31,23 @@ impl UnitCode {
             ));
         }
         Ok(UnitCode(s.to_owned()))
+    }
+
+    /// Parses a code from a file column known to hold codes of `level`.
+    /// A spreadsheet that stored the column as numbers dropped the leading
+    /// zeros of GSO codes (`1` for province `01`, `4` for commune `00004`);
+    /// when `level` has a GSO width and the value is all digits and
+    /// shorter, the zeros are put back. Village codes are read as written.
+    pub fn parse_file(s: &str, level: UnitLevel) -> Result<Padded<UnitCode>, String> {
+        let s = s.trim();
+        match level.gso_digits() {
+            Some(width)
+                if !s.is_empty() && s.len() < width && s.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                Ok(Padded::ZerosRestored(UnitCode(format!("{s:0>width$}"))))
+            }
+            _ => UnitCode::parse(s).map(Padded::AsWritten),
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -92,6 +111,17 @@ impl UnitLevel {
             UnitLevel::District => "district",
             UnitLevel::Commune => "commune",
             UnitLevel::Village => "village",
+        }
+    }
+
+    /// How many digits a GSO code of this level has; villages have codes
+    /// of their own.
+    pub fn gso_digits(self) -> Option<usize> {
+        match self {
+            UnitLevel::Province => Some(2),
+            UnitLevel::District => Some(3),
+            UnitLevel::Commune => Some(5),
+            UnitLevel::Village => None,
         }
     }
 
@@ -168,6 +198,67 @@ mod tests {
         assert!(UnitCode::parse("").is_err());
         assert!(UnitCode::parse("a b").unwrap_err().contains("' '"));
         assert!(UnitCode::parse(&"9".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn codes_that_lost_their_leading_zeros_are_restored() {
+        use UnitLevel::*;
+        let read = |s, level| {
+            UnitCode::parse_file(s, level).map(|p| match p {
+                Padded::AsWritten(c) => Padded::AsWritten(c.0),
+                Padded::ZerosRestored(c) => Padded::ZerosRestored(c.0),
+            })
+        };
+        assert_eq!(read("1", Province), Ok(Padded::ZerosRestored("01".into())));
+        assert_eq!(read("1", District), Ok(Padded::ZerosRestored("001".into())));
+        assert_eq!(
+            read(" 4 ", Commune),
+            Ok(Padded::ZerosRestored("00004".into()))
+        );
+        assert_eq!(
+            read("28756", Commune),
+            Ok(Padded::AsWritten("28756".into()))
+        );
+        // Not all digits, or already long enough: as written.
+        assert_eq!(read("1a", Commune), Ok(Padded::AsWritten("1a".into())));
+        assert_eq!(
+            read("123456", Commune),
+            Ok(Padded::AsWritten("123456".into()))
+        );
+        assert_eq!(read("12", Village), Ok(Padded::AsWritten("12".into())));
+        assert!(read("", Commune).is_err());
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn a_gso_code_without_its_zeros_is_restored(
+                level in proptest::sample::select(&[UnitLevel::Province, UnitLevel::District, UnitLevel::Commune][..]),
+                n in 1u32..100_000,
+            ) {
+                let width = level.gso_digits().unwrap();
+                prop_assume!(n < 10u32.pow(width as u32));
+                let code = format!("{n:0width$}");
+                let read = UnitCode::parse_file(&n.to_string(), level).unwrap();
+                let restored = matches!(read, Padded::ZerosRestored(_));
+                let read = read.into_inner();
+                prop_assert_eq!(read.as_str(), code.as_str());
+                prop_assert_eq!(read.gso_level(), Some(level));
+                prop_assert_eq!(restored, code != n.to_string());
+            }
+
+            #[test]
+            fn garbage_codes_are_refused_with_a_reason(s in "\\PC{0,40}") {
+                for level in UnitLevel::ALL {
+                    if let Err(e) = UnitCode::parse_file(&s, level) {
+                        prop_assert!(e.starts_with("unit code"), "{}", e);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -2,12 +2,13 @@
 //! parsers that turn one record into domain values.
 
 use phuxanh_domain::{
-    Citizen, CitizenId, Day, Event, EventId, EventKind, Instant, Level, Sex, TargetMetric,
+    Citizen, CitizenId, Day, Event, EventId, EventKind, Instant, Level, Padded, Sex, TargetMetric,
     TargetValue, UnitCode, UnitLevel, text::normalize,
 };
 use phuxanh_store::{TargetRecord, Unit};
 
 use crate::source::Record;
+use crate::warnings::Quirk;
 
 /// What a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +29,18 @@ impl FileKind {
             FileKind::Status => "status",
             FileKind::Targets => "targets",
         }
+    }
+
+    /// Whether column `col` holds dates or times (which a spreadsheet may
+    /// give as date serials).
+    pub fn is_date(self, col: usize) -> bool {
+        matches!(
+            (self, col),
+            (FileKind::Citizens, 2)
+                | (FileKind::Events, 4)
+                | (FileKind::Status, 2..=5)
+                | (FileKind::Targets, 3)
+        )
     }
 
     /// The columns, in the order the parsers address them, and whether each
@@ -87,23 +100,119 @@ fn required<'a>(rec: &Record<'a>, col: usize, name: &str) -> Result<&'a str, Str
     rec.optional(col).ok_or_else(|| format!("{name} is empty"))
 }
 
-fn citizen_id(s: &str) -> Result<CitizenId, String> {
-    CitizenId::parse(s).map_err(|e| {
-        if s.len() == 11 && !s.starts_with('0') && s.bytes().all(|b| b.is_ascii_digit()) {
-            format!("{e} (a leading zero may have been lost: format the column as text)")
-        } else {
-            e
+/// The citizen ID in column `col` (named `name`), its lost leading zeros
+/// put back with a warning. A record with no one to warn (an API body)
+/// refuses it instead.
+fn citizen_id(rec: &Record<'_>, col: usize, name: &str) -> Result<CitizenId, String> {
+    let s = rec.get(col);
+    match field(name, CitizenId::parse_file(s))? {
+        Padded::AsWritten(id) => Ok(id),
+        Padded::ZerosRestored(id) => {
+            if rec.warn(col, Quirk::ZerosRestored, || format!("{s} → {id}")) {
+                Ok(id)
+            } else {
+                Err(format!(
+                    "{name}: ID '{s}' is not a 12-digit personal identification number (a leading zero may have been lost: format the column as text)"
+                ))
+            }
         }
-    })
+    }
+}
+
+/// The day in column `col` (named `name`): as files write it, or strictly
+/// `YYYY-MM-DD` for a record that is not from a file (an API body keeps
+/// the API's formats).
+fn day(rec: &Record<'_>, col: usize, name: &str) -> Result<Day, String> {
+    let s = rec.get(col);
+    field(
+        name,
+        if rec.is_file() {
+            Day::parse_file(s)
+        } else {
+            s.parse()
+        },
+    )
+}
+
+/// The time in column `col`, as [`day`] reads days.
+fn instant(rec: &Record<'_>, s: &str, name: &str) -> Result<Instant, String> {
+    field(
+        name,
+        if rec.is_file() {
+            Instant::parse_file(s)
+        } else {
+            s.parse()
+        },
+    )
+}
+
+/// How a column of unit codes is read when a value is all digits and
+/// shorter than a commune code, as when a spreadsheet stored the column as
+/// numbers. Zeros are put back only where the column fixes the width and
+/// the digits as written can have no other meaning.
+#[derive(Clone, Copy)]
+enum Codes {
+    /// A unit's own code, of the level its row gives: that level's width.
+    Own(UnitLevel),
+    /// The parent of a district (a province) or of a village (a commune):
+    /// that level's width, unless the digits have the shape of another GSO
+    /// level (a village's parent `837` is district 837, refused as such).
+    Parent(UnitLevel),
+    /// A commune's parent, a province (2 digits) or a district (3): one
+    /// digit could be either, and is refused.
+    CommuneParent,
+    /// A citizen's unit or a target's: as written. One or four digits may
+    /// be a village's own code as much as a GSO code that lost its zeros,
+    /// and two or three a province or district written by mistake; the
+    /// store says which units exist, and a warning what may have happened.
+    Any,
+}
+
+/// The unit code in column `col` (named `name`), read as `codes` says.
+fn unit_code(rec: &Record<'_>, col: usize, name: &str, codes: Codes) -> Result<UnitCode, String> {
+    let s = rec.get(col);
+    let short = !s.is_empty() && s.len() < 5 && s.bytes().all(|b| b.is_ascii_digit());
+    let gso_shape = matches!(s.len(), 2 | 3);
+    let level = match codes {
+        Codes::Own(level) => level,
+        Codes::Parent(level) if !gso_shape => level,
+        Codes::CommuneParent if short && s.len() == 1 => {
+            return Err(format!(
+                "{name}: '{s}' has lost its leading zeros, and a commune's parent may be a province (0{s}) or a district (00{s}): format the column as text"
+            ));
+        }
+        _ => {
+            if short && !gso_shape {
+                rec.warn(col, Quirk::MaybeZerosLost, || format!("'{s}'"));
+            }
+            return field(name, UnitCode::parse(s));
+        }
+    };
+    match field(name, UnitCode::parse_file(s, level))? {
+        Padded::AsWritten(code) => Ok(code),
+        Padded::ZerosRestored(code) => {
+            if rec.warn(col, Quirk::ZerosRestored, || format!("{s} → {code}")) {
+                Ok(code)
+            } else {
+                field(name, UnitCode::parse(s))
+            }
+        }
+    }
 }
 
 pub fn parse_unit(rec: &Record<'_>, _today: Day) -> Result<Unit, String> {
-    let code = field("code", UnitCode::parse(rec.get(0)))?;
-    let name = normalize(required(rec, 1, "name")?);
     let level: UnitLevel = field("level", rec.get(2).parse())?;
+    let code = unit_code(rec, 0, "code", Codes::Own(level))?;
+    let name = normalize(required(rec, 1, "name")?);
+    let parent = match level {
+        UnitLevel::District => Codes::Parent(UnitLevel::Province),
+        UnitLevel::Village => Codes::Parent(UnitLevel::Commune),
+        UnitLevel::Commune => Codes::CommuneParent,
+        UnitLevel::Province => Codes::Any,
+    };
     let parent = rec
         .optional(3)
-        .map(|p| field("parent_code", UnitCode::parse(p)))
+        .map(|_| unit_code(rec, 3, "parent_code", parent))
         .transpose()?;
     Ok(Unit {
         code,
@@ -114,11 +223,11 @@ pub fn parse_unit(rec: &Record<'_>, _today: Day) -> Result<Unit, String> {
 }
 
 pub fn parse_citizen(rec: &Record<'_>, today: Day) -> Result<Citizen, String> {
-    let id = field("id", citizen_id(rec.get(0)))?;
+    let id = citizen_id(rec, 0, "id")?;
     let full_name = required(rec, 1, "full_name")?;
-    let birth: Day = field("birth_date", rec.get(2).parse())?;
+    let birth = day(rec, 2, "birth_date")?;
     let sex: Sex = field("sex", rec.get(3).parse())?;
-    let unit = field("unit_code", UnitCode::parse(rec.get(4)))?;
+    let unit = unit_code(rec, 4, "unit_code", Codes::Any)?;
     Citizen::new(
         id,
         full_name,
@@ -135,10 +244,10 @@ pub fn parse_citizen(rec: &Record<'_>, today: Day) -> Result<Citizen, String> {
 
 pub fn parse_event(rec: &Record<'_>, _today: Day) -> Result<Vec<Event>, String> {
     let id = field("event_id", EventId::parse(rec.get(0)))?;
-    let citizen = field("citizen_id", citizen_id(rec.get(1)))?;
+    let citizen = citizen_id(rec, 1, "citizen_id")?;
     let kind: EventKind = field("kind", rec.get(2).parse())?;
     let level: Level = field("level", rec.get(3).parse())?;
-    let at: Instant = field("at", rec.get(4).parse())?;
+    let at = instant(rec, rec.get(4), "at")?;
     let reason = rec.optional(7);
     if kind == EventKind::Rejected && reason.is_none() {
         return Err("reason: a rejected application needs a reason".into());
@@ -152,7 +261,7 @@ pub fn parse_event(rec: &Record<'_>, _today: Day) -> Result<Vec<Event>, String> 
 
 /// A snapshot row stands for the events it implies, one per filled stage.
 pub fn parse_status(rec: &Record<'_>, _today: Day) -> Result<Vec<Event>, String> {
-    let citizen = field("citizen_id", citizen_id(rec.get(0)))?;
+    let citizen = citizen_id(rec, 0, "citizen_id")?;
     let level: Level = field("level", rec.get(1).parse())?;
     let stages = [
         (2, "collected_at", EventKind::Collected),
@@ -163,7 +272,7 @@ pub fn parse_status(rec: &Record<'_>, _today: Day) -> Result<Vec<Event>, String>
     let mut events = Vec::with_capacity(4);
     for (col, name, kind) in stages {
         if let Some(at) = rec.optional(col) {
-            let at: Instant = field(name, at.parse())?;
+            let at = instant(rec, at, name)?;
             events.push(Event::new(
                 Event::snapshot_id(citizen, level, kind),
                 citizen,
@@ -181,9 +290,9 @@ pub fn parse_status(rec: &Record<'_>, _today: Day) -> Result<Vec<Event>, String>
 
 pub fn parse_target(rec: &Record<'_>, _today: Day) -> Result<TargetRecord, String> {
     Ok(TargetRecord {
-        unit: field("unit_code", UnitCode::parse(rec.get(0)))?,
+        unit: unit_code(rec, 0, "unit_code", Codes::Any)?,
         metric: field("metric", rec.get(1).parse::<TargetMetric>())?,
         value: field("value", rec.get(2).parse::<TargetValue>())?,
-        deadline: field("deadline", rec.get(3).parse::<Day>())?,
+        deadline: day(rec, 3, "deadline")?,
     })
 }

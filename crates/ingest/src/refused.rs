@@ -5,11 +5,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use calamine::Reader as _;
 use phuxanh_store::Refusal;
 
-use crate::IngestError;
 use crate::kinds::FileKind;
+use crate::{IngestError, source};
 
 fn io_err(path: &Path, e: impl ToString) -> IngestError {
     IngestError::Open {
@@ -18,11 +17,13 @@ fn io_err(path: &Path, e: impl ToString) -> IngestError {
     }
 }
 
-/// Writes `refused` rows of `input` to the CSV file `out`: the original
-/// columns, then `refused_line` and `refused_reason`.
+/// Writes `refused` rows of `input` to the CSV file `out`: the header row
+/// and the refused rows as the input has them (found as the reader found
+/// them: same separator, sheet and header row), then `refused_line` and
+/// `refused_reason`.
 pub fn write_refused(
     input: &Path,
-    _kind: FileKind,
+    kind: FileKind,
     refused: &[Refusal],
     out: &Path,
 ) -> Result<(), IngestError> {
@@ -40,43 +41,49 @@ pub fn write_refused(
         w.write_record(&cells).map_err(|e| io_err(out, e))
     };
     if is_xlsx {
-        let mut book = calamine::open_workbook_auto(input).map_err(|e| io_err(input, e))?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| io_err(input, "no sheet"))?
-            .map_err(|e| io_err(input, e))?;
+        let (range, _) = source::xlsx_sheet(input)?;
+        let (_, first) = source::xlsx_header(input, kind, &range)?;
+        let row0 = source::first_row(&range);
         for (i, row) in range.rows().enumerate() {
-            let line = i as u64 + 1;
-            let cells: Vec<String> = row.iter().map(|c| c.to_string()).collect();
-            if i == 0 {
-                write(cells, None, "refused_reason")?;
-            } else if let Some(reason) = reasons.get(&line) {
-                write(cells, Some(line), reason)?;
+            let line = row0 + i as u64;
+            let cells = || row.iter().map(source::cell_text).collect();
+            if i + 1 == first {
+                write(cells(), None, "refused_reason")?;
+            } else if let Some(reason) = reasons.get(&line).filter(|_| i >= first) {
+                write(cells(), Some(line), reason)?;
             }
         }
     } else {
-        let mut r = csv::ReaderBuilder::new()
-            .flexible(true)
-            .has_headers(false)
-            .from_path(input)
-            .map_err(|e| io_err(input, e))?;
+        let dialect = source::Dialect::sniff(input, kind)?;
+        let mut r = dialect.reader(input)?;
         let mut record = csv::ByteRecord::new();
-        let mut first = true;
-        while r
-            .read_byte_record(&mut record)
-            .map_err(|e| io_err(input, e))?
-        {
-            let line = record.position().map_or(0, |p| p.line());
-            let cells: Vec<String> = record
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect();
-            if first {
-                first = false;
-                write(cells, None, "refused_reason")?;
-            } else if let Some(reason) = reasons.get(&line) {
-                write(cells, Some(line), reason)?;
+        let mut index = 0;
+        loop {
+            let before = r.position().line();
+            if !r
+                .read_byte_record(&mut record)
+                .map_err(|e| io_err(input, e))?
+            {
+                break;
             }
+            let line = dialect.lines.start(before, r.position(), record.as_slice());
+            let cells = || {
+                let mut cells: Vec<String> = record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect();
+                // The CR of a CRLF line ending stays with the last field.
+                if let Some(last) = cells.last_mut().filter(|c| c.ends_with('\r')) {
+                    last.pop();
+                }
+                cells
+            };
+            if index == dialect.skip {
+                write(cells(), None, "refused_reason")?;
+            } else if let Some(reason) = reasons.get(&line).filter(|_| index > dialect.skip) {
+                write(cells(), Some(line), reason)?;
+            }
+            index += 1;
         }
     }
     w.flush().map_err(|e| io_err(out, e))?;

@@ -147,7 +147,7 @@ fn refused_rows_name_the_file_the_line_and_the_reason() {
             ":6: ID 083285000005 encodes a birth in 2000–2099, but birth_date is 1985-03-14",
             ":7: id: ID '003085000006' starts with 003, which is not a province-of-birth code",
             ":8: unknown unit '99999': import it first (`phuxanh units import`)",
-            ":9: birth_date: '1985-02-30' is not a valid date in the form YYYY-MM-DD",
+            ":9: birth_date: '1985-02-30' is not a valid date: 02/1985 has 28 days",
             ":10: sex: sex 'X' is not M or F",
             ":11: citizen 083085000001 appears twice in this file (first at line 2)",
             ":12: unit '837' is a district: a citizen lives in a commune or a village",
@@ -179,7 +179,7 @@ fn refused_events_say_why() {
             ":5: 2099-01-01T08:00:00+07:00 is in the future",
             ":6: level: level '3' is not 1 or 2",
             ":7: kind: kind 'signed' is not one of collected, approved, rejected, activated, used",
-            ":8: at: '11/09/2023' is not a time: use RFC 3339 or local 'YYYY-MM-DD HH:MM'",
+            ":8: at: '31/09/2023 08:00' is not a valid date: 09/2023 has 30 days",
             ":9: reason: a rejected application needs a reason",
         ]
     "#]].assert_debug_eq(&lines);

@@ -46,7 +46,8 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             parse_unit,
             false,
             import::units,
-        )?,
+        )?
+        .0,
         import::import_file(
             &mut store,
             &dir.join("citizens.csv"),
@@ -54,7 +55,8 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             parse_citizen,
             false,
             import::citizens,
-        )?,
+        )?
+        .0,
         import::import_file(
             &mut store,
             &dir.join("events.csv"),
@@ -62,7 +64,8 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             parse_event,
             false,
             import::events,
-        )?,
+        )?
+        .0,
         import::import_file(
             &mut store,
             &dir.join("targets.csv"),
@@ -70,7 +73,8 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             parse_target,
             false,
             import::targets,
-        )?,
+        )?
+        .0,
     ];
     if let Some(r) = reports.iter().find_map(|r| r.refused.first()) {
         anyhow::bail!("a generated file had a refused row (a bug in the generator): {r}");

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant as Clock};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use phuxanh_domain::{Citizen, Day, Event, Instant};
-use phuxanh_ingest::{FileKind, Record};
+use phuxanh_ingest::{FileKind, Record, Warning};
 use phuxanh_report::vi;
 use phuxanh_store::{ImportMode, ImportReport, Row, Rows, Scope, Store, TargetRecord, Unit};
 use phuxanh_store_sqlite::SqliteStore;
@@ -96,7 +96,10 @@ pub fn run<T: Send + 'static>(
     parse: fn(&Record<'_>, Day) -> Result<T, String>,
     apply: impl Apply<T>,
 ) -> Result<ExitCode> {
-    let report = import_file(store, &args.file, kind, parse, args.skip_invalid, apply)?;
+    let (report, warnings) = import_file(store, &args.file, kind, parse, args.skip_invalid, apply)?;
+    for w in &warnings {
+        eprintln!("{}:{}: warning: {w}", args.file.display(), w.first_line());
+    }
     print_summary(&args.file, &report);
     if report.refused.is_empty() {
         return Ok(ExitCode::SUCCESS);
@@ -132,7 +135,8 @@ fn refused_path(input: &Path) -> PathBuf {
     input.with_file_name(name)
 }
 
-/// Reads and applies a file; shared with `demo`.
+/// Reads and applies a file, and says what was repaired on the way;
+/// shared with `demo`.
 pub fn import_file<T: Send + 'static>(
     store: &mut SqliteStore,
     file: &Path,
@@ -140,7 +144,7 @@ pub fn import_file<T: Send + 'static>(
     parse: fn(&Record<'_>, Day) -> Result<T, String>,
     skip_invalid: bool,
     apply: impl Apply<T>,
-) -> Result<ImportReport> {
+) -> Result<(ImportReport, Vec<Warning>)> {
     let reader = phuxanh_ingest::read(file, kind, parse, Day::today())?;
     let (done, total) = reader.progress_handle();
     let mut rows = WithProgressBar::new(reader, done, total, file);
@@ -153,7 +157,7 @@ pub fn import_file<T: Send + 'static>(
     let report = apply(store, &Scope::everything(), &mut rows, mode, &source)
         .with_context(|| format!("importing {}", file.display()))?;
     rows.bar.finish_and_clear();
-    Ok(report)
+    Ok((report, rows.inner.warnings().to_vec()))
 }
 
 /// Held rows listed one by one after an import; the rest are counted.
