@@ -120,6 +120,9 @@ pub struct Resolution {
     pub hold: Vec<(Event, String)>,
     /// Events held before that are recorded now.
     pub released: Vec<Event>,
+    /// Events held before that still wait, with what they wait for now
+    /// (it may have changed: a collection arrived, the approval has not).
+    pub still_held: Vec<(Event, String)>,
     /// Recorded events that wait again, because an incoming event showed
     /// that one is missing before them, with what they wait for.
     pub withdrawn: Vec<(Event, String)>,
@@ -220,7 +223,10 @@ pub fn resolve(recorded: &[Event], held: &[Event], rows: Vec<Incoming>) -> Resol
                 _ => None,
             };
             match (origin, waiting) {
-                (Origin::Recorded, None) | (Origin::Held, Some(_)) => {}
+                (Origin::Recorded, None) => {}
+                (Origin::Held, Some(reason)) => {
+                    resolution.still_held.push(((*ev).clone(), reason));
+                }
                 (Origin::Recorded, Some(reason)) => {
                     resolution.withdrawn.push(((*ev).clone(), reason));
                 }
@@ -344,9 +350,13 @@ fn id_reused(id: &EventId, known: &Event, held: bool) -> String {
 /// Why an event waits: the first event that waits and what it needs.
 fn waiting_for(first: &Event, missing: &[EventKind]) -> String {
     let names: Vec<String> = missing.iter().map(|k| format!("'{k}'")).collect();
+    let names = match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
     format!(
-        "waiting for {} at level {}: the '{}' of {} needs {} first",
-        names.join(" and "),
+        "waiting for {names} at level {}: the '{}' of {} needs {} first",
         first.level,
         first.kind,
         first.at.to_rfc3339(),

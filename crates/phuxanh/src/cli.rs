@@ -70,6 +70,9 @@ pub enum Command {
     Funnel(FunnelArgs),
     /// The period report to the People's Committee (báo cáo sơ kết), as XLSX or PDF.
     Report(ReportArgs),
+    /// Events held until their predecessors arrive (an activation loaded before its collection).
+    #[command(subcommand)]
+    Pending(PendingCommand),
     /// Recompute every counter from the events and compare.
     Check {
         /// Rewrite the counters that disagree.
@@ -97,6 +100,21 @@ pub enum UnitsCommand {
         /// The parent unit; the provinces when omitted.
         #[arg(long, value_parser = UnitCode::parse)]
         parent: Option<UnitCode>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PendingCommand {
+    /// The held events, oldest received first, with what each waits for.
+    List {
+        /// Only citizens of this unit and below.
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: Option<UnitCode>,
+        /// Only events received at least this long ago: 7d (days) or 2w (weeks).
+        #[arg(long, value_parser = parse_age_days)]
+        older_than: Option<u32>,
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 
@@ -358,6 +376,21 @@ pub struct DemoArgs {
 
 pub fn parse_day(s: &str) -> Result<Day, String> {
     s.parse()
+}
+
+/// An age in days: `7d`, `2w` or `7`.
+pub fn parse_age_days(s: &str) -> Result<u32, String> {
+    let s = s.trim();
+    let (number, per) = match s.strip_suffix('w') {
+        Some(n) => (n, 7),
+        None => (s.strip_suffix('d').unwrap_or(s), 1),
+    };
+    number
+        .parse::<u32>()
+        .ok()
+        .and_then(|n| n.checked_mul(per))
+        .filter(|&d| d <= 36_500)
+        .ok_or_else(|| format!("'{s}' is not an age like 7d (days) or 2w (weeks)"))
 }
 
 pub fn parse_target_metric(s: &str) -> Result<TargetMetric, String> {

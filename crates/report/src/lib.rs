@@ -11,6 +11,7 @@ pub mod compare;
 pub mod daily;
 pub mod funnel;
 mod pdf;
+pub mod pending;
 pub mod progress;
 pub mod ranking;
 pub mod render;

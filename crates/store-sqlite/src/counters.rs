@@ -218,14 +218,24 @@ pub(crate) fn merge_into_unit(
     days.dedup();
     let mut rows = Vec::with_capacity(days.len());
     for day in days {
-        if let Some(old) = existing.get(&day) {
+        let stored = existing.get(&day);
+        if let Some(old) = stored {
             previous = *old;
         }
-        if let Some(delta) = deltas.get(&day) {
+        let delta = deltas.get(&day);
+        if let Some(delta) = delta {
             running += *delta;
         }
-        if running.is_zero() {
-            continue; // the row (or the gap) is unchanged
+        // A stored row changes by the running sum; a day without one needs
+        // a row when the figures change on it — even when the running sum
+        // comes back to zero there (a first day moved later: −1 on the old
+        // day, +1 on the new one), since the rows before it have moved.
+        let unchanged = match stored {
+            Some(_) => running.is_zero(),
+            None => delta.is_none_or(Counts::is_zero),
+        };
+        if unchanged {
+            continue;
         }
         let mut new = previous;
         new += running;
@@ -322,4 +332,59 @@ pub(crate) fn stored_deltas(conn: &Connection) -> Result<HashMap<i64, BTreeMap<i
         last = Some((unit, counts));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(include_str!("schema.sql")).unwrap();
+        conn
+    }
+
+    fn collected(n: i64) -> Counts {
+        let mut c = Counts::ZERO;
+        c[Metric::Collected] = n;
+        c
+    }
+
+    fn read(conn: &Connection, day: i32) -> i64 {
+        as_of(conn, 1, Day::from_number(day)).unwrap()[Metric::Collected]
+    }
+
+    #[test]
+    fn a_first_day_moved_later_onto_a_day_without_a_row() {
+        let conn = table();
+        // One citizen collected on day 10; days 10 and 20 have rows.
+        merge_into_unit(
+            &conn,
+            1,
+            &BTreeMap::from([(10, collected(1)), (20, Counts::ZERO)]),
+        )
+        .unwrap();
+        merge_into_unit(&conn, 1, &BTreeMap::from([(20, collected(1))])).unwrap();
+        assert_eq!(
+            (read(&conn, 10), read(&conn, 15), read(&conn, 20)),
+            (1, 1, 2)
+        );
+        // The first one's day moves to 15, which has no row.
+        merge_into_unit(
+            &conn,
+            1,
+            &BTreeMap::from([(10, collected(-1)), (15, collected(1))]),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                read(&conn, 9),
+                read(&conn, 10),
+                read(&conn, 14),
+                read(&conn, 15),
+                read(&conn, 20)
+            ),
+            (0, 0, 0, 1, 2)
+        );
+    }
 }

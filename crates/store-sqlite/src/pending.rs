@@ -86,6 +86,29 @@ pub(crate) fn hold(
     Ok(())
 }
 
+/// Says what a held event waits for now.
+pub(crate) fn rewait(conn: &Connection, ev: &Event, waiting_for: &str) -> Result<()> {
+    if ev.id.is_snapshot() {
+        conn.prepare_cached(
+            "UPDATE pending SET waiting_for = ?4 WHERE citizen_id = ?1 AND level = ?2
+             AND kind = ?3 AND event_id IS NULL",
+        )
+        .map_err(backend)?
+        .execute(params![
+            ev.citizen.as_u64() as i64,
+            ev.level.number(),
+            kind_code(ev.kind),
+            waiting_for
+        ])
+    } else {
+        conn.prepare_cached("UPDATE pending SET waiting_for = ?2 WHERE event_id = ?1")
+            .map_err(backend)?
+            .execute(params![ev.id.as_str(), waiting_for])
+    }
+    .map_err(backend)?;
+    Ok(())
+}
+
 /// Deletes one event from `table` (`events` or `pending`): by its id, or
 /// for a snapshot's event, by citizen, level and stage.
 pub(crate) fn delete(conn: &Connection, table: &str, ev: &Event) -> Result<()> {

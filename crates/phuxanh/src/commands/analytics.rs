@@ -196,3 +196,20 @@ pub fn completed_cmd(store: &dyn Store, args: &CompletedArgs) -> Result<ExitCode
     )?;
     args.output.emit(&report)
 }
+
+pub fn pending_cmd(
+    store: &dyn Store,
+    unit: Option<&UnitCode>,
+    older_than_days: Option<u32>,
+    output: &OutputArgs,
+) -> Result<ExitCode> {
+    output.check()?;
+    let report = phuxanh_report::pending::pending(
+        store,
+        &Scope::everything(),
+        unit,
+        older_than_days,
+        phuxanh_domain::Instant::now(),
+    )?;
+    output.emit(&report)
+}

@@ -15,7 +15,9 @@ use anyhow::{Context, Result, bail};
 use phuxanh_store::Store;
 use phuxanh_store_sqlite::SqliteStore;
 
-use crate::cli::{CampaignsCommand, Cli, Command, ImportOnly, TargetsCommand, UnitsCommand};
+use crate::cli::{
+    CampaignsCommand, Cli, Command, ImportOnly, PendingCommand, TargetsCommand, UnitsCommand,
+};
 use phuxanh_ingest::{
     FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit,
 };
@@ -88,6 +90,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Completed(args) => analytics::completed_cmd(&open(&cli.db)?, &args),
         Command::Funnel(args) => analytics::funnel_cmd(&open(&cli.db)?, &args),
         Command::Report(args) => analytics::report_cmd(&open(&cli.db)?, &args),
+        Command::Pending(PendingCommand::List {
+            unit,
+            older_than,
+            output,
+        }) => analytics::pending_cmd(&open(&cli.db)?, unit.as_ref(), older_than, &output),
         Command::Check { repair } => check(&mut open(&cli.db)?, repair),
         Command::Serve { addr } => serve(&cli.db, addr),
         Command::Gen(args) => generate::run(&args),

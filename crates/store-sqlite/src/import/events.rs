@@ -485,6 +485,9 @@ impl Import<'_> {
                 for ev in &r.released {
                     pending::delete(self.conn, "pending", ev)?;
                 }
+                for (ev, waiting_for) in &r.still_held {
+                    pending::rewait(self.conn, ev, waiting_for)?;
+                }
                 for (ev, waiting_for) in r.withdrawn.iter().chain(&r.hold) {
                     if r.withdrawn.iter().any(|(w, _)| w == ev) {
                         pending::delete(self.conn, "events", ev)?;

@@ -29,6 +29,7 @@ fn finish(
     changes: RolledUp,
 ) -> Result<ImportReport> {
     report.refused.sort_by_key(|r| r.line);
+    report.held.sort_by_key(|h| h.line);
     if mode == ImportMode::Atomic && !report.refused.is_empty() {
         tx.rollback().map_err(backend)?;
         report.applied = 0;
