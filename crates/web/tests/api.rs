@@ -967,6 +967,51 @@ async fn the_openapi_document_describes_the_live_router() {
         }
     }
     assert!(doc["paths"]["/api/v1/events"]["post"].is_object());
+
+    // Every answer a route can give is declared, with the error body, and
+    // every parameter says what it takes.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let mut statuses: Vec<&str> = vec!["200", "500", "503"];
+            if path.contains("{code}") {
+                statuses.extend(["400", "404"]);
+            }
+            if method == "post" {
+                statuses.extend(["400", "408", "413", "422"]);
+            }
+            for status in statuses {
+                let response = &op["responses"][status];
+                assert!(response.is_object(), "{method} {path}: no {status}");
+                if status != "200" {
+                    assert_eq!(
+                        response["content"]["application/json"]["schema"]["$ref"],
+                        "#/components/schemas/ErrorBody",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let schema = &p["schema"];
+                let constrained = ["pattern", "enum", "maximum", "maxLength", "properties"]
+                    .iter()
+                    .any(|k| !schema[k].is_null())
+                    || schema["type"] == "boolean";
+                assert!(constrained, "{method} {path}: {p} takes anything");
+                if schema["format"] == "date" {
+                    assert!(schema["pattern"].as_str().unwrap().contains("2100"));
+                }
+            }
+        }
+    }
+    let event = &doc["components"]["schemas"]["EventIn"];
+    assert_eq!(event["oneOf"].as_array().unwrap().len(), 2, "{event}");
+    for branch in event["oneOf"].as_array().unwrap() {
+        assert_eq!(branch["additionalProperties"], false);
+        assert_eq!(
+            branch["properties"]["event_id"]["not"]["pattern"],
+            "^snapshot:"
+        );
+    }
 }
 
 #[tokio::test]
