@@ -69,9 +69,18 @@ impl Day {
             .expect("day numbers come from valid days"))
     }
 
-    /// The day `n` days later (earlier when negative).
+    /// The day `n` days later (earlier when negative). Panics past the
+    /// years -9999 and 9999: use [`Day::checked_plus_days`] for a day
+    /// computed from input.
     pub fn plus_days(self, n: i32) -> Day {
-        Day(self.0.checked_add(n.days()).expect("day in range"))
+        self.checked_plus_days(n).expect("day in range")
+    }
+
+    /// The day `n` days later (earlier when negative), or `None` when it
+    /// cannot be represented (before the year -9999 or after 9999).
+    pub fn checked_plus_days(self, n: i32) -> Option<Day> {
+        let span = jiff::Span::new().try_days(i64::from(n)).ok()?;
+        self.0.checked_add(span).ok().map(Day)
     }
 
     /// The day `years` years later; 29 February becomes 28 February.
@@ -559,6 +568,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn checked_days_stop_at_the_calendars_ends() {
+        let last: Day = "9999-12-31".parse().unwrap();
+        assert_eq!(last.checked_plus_days(1), None);
+        assert_eq!(last.checked_plus_days(i32::MAX), None);
+        assert_eq!(
+            last.checked_plus_days(-1).unwrap().to_string(),
+            "9999-12-30"
+        );
+        let first: Day = "0000-01-01".parse().unwrap();
+        assert_eq!(first.checked_plus_days(i32::MIN), None);
+        assert!(
+            first.checked_plus_days(-366).is_some(),
+            "years before 0 exist"
+        );
+        let d: Day = "2023-08-20".parse().unwrap();
+        assert_eq!(d.checked_plus_days(59), Some(d.plus_days(59)));
     }
 
     #[test]

@@ -25,17 +25,20 @@ impl Window {
         if to < from {
             return Err(format!("the window ends ({to}) before it starts ({from})"));
         }
-        Ok(Window {
-            from,
-            to,
-            days: to.days_since(from) + 1,
-        })
+        let days = to.days_since(from) + 1;
+        // The baseline, and the day before it that its increase starts from.
+        if from.checked_plus_days(-days - 1).is_none() {
+            return Err(format!(
+                "the window {from}..{to} has no baseline: the {days} days before it are off the calendar"
+            ));
+        }
+        Ok(Window { from, to, days })
     }
 
     /// The window of equal length just before this one.
     pub fn baseline(&self) -> Window {
         Window {
-            from: self.from.plus_days(-self.days),
+            from: self.from.plus_days(-self.days), // checked by `new`
             to: self.from.plus_days(-1),
             days: self.days,
         }
@@ -246,6 +249,12 @@ mod tests {
             (day("2023-06-21"), day("2023-08-19"), 60)
         );
         assert!(Window::new(day("2023-08-20"), day("2023-08-19")).is_err());
+    }
+
+    #[test]
+    fn a_window_whose_baseline_is_off_the_calendar_is_refused() {
+        let err = Window::new(day("0000-01-01"), day("9999-12-31")).unwrap_err();
+        assert!(err.contains("no baseline"), "{err}");
     }
 
     #[test]

@@ -262,9 +262,15 @@ impl Progress {
                             required_pace: (days_left > 0)
                                 .then(|| remaining as f64 / f64::from(days_left)),
                             projected,
-                            completion: (remaining > 0 && rate > 0.0).then(|| {
-                                f.as_of.plus_days((remaining as f64 / rate).ceil() as i32)
-                            }),
+                            // None too when the day is past the calendar's
+                            // end (a pace of a few a week, millions to go).
+                            completion: (remaining > 0 && rate > 0.0)
+                                .then(|| {
+                                    // `as` saturates: i32::MAX days is off the calendar.
+                                    let days = (remaining as f64 / rate).ceil() as i32;
+                                    f.as_of.checked_plus_days(days)
+                                })
+                                .flatten(),
                             status: Status::judge(counts[*m], t.value, projected, days_left),
                         },
                     )
@@ -330,7 +336,40 @@ pub fn gather(
 
 #[cfg(test)]
 mod tests {
-    use super::Status;
+    use super::{Progress, Status};
+    use phuxanh_domain::{Counts, Instant, Metric, UnitCode, UnitLevel};
+    use phuxanh_store::{Target, Unit, UnitFigures};
+
+    #[test]
+    fn a_completion_past_the_calendars_end_is_none() {
+        // One collection a week and a million to go: 7 million days, far
+        // past the year 9999. Before, this request panicked.
+        let mut counts = Counts::default();
+        counts[Metric::Collected] = 1;
+        let figures = UnitFigures {
+            unit: Unit {
+                code: UnitCode::parse("83").unwrap(),
+                name: "Tỉnh Bến Tre".into(),
+                level: UnitLevel::Province,
+                parent: None,
+            },
+            as_of: "2023-11-14".parse().unwrap(),
+            counts,
+            week_before: Counts::default(),
+            targets: vec![Target {
+                metric: "collected".parse().unwrap(),
+                value: "1000000".parse().unwrap(),
+                deadline: "2023-12-31".parse().unwrap(),
+                set_at: Instant::from_unix_seconds(0),
+                set_by: "test".into(),
+                superseded_at: None,
+            }],
+        };
+        let p = Progress::from_figures(&figures);
+        let projection = p.projection.get(Metric::Collected).unwrap();
+        assert_eq!(projection.completion, None);
+        assert_eq!(projection.projected, 1 + 7);
+    }
 
     #[test]
     fn status_follows_the_documented_rule() {

@@ -38,7 +38,9 @@ pub fn series(
     from: Day,
     to: Day,
 ) -> Result<Series> {
-    let to = to.min(from.plus_days(3_659));
+    let to = from
+        .checked_plus_days(3_659)
+        .map_or(to, |last| to.min(last));
     let history = store.history(scope, code, from, to)?;
     let now = crate::Progress::from_figures(&store.figures(scope, code, to)?);
     let mut days = Vec::new();
@@ -50,7 +52,10 @@ pub fn series(
             eligible: c[Metric::Eligible],
             counts: CountsView::from(&c),
         });
-        day = day.plus_days(1);
+        let Some(next) = day.checked_plus_days(1) else {
+            break; // the calendar's last day
+        };
+        day = next;
     }
     Ok(Series {
         unit: now.unit,

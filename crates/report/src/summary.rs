@@ -90,7 +90,10 @@ pub fn summary(
             activated: now[Metric::Activated] - previous[Metric::Activated],
         });
         previous = now;
-        day = day.plus_days(1);
+        let Some(next) = day.checked_plus_days(1) else {
+            break; // the calendar's last day
+        };
+        day = next;
     }
     Ok(Summary {
         progress: WithChildren { unit, children },

@@ -1,14 +1,19 @@
 //! The read endpoints: the command line's reports, as JSON of the same
 //! shape, for a unit named in the path and the parameters in the query.
+//! Each route declares its parameters once ([`route_params!`]): the handler
+//! checks the request against them and the OpenAPI document is written
+//! from them.
 
-use std::collections::HashMap;
-use std::str::FromStr;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use phuxanh_domain::{Day, TargetMetric, UnitCode, UnitLevel};
+use phuxanh_domain::{Day, UnitCode, UnitLevel};
 use phuxanh_report::compare::{CampaignList, Window};
 use phuxanh_report::progress::{Progress, WithChildren};
 use phuxanh_report::ranking::Show;
@@ -16,6 +21,8 @@ use phuxanh_report::{compare, daily, funnel, progress, ranking, targets};
 use phuxanh_store::{Scope, Store, Unit};
 use serde::Serialize;
 
+use crate::cache::Key;
+use crate::contract::{Param, Query, Rule, Slot, route_params, shifted};
 use crate::{ApiError, AppState};
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -33,11 +40,142 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/units/{code}/history", get(history))
 }
 
-type Params = Query<HashMap<String, String>>;
-type Reply<T> = Result<Json<T>, ApiError>;
+/// The target metrics, as `TargetMetric` names them.
+pub(crate) const METRICS: &[&str] = &[
+    "collected",
+    "activated",
+    "collected_l2",
+    "activated_l2",
+    "used",
+];
+/// The unit levels, as `UnitLevel` names them.
+pub(crate) const LEVELS: &[&str] = &["province", "district", "commune", "village"];
+
+const CODE: Slot = Slot::Path(Param {
+    name: "code",
+    rule: Rule::UnitCode,
+    required: true,
+    description: "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code",
+});
+const AS_OF: Slot = Slot::Query(Param {
+    name: "as_of",
+    rule: Rule::Day,
+    required: false,
+    description: "Figures at the end of this day, YYYY-MM-DD from 2000-01-01 to 2100-12-31; today when left out",
+});
+const METRIC: Slot = Slot::Query(Param {
+    name: "metric",
+    rule: Rule::OneOf(METRICS),
+    required: true,
+    description: "The target metric units are ranked by",
+});
+const LEVEL: Slot = Slot::Query(Param {
+    name: "level",
+    rule: Rule::OneOf(LEVELS),
+    required: false,
+    description: "The units at this level under the unit; its children when left out",
+});
+
+route_params! {
+    NoParams = [];
+    UnitParams = [CODE];
+    ProgressParams = [
+        CODE,
+        AS_OF,
+        Slot::Query(Param {
+            name: "children",
+            rule: Rule::Flag,
+            required: false,
+            description: "Also every unit directly under it",
+        }),
+    ];
+    CompareParams = [
+        CODE,
+        Slot::Query(Param {
+            name: "from",
+            rule: Rule::Day,
+            required: false,
+            description: "The window's first day; 29 days before `to` when left out. Given after `to`, the two are swapped",
+        }),
+        Slot::Query(Param {
+            name: "to",
+            rule: Rule::Day,
+            required: false,
+            description: "The window's last day; today when left out",
+        }),
+        Slot::Query(Param {
+            name: "campaign",
+            rule: Rule::Text { min: 1, max: 200 },
+            required: false,
+            description: "A campaign's name: its window, instead of from and to",
+        }),
+    ];
+    DailyParams = [
+        CODE,
+        Slot::Query(Param {
+            name: "date",
+            rule: Rule::Day,
+            required: false,
+            description: "The day, YYYY-MM-DD from 2000-01-01 to 2100-12-31; today when left out",
+        }),
+    ];
+    RankingParams = [
+        CODE,
+        METRIC,
+        LEVEL,
+        AS_OF,
+        Slot::AtMostOne {
+            name: "show",
+            description: "`top=N`: only the first N; `bottom=N`: only the last N, worst first (at most one of them)",
+            params: &[
+                Param {
+                    name: "top",
+                    rule: Rule::Count,
+                    required: false,
+                    description: "Only the first N",
+                },
+                Param {
+                    name: "bottom",
+                    rule: Rule::Count,
+                    required: false,
+                    description: "Only the last N, worst first",
+                },
+            ],
+        },
+    ];
+    CompletedParams = [CODE, METRIC, LEVEL, AS_OF];
+    FunnelParams = [CODE, AS_OF];
+    TargetsParams = [
+        CODE,
+        Slot::Query(Param {
+            name: "history",
+            rule: Rule::Flag,
+            required: false,
+            description: "Also the superseded versions",
+        }),
+    ];
+    HistoryParams = [
+        CODE,
+        Slot::Query(Param {
+            name: "from",
+            rule: Rule::Day,
+            required: false,
+            description: "The first day; 89 days before `to` when left out. Given after `to`, the two are swapped; at most 3,660 days are given",
+        }),
+        Slot::Query(Param {
+            name: "to",
+            rule: Rule::Day,
+            required: false,
+            description: "The last day; today when left out",
+        }),
+    ];
+}
+
+type Path1 = Result<Path<String>, PathRejection>;
+type Reply = Result<Response, ApiError>;
 
 /// Runs a read on a pooled connection, off the async threads.
-async fn read<T, F>(state: Arc<AppState>, f: F) -> Reply<T>
+async fn read<T, F>(state: Arc<AppState>, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&dyn Store) -> Result<T, ApiError> + Send + 'static,
@@ -47,54 +185,76 @@ where
         f(&*store)
     })
     .await
-    .map_err(|e| ApiError::internal(format!("the read failed: {e}")))?
-    .map(Json)
+    .map_err(ApiError::from_join)?
 }
 
-/// A query parameter parsed, or a 400 naming it.
-pub(crate) fn param<T: FromStr<Err = String>>(
-    q: &HashMap<String, String>,
-    name: &'static str,
-) -> Result<Option<T>, ApiError> {
-    q.get(name)
-        .filter(|v| !v.is_empty())
-        .map(|v| v.parse::<T>().map_err(|e| ApiError::invalid(name, e)))
-        .transpose()
+fn json(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-fn required<T: FromStr<Err = String>>(
-    q: &HashMap<String, String>,
-    name: &'static str,
-) -> Result<T, ApiError> {
-    param(q, name)?.ok_or_else(|| ApiError::invalid(name, format!("'{name}' is required")))
-}
-
-fn flag(q: &HashMap<String, String>, name: &'static str) -> Result<bool, ApiError> {
-    match q.get(name).map(String::as_str) {
-        None | Some("" | "false" | "0") => Ok(false),
-        Some("true" | "1") => Ok(true),
-        Some(other) => Err(ApiError::invalid(
-            name,
-            format!("'{other}' is not true or false"),
-        )),
+/// Answers a read: from the cache while the data has not changed since the
+/// same request (by [`Key`]) was answered, else computed by `f` and kept.
+async fn answer<T, F>(state: Arc<AppState>, key: Key, f: F) -> Result<Response, ApiError>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&dyn Store) -> Result<T, ApiError> + Send + 'static,
+{
+    // A one-row read on a connection of its own: microseconds, so it runs
+    // here rather than on the blocking pool.
+    let generation = state.generation().ok();
+    if let Some(body) = generation.and_then(|g| state.cache.get(&key, g)) {
+        return Ok(json(body));
     }
+    let body = read(state.clone(), move |store| {
+        let value = f(store)?;
+        serde_json::to_vec(&value)
+            .map(Bytes::from)
+            .map_err(|e| ApiError::bug(format_args!("writing an answer: {e}")))
+    })
+    .await?;
+    if let Some(g) = generation {
+        state.cache.put(key, g, body.clone());
+    }
+    Ok(json(body))
 }
 
-fn count(q: &HashMap<String, String>, name: &'static str) -> Result<Option<usize>, ApiError> {
-    q.get(name)
-        .map(|v| {
-            v.parse::<usize>()
-                .map_err(|_| ApiError::invalid(name, format!("'{v}' is not a count")))
-        })
-        .transpose()
-}
-
+/// The unit in the path, checked as the document says.
 pub(crate) fn unit_code(code: &str) -> Result<UnitCode, ApiError> {
-    UnitCode::parse(code).map_err(|e| ApiError::invalid("code", e))
+    Rule::UnitCode
+        .check(code)
+        .and_then(|()| UnitCode::parse(code))
+        .map_err(|e| ApiError::invalid("code", e))
 }
 
-fn as_of(q: &HashMap<String, String>, name: &'static str) -> Result<Day, ApiError> {
-    Ok(param(q, name)?.unwrap_or_else(Day::today))
+/// The unit in the path and the query, checked against the route's
+/// parameters, and the cache key they make.
+fn checked(
+    route: &'static str,
+    path: Result<Path<String>, PathRejection>,
+    raw: Option<String>,
+    slots: &'static [Slot],
+) -> Result<(UnitCode, Query, Key), ApiError> {
+    let Path(code) = path.map_err(|e| ApiError::invalid("code", e.body_text()))?;
+    let code = unit_code(&code)?;
+    let (q, key) = query(route, code.as_str(), raw, slots)?;
+    Ok((code, q, key))
+}
+
+/// The query alone, for the routes without a unit.
+fn query(
+    route: &'static str,
+    unit: &str,
+    raw: Option<String>,
+    slots: &'static [Slot],
+) -> Result<(Query, Key), ApiError> {
+    let q = Query::parse(raw.as_deref(), slots)?;
+    let key = Key {
+        route,
+        unit: unit.to_string(),
+        query: q.canonical(),
+        today: Day::today(),
+    };
+    Ok((q, key))
 }
 
 /// The command line runs with every unit in scope; users and their scopes
@@ -129,18 +289,23 @@ pub(crate) struct UnitWithChildren {
     children: Vec<UnitView>,
 }
 
-#[utoipa::path(get, path = "/api/v1/units", responses((status = 200, description = "The provinces (the roots of the unit tree)", body = Vec<UnitView>)))]
-async fn roots(State(s): State<Arc<AppState>>) -> Reply<Vec<UnitView>> {
-    read(s, |store| {
-        Ok(store.roots(&scope())?.iter().map(UnitView::from).collect())
+#[utoipa::path(get, path = "/api/v1/units", params(NoParams), responses((status = 200, description = "The provinces (the roots of the unit tree)", body = Vec<UnitView>)))]
+async fn roots(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Reply {
+    let (_, key) = query("units", "", raw, NoParams::SLOTS)?;
+    answer(s, key, |store| {
+        Ok(store
+            .roots(&scope())?
+            .iter()
+            .map(UnitView::from)
+            .collect::<Vec<_>>())
     })
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{code}", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code")), responses((status = 200, description = "A unit and the units directly under it", body = UnitWithChildren), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
-async fn unit(State(s): State<Arc<AppState>>, Path(code): Path<String>) -> Reply<UnitWithChildren> {
-    let code = unit_code(&code)?;
-    read(s, move |store| {
+#[utoipa::path(get, path = "/api/v1/units/{code}", params(UnitParams), responses((status = 200, description = "A unit and the units directly under it", body = UnitWithChildren)))]
+async fn unit(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
+    let (code, _, key) = checked("unit", path, raw, UnitParams::SLOTS)?;
+    answer(s, key, move |store| {
         Ok(UnitWithChildren {
             unit: UnitView::from(&store.unit(&scope(), &code)?),
             children: store
@@ -162,16 +327,12 @@ pub(crate) enum ProgressBody {
     WithChildren(Box<WithChildren>),
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{code}/progress", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("as_of" = Option<String>, Query, description = "Figures at the end of this day, YYYY-MM-DD; today when left out"), ("children" = Option<bool>, Query, description = "Also every unit directly under it")), responses((status = 200, description = "Progress of a unit (and its children): the shape of `progress --format json`", body = ProgressBody), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
-async fn progress(
-    State(s): State<Arc<AppState>>,
-    Path(code): Path<String>,
-    Query(q): Params,
-) -> Reply<ProgressBody> {
-    let code = unit_code(&code)?;
-    let day = as_of(&q, "as_of")?;
-    let children = flag(&q, "children")?;
-    read(s, move |store| {
+#[utoipa::path(get, path = "/api/v1/units/{code}/progress", params(ProgressParams), responses((status = 200, description = "Progress of a unit (and its children): the shape of `progress --format json`", body = ProgressBody)))]
+async fn progress(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
+    let (code, q, key) = checked("progress", path, raw, ProgressParams::SLOTS)?;
+    let day = q.day_or_today("as_of")?;
+    let children = q.flag("children");
+    answer(s, key, move |store| {
         let report = progress::gather(store, &scope(), &code, day, children)?;
         Ok(if children {
             ProgressBody::WithChildren(Box::new(report))
@@ -182,18 +343,24 @@ async fn progress(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{code}/compare", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("from" = Option<String>, Query, description = "The window's first day"), ("to" = Option<String>, Query, description = "The window's last day"), ("campaign" = Option<String>, Query, description = "A campaign's window instead of from/to")), responses((status = 200, description = "A window against the window of equal length before it", body = compare::Comparison), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
-async fn compare(
-    State(s): State<Arc<AppState>>,
-    Path(code): Path<String>,
-    Query(q): Params,
-) -> Reply<compare::Comparison> {
-    let code = unit_code(&code)?;
-    let campaign = q.get("campaign").cloned();
-    let (from, to): (Option<Day>, Option<Day>) = (param(&q, "from")?, param(&q, "to")?);
-    read(s, move |store| {
-        let (window, name) = match (campaign, from, to) {
-            (Some(name), _, _) => {
+/// `from..=to` with its defaults, in order.
+fn span(q: &Query, default_days: i32) -> Result<(Day, Day), ApiError> {
+    let to = q.day_or_today("to")?;
+    let from = match q.parsed("from")? {
+        Some(from) => from,
+        None => shifted(to, -default_days, "to")?,
+    };
+    Ok((from.min(to), from.max(to)))
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{code}/compare", params(CompareParams), responses((status = 200, description = "A window against the window of equal length before it", body = compare::Comparison)))]
+async fn compare(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
+    let (code, q, key) = checked("compare", path, raw, CompareParams::SLOTS)?;
+    let campaign = q.get("campaign").map(str::to_owned);
+    let (from, to) = span(&q, 29)?;
+    answer(s, key, move |store| {
+        let (window, name) = match campaign {
+            Some(name) => {
                 let c = store
                     .campaigns()?
                     .into_iter()
@@ -202,64 +369,43 @@ async fn compare(
                 let w = Window::new(c.from, c.to).map_err(|e| ApiError::invalid("campaign", e))?;
                 (w, Some(c.name))
             }
-            (None, Some(from), Some(to)) => (
-                Window::new(from, to).map_err(|e| ApiError::invalid("to", e))?,
+            None => (
+                Window::new(from, to).map_err(|e| ApiError::invalid("from", e))?,
                 None,
             ),
-            (None, None, _) => {
-                return Err(ApiError::invalid("from", "give from and to, or campaign"));
-            }
-            (None, Some(_), None) => {
-                return Err(ApiError::invalid("to", "give from and to, or campaign"));
-            }
         };
         Ok(compare::compare(store, &scope(), &code, window, name)?)
     })
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{code}/daily", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("date" = Option<String>, Query, description = "The day; today when left out")), responses((status = 200, description = "The day's increase per metric for the unit and each child", body = daily::Daily), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
-async fn daily(
-    State(s): State<Arc<AppState>>,
-    Path(code): Path<String>,
-    Query(q): Params,
-) -> Reply<daily::Daily> {
-    let code = unit_code(&code)?;
-    let date = as_of(&q, "date")?;
-    read(s, move |store| {
+#[utoipa::path(get, path = "/api/v1/units/{code}/daily", params(DailyParams), responses((status = 200, description = "The day's increase per metric for the unit and each child", body = daily::Daily)))]
+async fn daily(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
+    let (code, q, key) = checked("daily", path, raw, DailyParams::SLOTS)?;
+    let date = q.day_or_today("date")?;
+    answer(s, key, move |store| {
         Ok(daily::daily(store, &scope(), &code, date)?)
     })
     .await
 }
 
-/// The parameters `ranking` and `completed` share.
-fn against_target(
-    q: &HashMap<String, String>,
-) -> Result<(TargetMetric, Option<UnitLevel>, Day), ApiError> {
-    Ok((
-        required(q, "metric")?,
-        param(q, "level")?,
-        as_of(q, "as_of")?,
-    ))
-}
-
-#[utoipa::path(get, path = "/api/v1/units/{code}/ranking", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("metric" = String, Query, description = "collected, collected_l2, activated, activated_l2 or used"), ("level" = Option<String>, Query, description = "district, commune or village; the children when left out"), ("as_of" = Option<String>, Query, description = "Figures at the end of this day, YYYY-MM-DD; today when left out"), ("top" = Option<usize>, Query, description = "Only the first N"), ("bottom" = Option<usize>, Query, description = "Only the last N, worst first")), responses((status = 200, description = "Units under the unit ranked by target percentage, with the rank the day before", body = ranking::Ranking), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
-async fn ranking(
-    State(s): State<Arc<AppState>>,
-    Path(code): Path<String>,
-    Query(q): Params,
-) -> Reply<ranking::Ranking> {
-    let code = unit_code(&code)?;
-    let (metric, level, day) = against_target(&q)?;
-    let show = match (count(&q, "top")?, count(&q, "bottom")?) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::invalid("bottom", "give top or bottom, not both"));
-        }
-        (Some(n), None) => Show::Top(n),
+#[utoipa::path(get, path = "/api/v1/units/{code}/ranking", params(RankingParams), responses((status = 200, description = "Units under the unit ranked by target percentage, with the rank the day before", body = ranking::Ranking)))]
+async fn ranking(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
+    let (code, q, key) = checked("ranking", path, raw, RankingParams::SLOTS)?;
+    let (metric, level, day) = (
+        q.parsed("metric")?
+            .ok_or_else(|| ApiError::invalid("metric", "'metric' is required"))?,
+        q.parsed("level")?,
+        q.day_or_today("as_of")?,
+    );
+    // Checked counts: they parse.
+    let count = |name| q.get(name).and_then(|v| v.parse::<usize>().ok());
+    let show = match (count("top"), count("bottom")) {
+        (Some(n), _) => Show::Top(n),
         (None, Some(n)) => Show::Bottom(n),
         (None, None) => Show::All,
     };
-    read(s, move |store| {
+    answer(s, key, move |store| {
         Ok(ranking::ranking(
             store,
             &scope(),
@@ -273,15 +419,16 @@ async fn ranking(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{code}/completed", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("metric" = String, Query, description = "collected, collected_l2, activated, activated_l2 or used"), ("level" = Option<String>, Query, description = "district, commune or village; the children when left out"), ("as_of" = Option<String>, Query, description = "Figures at the end of this day, YYYY-MM-DD; today when left out")), responses((status = 200, description = "Units that reached their target, with the day each first did", body = ranking::Completed), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
-async fn completed(
-    State(s): State<Arc<AppState>>,
-    Path(code): Path<String>,
-    Query(q): Params,
-) -> Reply<ranking::Completed> {
-    let code = unit_code(&code)?;
-    let (metric, level, day) = against_target(&q)?;
-    read(s, move |store| {
+#[utoipa::path(get, path = "/api/v1/units/{code}/completed", params(CompletedParams), responses((status = 200, description = "Units that reached their target, with the day each first did", body = ranking::Completed)))]
+async fn completed(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
+    let (code, q, key) = checked("completed", path, raw, CompletedParams::SLOTS)?;
+    let (metric, level, day) = (
+        q.parsed("metric")?
+            .ok_or_else(|| ApiError::invalid("metric", "'metric' is required"))?,
+        q.parsed("level")?,
+        q.day_or_today("as_of")?,
+    );
+    answer(s, key, move |store| {
         Ok(ranking::completed(
             store,
             &scope(),
@@ -294,29 +441,21 @@ async fn completed(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{code}/funnel", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("as_of" = Option<String>, Query, description = "Figures at the end of this day, YYYY-MM-DD; today when left out")), responses((status = 200, description = "Conversion between stages and median days per step", body = funnel::Funnel), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
-async fn funnel(
-    State(s): State<Arc<AppState>>,
-    Path(code): Path<String>,
-    Query(q): Params,
-) -> Reply<funnel::Funnel> {
-    let code = unit_code(&code)?;
-    let day = as_of(&q, "as_of")?;
-    read(s, move |store| {
+#[utoipa::path(get, path = "/api/v1/units/{code}/funnel", params(FunnelParams), responses((status = 200, description = "Conversion between stages and median days per step", body = funnel::Funnel)))]
+async fn funnel(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
+    let (code, q, key) = checked("funnel", path, raw, FunnelParams::SLOTS)?;
+    let day = q.day_or_today("as_of")?;
+    answer(s, key, move |store| {
         Ok(funnel::funnel(store, &scope(), &code, day)?)
     })
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{code}/targets", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("history" = Option<bool>, Query, description = "Also the superseded versions")), responses((status = 200, description = "The unit's targets and its children's", body = targets::TargetList), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
-async fn targets(
-    State(s): State<Arc<AppState>>,
-    Path(code): Path<String>,
-    Query(q): Params,
-) -> Reply<targets::TargetList> {
-    let code = unit_code(&code)?;
-    let history = flag(&q, "history")?;
-    read(s, move |store| {
+#[utoipa::path(get, path = "/api/v1/units/{code}/targets", params(TargetsParams), responses((status = 200, description = "The unit's targets and its children's", body = targets::TargetList)))]
+async fn targets(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
+    let (code, q, key) = checked("targets", path, raw, TargetsParams::SLOTS)?;
+    let history = q.flag("history");
+    answer(s, key, move |store| {
         Ok(targets::list(store, &scope(), &code, history)?)
     })
     .await
@@ -328,29 +467,26 @@ pub struct Version {
     generation: u64,
 }
 
-#[utoipa::path(get, path = "/api/v1/version", responses((status = 200, description = "The data's generation: it grows with every committed change", body = Version)))]
-pub async fn version(State(s): State<Arc<AppState>>) -> Reply<Version> {
+#[utoipa::path(get, path = "/api/v1/version", params(NoParams), responses((status = 200, description = "The data's generation: it grows with every committed change", body = Version)))]
+pub async fn version(
+    State(s): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Version>, ApiError> {
+    Query::parse(raw.as_deref(), NoParams::SLOTS)?;
     read(s, |store| {
         Ok(Version {
             generation: store.generation()?,
         })
     })
     .await
+    .map(Json)
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{code}/history", params(("code" = String, Path, description = "The unit's code: GSO code (`83`, `836`, `28756`) or a village's own code"), ("from" = Option<String>, Query, description = "The first day; 89 days before `to` when left out"), ("to" = Option<String>, Query, description = "The last day; today when left out")), responses((status = 200, description = "The unit's cumulative figures on each day", body = phuxanh_report::series::Series), (status = 400, description = "A parameter does not parse: the body names it", body = crate::error::ErrorBody), (status = 404, description = "No such unit", body = crate::error::ErrorBody)))]
-async fn history(
-    State(s): State<Arc<AppState>>,
-    Path(code): Path<String>,
-    Query(q): Params,
-) -> Reply<phuxanh_report::series::Series> {
-    let code = unit_code(&code)?;
-    let to = as_of(&q, "to")?;
-    let from = param(&q, "from")?.unwrap_or(to.plus_days(-89));
-    if to < from {
-        return Err(ApiError::invalid("to", format!("{to} is before {from}")));
-    }
-    read(s, move |store| {
+#[utoipa::path(get, path = "/api/v1/units/{code}/history", params(HistoryParams), responses((status = 200, description = "The unit's cumulative figures on each day", body = phuxanh_report::series::Series)))]
+async fn history(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
+    let (code, q, key) = checked("history", path, raw, HistoryParams::SLOTS)?;
+    let (from, to) = span(&q, 89)?;
+    answer(s, key, move |store| {
         Ok(phuxanh_report::series::series(
             store,
             &scope(),
@@ -362,7 +498,45 @@ async fn history(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/campaigns", responses((status = 200, description = "Every campaign with its baseline window", body = CampaignList)))]
-async fn campaigns(State(s): State<Arc<AppState>>) -> Reply<CampaignList> {
-    read(s, |store| Ok(CampaignList::new(&store.campaigns()?))).await
+#[utoipa::path(get, path = "/api/v1/campaigns", params(NoParams), responses((status = 200, description = "Every campaign with its baseline window", body = CampaignList)))]
+async fn campaigns(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Reply {
+    let (_, key) = query("campaigns", "", raw, NoParams::SLOTS)?;
+    answer(s, key, |store| Ok(CampaignList::new(&store.campaigns()?))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_read_that_panics_is_a_plain_500() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("t.db");
+        phuxanh_store_sqlite::SqliteStore::open(&db)
+            .unwrap()
+            .init(&[], 14)
+            .unwrap();
+        let state = Arc::new(AppState::open(&db).unwrap());
+        let e = read(state.clone(), |_| -> Result<(), ApiError> {
+            panic!("the secret is 42")
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(e.status, axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!e.message.contains("42"), "{}", e.message);
+        // The pool is still there for the next request.
+        let v = read(state, |store| Ok(store.generation()?)).await;
+        assert!(v.is_ok());
+    }
+
+    #[test]
+    fn the_documented_words_are_the_domains() {
+        let metrics: Vec<&str> = phuxanh_domain::TargetMetric::ALL
+            .iter()
+            .map(|m| m.as_str())
+            .collect();
+        assert_eq!(metrics, METRICS);
+        let levels: Vec<&str> = UnitLevel::ALL.iter().map(|l| l.as_str()).collect();
+        assert_eq!(levels, LEVELS);
+    }
 }

@@ -1,6 +1,8 @@
 //! Errors as the API answers them: a status code and
 //! `{"error": {"code", "message", "field"?}}`.
 
+use std::borrow::Cow;
+
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,7 +18,7 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     /// The request field the error is about, if one.
-    pub field: Option<&'static str>,
+    pub field: Option<Cow<'static, str>>,
 }
 
 #[derive(Serialize)]
@@ -42,7 +44,9 @@ pub struct ErrorBody {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct ErrorDetail {
-    /// `invalid`, `not_found`, `unknown_unit`, `out_of_scope`, `refused`, …
+    /// `invalid` (400: the request breaks the document; `field` names what),
+    /// `not_found` or `unknown_unit` (404), `too_large` (413), `refused`
+    /// (422), `internal` (500), `database` or `timeout` (503), …
     code: String,
     message: String,
     /// The request field the error is about, if one.
@@ -51,12 +55,12 @@ pub struct ErrorDetail {
 
 impl ApiError {
     /// A request parameter that does not parse.
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn invalid(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> ApiError {
         ApiError {
             status: StatusCode::BAD_REQUEST,
             code: "invalid",
             message: message.into(),
-            field: Some(field),
+            field: Some(field.into()),
         }
     }
 
@@ -76,6 +80,18 @@ impl ApiError {
             message: message.into(),
             field: None,
         }
+    }
+
+    /// A bug (a panic) answered without saying more than that: the details
+    /// go to the log, not to the client.
+    pub fn bug(what: impl std::fmt::Display) -> ApiError {
+        tracing::error!("{what}");
+        ApiError::internal("internal error: the server failed to answer this request")
+    }
+
+    /// What a blocking task that did not finish (it panicked) answers.
+    pub fn from_join(e: tokio::task::JoinError) -> ApiError {
+        ApiError::bug(format_args!("a request's task failed: {e}"))
     }
 }
 
@@ -108,7 +124,7 @@ impl IntoResponse for ApiError {
             error: Inner {
                 code: self.code,
                 message: &self.message,
-                field: self.field,
+                field: self.field.as_deref(),
             },
         };
         let mut response = (self.status, Json(body)).into_response();

@@ -5,9 +5,16 @@
 //!
 //! SQLite calls block, so handlers run them on tokio's blocking pool, each
 //! with a read connection from a small [`Pool`].
+//!
+//! Limits: request headers must arrive within [`HEADER_READ_TIMEOUT`] (a
+//! connection idle that long is closed too), a request is answered within
+//! [`REQUEST_TIMEOUT`] or gets a 503, and the events body has its own limits
+//! (events.rs). A panic in a handler is logged and answered with a plain
+//! 500; it never takes a worker down or shows its message.
 
 mod api;
 mod cache;
+mod contract;
 mod error;
 mod events;
 mod lang;
@@ -15,12 +22,19 @@ mod map;
 mod pages;
 mod pool;
 
+use std::any::Any;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::openapi::{OpenApi, RefOr, ResponseBuilder};
 
 pub use error::ApiError;
 pub use pool::Pool;
@@ -46,9 +60,67 @@ pub use pool::Pool;
         api::campaigns,
         api::version,
         events::record
-    )
+    ),
+    components(schemas(error::ErrorBody)),
+    modifiers(&CommonResponses)
 )]
 pub struct ApiDoc;
+
+/// Adds the answers every operation may give to the document: 400 where
+/// it takes anything, 404 where it names a unit, 500 (a bug) and 503 (the
+/// database is not ready, or the answer took longer than
+/// [`REQUEST_TIMEOUT`]) everywhere; each with the error body.
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, doc: &mut OpenApi) {
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        utoipa::openapi::ContentBuilder::new()
+                            .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in doc.paths.paths.iter_mut() {
+            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let takes = op.parameters.as_ref().is_some_and(|p| !p.is_empty())
+                    || op.request_body.is_some();
+                let mut add = |status: &str, description: &str, when: bool| {
+                    if when {
+                        op.responses
+                            .responses
+                            .entry(status.to_string())
+                            .or_insert_with(|| error(description));
+                    }
+                };
+                add(
+                    "400",
+                    "A parameter breaks this document (or is unknown): the error names it",
+                    takes,
+                );
+                add("404", "No such unit (or campaign)", path.contains("{code}"));
+                add("500", "A bug: the server logged it", true);
+                add(
+                    "503",
+                    "The database is not ready, or the answer took longer than 30 s",
+                    true,
+                );
+            }
+        }
+    }
+}
+
+/// How long a client may take to send a request's headers, and how long a
+/// kept-alive connection may stay idle.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request may take to be answered.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What every handler shares: read connections, and the one connection
 /// that writes.
@@ -90,24 +162,16 @@ impl AppState {
 
 /// The whole router, on a database.
 pub fn router(state: Arc<AppState>) -> Router {
+    let api = api::routes()
+        .route("/events", axum::routing::post(events::record))
+        .route("/version", get(api::version))
+        .route("/openapi.json", get(openapi));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
-        .merge(pages::routes())
-        .nest(
-            "/api/v1",
-            api::routes()
-                .layer(axum::middleware::from_fn_with_state(
-                    state.clone(),
-                    cache::layer,
-                ))
-                .route("/events", axum::routing::post(events::record))
-                .route("/version", get(api::version))
-                .route(
-                    "/openapi.json",
-                    get(|| async { axum::Json(<ApiDoc as utoipa::OpenApi>::openapi()) }),
-                ),
-        )
+        .merge(guard_pages(pages::routes()))
+        .nest("/api/v1", guard_api(api))
+        .layer(axum::middleware::from_fn(deadline))
         .layer(axum::middleware::from_fn_with_state(state.clone(), count))
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
@@ -119,6 +183,59 @@ pub fn router(state: Arc<AppState>) -> Router {
                 ),
         )
         .with_state(state)
+}
+
+/// The API's last resorts: a JSON 404 for a route it does not have, and a
+/// plain JSON 500 for a handler's panic (logged with its message).
+fn guard_api<S: Clone + Send + Sync + 'static>(api: Router<S>) -> Router<S> {
+    api.fallback(|| async { ApiError::not_found("no such route") })
+        .layer(CatchPanicLayer::custom(|panic: Box<dyn Any + Send>| {
+            api_bug(&*panic).into_response()
+        }))
+}
+
+/// A page's panic is a plain 500 page.
+fn guard_pages<S: Clone + Send + Sync + 'static>(pages: Router<S>) -> Router<S> {
+    pages.layer(CatchPanicLayer::custom(|panic: Box<dyn Any + Send>| {
+        pages::error_page(api_bug(&*panic))
+    }))
+}
+
+/// The OpenAPI document, written once.
+async fn openapi() -> Response {
+    static DOC: OnceLock<Bytes> = OnceLock::new();
+    let doc = DOC.get_or_init(|| {
+        let doc = <ApiDoc as utoipa::OpenApi>::openapi();
+        Bytes::from(serde_json::to_vec(&doc).expect("the document serialises"))
+    });
+    ([(header::CONTENT_TYPE, "application/json")], doc.clone()).into_response()
+}
+
+/// A handler's panic, logged with its message, as the error answered.
+fn api_bug(panic: &(dyn Any + Send)) -> ApiError {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    ApiError::bug(format_args!("a request panicked: {message}"))
+}
+
+/// Answers 503 when a request takes longer than [`REQUEST_TIMEOUT`].
+async fn deadline(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "timeout",
+            message: format!(
+                "the answer took longer than {} s",
+                REQUEST_TIMEOUT.as_secs()
+            ),
+            field: None,
+        }
+        .into_response(),
+    }
 }
 
 /// Counts requests by status class, for `/metrics`.
@@ -156,9 +273,13 @@ async fn metrics(axum::extract::State(state): axum::extract::State<Arc<AppState>
          phuxanh_cache_hits_total {}\n\
          # HELP phuxanh_cache_misses_total API answers computed.\n\
          # TYPE phuxanh_cache_misses_total counter\n\
-         phuxanh_cache_misses_total {}\n",
+         phuxanh_cache_misses_total {}\n\
+         # HELP phuxanh_cache_bytes What the kept answers weigh, keys included.\n\
+         # TYPE phuxanh_cache_bytes gauge\n\
+         phuxanh_cache_bytes {}\n",
         state.cache.hits.load(Relaxed),
-        state.cache.misses.load(Relaxed)
+        state.cache.misses.load(Relaxed),
+        state.cache.bytes()
     );
     if let Ok(g) = state.generation() {
         let _ = write!(
@@ -181,11 +302,57 @@ pub async fn serve(db: &Path, addr: SocketAddr) -> Result<(), Box<dyn std::error
         db.display(),
         listener.local_addr()?
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    serve_on(listener, app, HEADER_READ_TIMEOUT, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Serves `app` on `listener` over HTTP/1 until `shutdown`, then waits (up
+/// to 10 s) for the connections in flight. Unlike `axum::serve`, it gives
+/// hyper a timer, so that a connection that does not send its headers
+/// within `header_timeout` (or stays idle that long) is closed.
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, say: wait rather than spin.
+                    tracing::warn!("accepting a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("a connection ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(10)) => {
+            tracing::warn!("stopping with connections still open");
+        }
+    }
 }
 
 async fn shutdown_signal() {
@@ -208,4 +375,63 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    async fn call(app: Router, uri: &str) -> (StatusCode, String, String) {
+        let response = app
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let kind = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, kind, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    async fn boom() -> &'static str {
+        panic!("the secret is 42")
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_a_plain_500_that_keeps_its_message_to_itself() {
+        let api = guard_api(Router::new().route("/boom", get(boom)));
+        let (status, kind, body) = call(api, "/boom").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(kind, "application/json");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["error"]["code"], "internal");
+        assert!(!body.contains("42"), "{body}");
+        let pages = guard_pages(Router::new().route("/boom", get(boom)));
+        let (status, kind, body) = call(pages, "/boom").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(kind.starts_with("text/html"), "{kind}");
+        assert!(!body.contains("42"), "{body}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_that_takes_too_long_is_a_503() {
+        let slow = Router::new()
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(REQUEST_TIMEOUT * 2).await;
+                    "late"
+                }),
+            )
+            .layer(axum::middleware::from_fn(deadline));
+        let (status, _, body) = call(slow, "/slow").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body.contains("\"timeout\""), "{body}");
+    }
 }

@@ -17,7 +17,8 @@ use phuxanh_report::progress::{Progress, gather};
 use phuxanh_store::{Scope, Store};
 use serde::Serialize;
 
-use crate::api::{param, unit_code};
+use crate::api::unit_code;
+use crate::contract::{Rule, shifted};
 use crate::lang::Lang;
 use crate::map;
 use crate::{ApiError, AppState};
@@ -181,12 +182,30 @@ struct ProjectionView {
     text: String,
 }
 
-/// The day a query names in `name`, today when it names none.
-fn day(q: &HashMap<String, String>, name: &'static str) -> Result<Day, ApiError> {
-    Ok(param(q, name)?.unwrap_or_else(Day::today))
+/// A page's parameter, checked like the API's; empty means none (a form's
+/// empty field), and so does absent.
+fn param<T: std::str::FromStr<Err = String>>(
+    q: &HashMap<String, String>,
+    name: &'static str,
+    rule: Rule,
+) -> Result<Option<T>, ApiError> {
+    match q.get(name).map(String::as_str) {
+        None | Some("") => Ok(None),
+        Some(v) => rule
+            .check(v)
+            .and_then(|()| v.parse())
+            .map(Some)
+            .map_err(|e| ApiError::invalid(name, e)),
+    }
 }
 
-fn page_error(e: ApiError) -> Response {
+/// The day a query names in `name`, today when it names none.
+fn day(q: &HashMap<String, String>, name: &'static str) -> Result<Day, ApiError> {
+    Ok(param(q, name, Rule::Day)?.unwrap_or_else(Day::today))
+}
+
+/// An error as a page, with its status.
+pub(crate) fn error_page(e: ApiError) -> Response {
     let status = e.status;
     (status, Html(format!("<!doctype html><meta charset=utf-8><title>{status}</title><p>{}</p><p><a href=\"/\">Phủ Xanh</a></p>", html_escape(&e.message)))).into_response()
 }
@@ -207,7 +226,7 @@ async fn home(
     let map_metric = map::metric(&q);
     let as_of = match day(&q, "as_of") {
         Ok(d) => d,
-        Err(e) => return page_error(e),
+        Err(e) => return error_page(e),
     };
     let data = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
@@ -222,12 +241,12 @@ async fn home(
     .await;
     let (provinces, generation) = match data {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return page_error(e.into()),
-        Err(e) => return page_error(ApiError::internal(e.to_string())),
+        Ok(Err(e)) => return error_page(e.into()),
+        Err(e) => return error_page(ApiError::from_join(e)),
     };
     match provinces.as_slice() {
         [] => {
-            return page_error(ApiError::not_found(
+            return error_page(ApiError::not_found(
                 "the database has no units yet: run `phuxanh init`",
             ));
         }
@@ -271,7 +290,7 @@ fn render(template: &str, ctx: minijinja::Value) -> Response {
         .and_then(|t| t.render(ctx))
     {
         Ok(html) => Html(html).into_response(),
-        Err(e) => page_error(ApiError::internal(format!("rendering the page: {e}"))),
+        Err(e) => error_page(ApiError::bug(format_args!("rendering the page: {e}"))),
     }
 }
 
@@ -298,10 +317,13 @@ async fn overview(
 ) -> Response {
     let lang = Lang::from_query(&q);
     let map_metric = map::metric(&q);
-    let parsed = (|| Ok((unit_code(&code)?, day(&q, "as_of")?)))();
-    let (code, as_of) = match parsed {
+    let parsed = (|| {
+        let as_of = day(&q, "as_of")?;
+        Ok((unit_code(&code)?, as_of, shifted(as_of, -89, "as_of")?))
+    })();
+    let (code, as_of, chart_from) = match parsed {
         Ok(x) => x,
-        Err(e) => return page_error(e),
+        Err(e) => return error_page(e),
     };
     let data = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
@@ -324,8 +346,8 @@ async fn overview(
     .await;
     let (report, crumbs, generation) = match data {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return page_error(e.into()),
-        Err(e) => return page_error(ApiError::internal(e.to_string())),
+        Ok(Err(e)) => return error_page(e.into()),
+        Err(e) => return error_page(ApiError::from_join(e)),
     };
     let words = lang.words();
     let p = &report.unit;
@@ -406,7 +428,7 @@ async fn overview(
             as_of_text => lang.date(as_of),
             tabs => tabs(&p.unit.code, as_of, lang, "overview"),
             poll => poll(&q),
-            chart_from => as_of.plus_days(-89).to_string(),
+            chart_from => chart_from.to_string(),
             chart_labels => serde_json::json!({
                 "collected": lang.metric(Metric::Collected),
                 "activated": lang.metric(Metric::Activated),
@@ -526,7 +548,7 @@ async fn report(
     })();
     let (code, as_of, pdf) = match result {
         Ok(x) => x,
-        Err(e) => return e.into_response(),
+        Err(e) => return error_page(e),
     };
     let built = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
@@ -538,14 +560,14 @@ async fn report(
         } else {
             summary.to_xlsx()
         }
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+        .map_err(|e| ApiError::bug(format_args!("writing a report: {e}")))?;
         Ok::<_, ApiError>((bytes, code))
     })
     .await;
     let (bytes, code) = match built {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return e.into_response(),
-        Err(e) => return ApiError::internal(e.to_string()).into_response(),
+        Ok(Err(e)) => return error_page(e),
+        Err(e) => return error_page(ApiError::from_join(e)),
     };
     let (kind, ext) = if pdf {
         ("application/pdf", "pdf")
@@ -649,23 +671,23 @@ async fn view(
     use phuxanh_report::ranking::Show;
     let lang = Lang::from_query(&q);
     if !["ranking", "completed", "compare", "daily", "funnel"].contains(&view.as_str()) {
-        return page_error(ApiError::not_found(format!("no page '{view}' for a unit")));
+        return error_page(ApiError::not_found(format!("no page '{view}' for a unit")));
     }
     let day_param = if view == "daily" { "date" } else { "as_of" };
     let parsed = (|| {
-        let metric = param(&q, "metric")?.unwrap_or(
+        let metric = param(&q, "metric", Rule::OneOf(crate::api::METRICS))?.unwrap_or(
             phuxanh_domain::TargetMetric::new(Metric::Collected).expect("a target metric"),
         );
         Ok((
             unit_code(&code)?,
             day(&q, day_param)?,
             metric,
-            param(&q, "level")?,
+            param::<phuxanh_domain::UnitLevel>(&q, "level", Rule::OneOf(crate::api::LEVELS))?,
         ))
     })();
     let (code, day, metric, level) = match parsed {
         Ok(x) => x,
-        Err(e) => return page_error(e),
+        Err(e) => return error_page(e),
     };
     let campaign = q.get("campaign").filter(|c| !c.is_empty()).cloned();
     let view_name = view.clone();
@@ -675,6 +697,12 @@ async fn view(
         let unit = store.unit(&scope, &code)?;
         let generation = store.generation()?;
         let mut stages = None;
+        // The API's request for the same figures, for the page's JSON link.
+        let mut api_query = vec![(day_param, day.to_string())];
+        if matches!(view_name.as_str(), "ranking" | "completed") {
+            api_query.push(("metric", metric.to_string()));
+            api_query.extend(level.map(|l: phuxanh_domain::UnitLevel| ("level", l.to_string())));
+        }
         let (sheet, notes) = match view_name.as_str() {
             "ranking" => {
                 let r = phuxanh_report::ranking::ranking(
@@ -713,7 +741,18 @@ async fn view(
                         Window::new(c.from, c.to).map_err(|e| ApiError::invalid("campaign", e))?,
                         Some(c.name.clone()),
                     ),
-                    None => (Window::new(day.plus_days(-29), day).expect("30 days"), None),
+                    None => (
+                        Window::new(shifted(day, -29, day_param)?, day)
+                            .map_err(|e| ApiError::invalid(day_param, e))?,
+                        None,
+                    ),
+                };
+                api_query = match &name {
+                    Some(n) => vec![("campaign", n.clone())],
+                    None => vec![
+                        ("from", window.from.to_string()),
+                        ("to", window.to.to_string()),
+                    ],
                 };
                 let r = phuxanh_report::compare::compare(&*store, &scope, &code, window, name)?;
                 (r.table_sheet(), r.notes())
@@ -728,13 +767,13 @@ async fn view(
                 (r.table_sheet(), r.notes())
             }
         };
-        Ok((unit, generation, sheet, notes, stages))
+        Ok((unit, generation, sheet, notes, stages, api_query))
     })
     .await;
-    let (unit, generation, sheet, notes, stages) = match built {
+    let (unit, generation, sheet, notes, stages, api_query) = match built {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return page_error(e),
-        Err(e) => return page_error(ApiError::internal(e.to_string())),
+        Ok(Err(e)) => return error_page(e),
+        Err(e) => return error_page(ApiError::from_join(e)),
     };
     let words = lang.words();
     let (columns, rows) = table_of(&sheet, lang, day);
@@ -749,12 +788,9 @@ async fn view(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     hidden.sort();
-    let query: String = q
-        .iter()
-        .filter(|(k, _)| k.as_str() != "lang")
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(api_query)
+        .finish();
     let json = format!("/api/v1/units/{}/{view}?{query}", unit.code);
     render(
         "report.html",

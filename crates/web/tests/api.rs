@@ -237,20 +237,56 @@ async fn bad_requests_name_the_field_and_the_reason() {
             "bottom",
         ),
         (
-            "/api/v1/units/83/compare?from=2023-09-10",
-            StatusCode::BAD_REQUEST,
-            "to",
-        ),
-        (
-            "/api/v1/units/83/compare?from=2023-09-10&to=2023-09-01",
-            StatusCode::BAD_REQUEST,
-            "to",
-        ),
-        (
             "/api/v1/units/8%203/progress",
             StatusCode::BAD_REQUEST,
             "code",
         ),
+        (
+            "/api/v1/units/%2083/progress",
+            StatusCode::BAD_REQUEST,
+            "code",
+        ),
+        (
+            "/api/v1/units/E%C3%A4/targets",
+            StatusCode::BAD_REQUEST,
+            "code",
+        ),
+        (
+            "/api/v1/units/83/progress?as_of=2023-09-10&asof=2023-09-11",
+            StatusCode::BAD_REQUEST,
+            "asof",
+        ),
+        (
+            "/api/v1/units/83/progress?as_of=2023-09-10&as_of=2023-09-11",
+            StatusCode::BAD_REQUEST,
+            "as_of",
+        ),
+        (
+            "/api/v1/units/83/progress?as_of=",
+            StatusCode::BAD_REQUEST,
+            "as_of",
+        ),
+        (
+            "/api/v1/units/83/progress?children=1",
+            StatusCode::BAD_REQUEST,
+            "children",
+        ),
+        (
+            "/api/v1/units/83/ranking?metric=Collected",
+            StatusCode::BAD_REQUEST,
+            "metric",
+        ),
+        (
+            "/api/v1/units/83/ranking?metric=collected&top=0",
+            StatusCode::BAD_REQUEST,
+            "top",
+        ),
+        (
+            "/api/v1/units/83/compare?campaign=",
+            StatusCode::BAD_REQUEST,
+            "campaign",
+        ),
+        ("/api/v1/units?x=1", StatusCode::BAD_REQUEST, "x"),
     ];
     for (uri, status, field) in cases {
         let (got, v) = get(&app, uri).await;
@@ -263,6 +299,110 @@ async fn bad_requests_name_the_field_and_the_reason() {
     assert_eq!(v["error"]["code"], "unknown_unit");
     let (status, v) = get(&app, "/api/v1/units/83/compare?campaign=none").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
+    let (status, v) = get(&app, "/api/v1/no/such/route").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(v["error"]["code"], "not_found");
+}
+
+/// Every day a request names is checked, and so is every day computed from
+/// one: out of range is a 400 naming the parameter, never a 500 (before,
+/// `history?to=9999-12-31` panicked in the day arithmetic).
+#[tokio::test]
+async fn days_out_of_range_are_refused_naming_the_parameter() {
+    let (_dir, app) = app();
+    for (uri, field) in [
+        ("/api/v1/units/83/history?to=9999-12-31", "to"),
+        ("/api/v1/units/83/history?from=0000-01-01", "from"),
+        (
+            "/api/v1/units/83/history?from=1999-12-31&to=2000-01-10",
+            "from",
+        ),
+        ("/api/v1/units/83/progress?as_of=2101-01-01", "as_of"),
+        ("/api/v1/units/83/progress?as_of=2023-02-29", "as_of"),
+        (
+            "/api/v1/units/83/compare?from=1970-01-01&to=2100-12-31",
+            "from",
+        ),
+        ("/api/v1/units/83/daily?date=9999-12-31", "date"),
+        (
+            "/api/v1/units/83/ranking?metric=used&as_of=9999-12-31",
+            "as_of",
+        ),
+        (
+            "/api/v1/units/83/completed?metric=used&as_of=0001-01-01",
+            "as_of",
+        ),
+        ("/api/v1/units/83/funnel?as_of=%2B2023-01-01", "as_of"),
+    ] {
+        let (status, v) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert_eq!(v["error"]["code"], "invalid", "{uri}");
+        assert_eq!(v["error"]["field"], field, "{uri}: {v}");
+    }
+    // The ends of the range themselves are answered, with the days computed
+    // from them (a baseline of a century, 89 days of chart before 2000).
+    for uri in [
+        "/api/v1/units/83/history?to=2000-01-01",
+        "/api/v1/units/83/history?from=2100-12-31",
+        "/api/v1/units/83/compare?from=2000-01-01&to=2100-12-31",
+        "/api/v1/units/83/progress?as_of=2100-12-31&children=true",
+        "/api/v1/units/83/daily?date=2000-01-01",
+        "/api/v1/units/83/ranking?metric=used&as_of=2000-01-01",
+    ] {
+        let (status, v) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {v}");
+    }
+    // The pages: a 400 page, not a 500.
+    for uri in [
+        "/units/83?as_of=9999-12-31",
+        "/units/83/compare?as_of=9999-12-31",
+        "/units/83/daily?date=0000-01-01",
+        "/units/83/report?as_of=9999-12-31",
+        "/?as_of=2101-01-01",
+    ] {
+        let (status, kind, body) = get_raw(&app, uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(kind.starts_with("text/html"), "{uri}: {kind}");
+        assert!(
+            String::from_utf8(body).unwrap().contains("2100-12-31"),
+            "{uri}"
+        );
+    }
+    let (status, _, _) = get_raw(&app, "/units/83?as_of=2000-01-01").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// Spans given the wrong way round are swapped, and left-out ends have
+/// their defaults: the document cannot say "from before to", so the server
+/// takes both orders.
+#[tokio::test]
+async fn spans_take_either_order_and_default_their_ends() {
+    let (_dir, app) = app();
+    let (_, forward) = get(
+        &app,
+        "/api/v1/units/83/compare?from=2023-09-01&to=2023-09-10",
+    )
+    .await;
+    let (status, reversed) = get(
+        &app,
+        "/api/v1/units/83/compare?from=2023-09-10&to=2023-09-01",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reversed, forward);
+    let (_, v) = get(&app, "/api/v1/units/83/compare?to=2023-09-10").await;
+    assert_eq!(v["window"]["from"], "2023-08-12");
+    assert_eq!(v["window"]["days"], 30);
+    // A campaign's window wins over from and to.
+    let (_, v) = get(
+        &app,
+        "/api/v1/units/83/compare?campaign=Cao%20%C4%91i%E1%BB%83m&from=2023-01-01",
+    )
+    .await;
+    assert_eq!(v["window"]["from"], "2023-09-01");
+    let (_, v) = get(&app, "/api/v1/units/83/history?to=2023-09-10").await;
+    assert_eq!(v["from"], "2023-06-13");
+    assert_eq!(v["days"].as_array().unwrap().len(), 90);
 }
 
 async fn post(app: &axum::Router, uri: &str, body: &str) -> (StatusCode, Value) {
@@ -334,7 +474,9 @@ async fn malformed_events_name_the_field() {
         ("not json", "body"),
         ("[]", "body"),
         ("[1]", "body"),
-        (r#"{"event_id": "x", "colour": "green"}"#, "body"),
+        (r#"{"event_id": "x", "colour": "green"}"#, "colour"),
+        ("null", "body"),
+        (r#"[{"event_id": "x"}, 3]"#, "citizen_id"),
         (
             r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "signed", "level": 1, "at": "2023-10-01 09:00"}"#,
             "kind",
@@ -359,8 +501,60 @@ async fn malformed_events_name_the_field() {
             r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "collected", "level": [1], "at": "2023-10-01 09:00"}"#,
             "level",
         ),
+        // What the document forbids, the server refuses, even where the
+        // file format would take it (trimmed, as text, in any case).
+        (
+            r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "collected", "level": "1", "at": "2023-10-01 09:00"}"#,
+            "level",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": 83309000004, "kind": "collected", "level": 1, "at": "2023-10-01 09:00"}"#,
+            "citizen_id",
+        ),
+        (
+            r#"{"event_id": " x", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2023-10-01 09:00"}"#,
+            "event_id",
+        ),
+        (
+            r#"{"event_id": "snapshot:x", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2023-10-01 09:00"}"#,
+            "event_id",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": "999309000004", "kind": "collected", "level": 1, "at": "2023-10-01 09:00"}"#,
+            "citizen_id",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "Collected", "level": 1, "at": "2023-10-01 09:00"}"#,
+            "kind",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "9999-10-01 09:00"}"#,
+            "at",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2019-12-31"}"#,
+            "at",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2023-10-01 09:00", "team_id": 7}"#,
+            "team_id",
+        ),
+        (
+            r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "rejected", "level": 1, "at": "2023-10-01 09:00", "reason": " 　 "}"#,
+            "reason",
+        ),
     ];
-    for (body, field) in cases {
+    let long_session = format!(
+        r#"{{"event_id": "x", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2023-10-01 09:00", "session_id": "{}"}}"#,
+        "s".repeat(65)
+    );
+    let one = r#"{"event_id": "x", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2023-10-01 09:00"}"#;
+    let too_many = format!("[{}]", vec![one; 201].join(","));
+    let computed = [
+        (long_session.as_str(), "session_id"),
+        (too_many.as_str(), "body"),
+    ];
+    for (body, field) in cases.into_iter().chain(computed) {
         let (status, v) = post(&app, "/api/v1/events", body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {v}");
         assert_eq!(v["error"]["field"], field, "{body}: {v}");
@@ -666,13 +860,13 @@ async fn history_gives_each_days_cumulative_figures() {
     assert_eq!(collected, [4, 5, 6]);
     assert_eq!(days[2]["date"], "2023-09-10");
     assert_eq!(v["targets"]["collected"]["value"], 9);
-    let (status, v) = get(
+    let (status, reversed) = get(
         &app,
-        "/api/v1/units/83/history?from=2023-09-10&to=2023-09-01",
+        "/api/v1/units/83/history?from=2023-09-10&to=2023-09-08",
     )
     .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(v["error"]["field"], "to");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(reversed, v, "the ends are swapped");
     // The overview page carries what its charts need.
     let (_, _, body) = get_raw(&app, "/units/83?as_of=2023-09-10").await;
     let html = String::from_utf8(body).unwrap();
@@ -729,20 +923,33 @@ async fn the_openapi_document_describes_the_live_router() {
     // Every documented GET answers 200 with the documented properties.
     for (path, item) in doc["paths"].as_object().unwrap() {
         let Some(op) = item.get("get") else { continue };
-        let mut query = vec![
-            "as_of=2023-09-10",
-            "date=2023-09-10",
-            "from=2023-09-01",
-            "to=2023-09-10",
-        ];
+        // A value for each documented query parameter it can take.
+        let mut query = Vec::new();
         for p in op["parameters"].as_array().into_iter().flatten() {
-            if p["required"] == true && p["in"] == "query" {
-                assert_eq!(
-                    p["name"], "metric",
-                    "a required parameter this test does not know"
-                );
-                query.push("metric=collected");
+            if p["in"] != "query" {
+                continue;
             }
+            let name = p["name"].as_str().unwrap();
+            let schema = &p["schema"];
+            let value = match (name, schema["type"].as_str(), schema["format"].as_str()) {
+                ("from", ..) => "2023-09-01".to_string(),
+                (_, Some("string"), Some("date")) => "2023-09-10".to_string(),
+                (_, Some("boolean"), _) => "true".to_string(),
+                (_, Some("string"), _) if schema["enum"].is_array() => {
+                    schema["enum"][0].as_str().unwrap().to_string()
+                }
+                ("campaign", ..) => "Cao điểm"
+                    .replace(' ', "%20")
+                    .replace('đ', "%C4%91")
+                    .replace('ể', "%E1%BB%83"),
+                ("show", Some("object"), _) => "top=1".to_string(),
+                _ => panic!("{path}: a parameter this test does not know: {p}"),
+            };
+            query.push(if name == "show" {
+                value
+            } else {
+                format!("{name}={value}")
+            });
         }
         let uri = format!("{}?{}", path.replace("{code}", "83"), query.join("&"));
         let (status, body) = get(&app, &uri).await;
@@ -767,4 +974,201 @@ async fn the_openapi_document_describes_the_live_router() {
         }
     }
     assert!(doc["paths"]["/api/v1/events"]["post"].is_object());
+
+    // Every answer a route can give is declared, with the error body, and
+    // every parameter says what it takes.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let mut statuses: Vec<&str> = vec!["200", "500", "503"];
+            if path.contains("{code}") {
+                statuses.extend(["400", "404"]);
+            }
+            if method == "post" {
+                statuses.extend(["400", "408", "413", "422"]);
+            }
+            for status in statuses {
+                let response = &op["responses"][status];
+                assert!(response.is_object(), "{method} {path}: no {status}");
+                if status != "200" {
+                    assert_eq!(
+                        response["content"]["application/json"]["schema"]["$ref"],
+                        "#/components/schemas/ErrorBody",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let schema = &p["schema"];
+                let constrained = ["pattern", "enum", "maximum", "maxLength", "properties"]
+                    .iter()
+                    .any(|k| !schema[k].is_null())
+                    || schema["type"] == "boolean";
+                assert!(constrained, "{method} {path}: {p} takes anything");
+                if schema["format"] == "date" {
+                    assert!(schema["pattern"].as_str().unwrap().contains("2100"));
+                }
+            }
+        }
+    }
+    let event = &doc["components"]["schemas"]["EventIn"];
+    assert_eq!(event["oneOf"].as_array().unwrap().len(), 2, "{event}");
+    for branch in event["oneOf"].as_array().unwrap() {
+        assert_eq!(branch["additionalProperties"], false);
+        assert_eq!(
+            branch["properties"]["event_id"]["not"]["pattern"],
+            "^snapshot:"
+        );
+    }
+}
+
+#[tokio::test]
+async fn well_formed_events_that_do_not_fit_are_422() {
+    let (dir, app) = app();
+    let before = ledger(&dir);
+    for (event, reason) in [
+        // Nobody on the roster has this ID.
+        (
+            r#"{"event_id": "w-1", "citizen_id": "083309999999", "kind": "collected", "level": 1, "at": "2023-10-01 09:00"}"#,
+            "083309999999",
+        ),
+        (
+            r#"{"event_id": "w-2", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2099-10-01T09:00:00Z"}"#,
+            "future",
+        ),
+        // e01 is An's collection of 20/08/2023.
+        (
+            r#"{"event_id": "e01", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2023-10-01 09:00"}"#,
+            "e01",
+        ),
+    ] {
+        let (status, v) = post(&app, "/api/v1/events", event).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{event}: {v}");
+        assert_eq!(v["error"]["code"], "refused");
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.contains(reason), "{message}");
+    }
+    assert_eq!(ledger(&dir), before);
+}
+
+/// What the ledger holds: the data's generation and the province's counts
+/// on the last day a request may name, read from the file itself.
+fn ledger(dir: &tempfile::TempDir) -> (u64, String) {
+    let store = SqliteStore::open(&dir.path().join("api.db")).unwrap();
+    let figures = store
+        .figures(
+            &Scope::everything(),
+            &phuxanh_domain::UnitCode::parse("83").unwrap(),
+            "2100-12-31".parse().unwrap(),
+        )
+        .unwrap();
+    (store.generation().unwrap(), format!("{:?}", figures.counts))
+}
+
+#[tokio::test]
+async fn a_body_past_one_mib_is_413_and_changes_nothing() {
+    let (dir, app) = app();
+    let before = ledger(&dir);
+    let event = r#"{"event_id": "big", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2023-10-01 09:00"}"#;
+    let body = format!("[{event}{}]", " ".repeat(1 << 20));
+    let (status, v) = post(&app, "/api/v1/events", &body).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    assert_eq!(v["error"]["code"], "too_large");
+    assert!(v["error"]["message"].as_str().unwrap().contains("1 MiB"));
+    assert_eq!(ledger(&dir), before);
+}
+
+/// A body that never comes.
+struct Stalled;
+
+impl http_body::Body for Stalled {
+    type Data = axum::body::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Pending
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_body_that_does_not_arrive_is_408() {
+    let (_dir, app) = app();
+    let response = app
+        .oneshot(
+            Request::post("/api/v1/events")
+                .header("content-type", "application/json")
+                .body(Body::new(Stalled))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+}
+
+#[tokio::test]
+async fn the_cache_keys_on_the_checked_query_alone() {
+    let (_dir, app) = app();
+    let metric = |text: &str, name: &str| -> u64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let metrics = || async { String::from_utf8(get_raw(&app, "/metrics").await.2).unwrap() };
+    let (_, a) = get(
+        &app,
+        "/api/v1/units/83/progress?as_of=2023-09-10&children=true",
+    )
+    .await;
+    let (_, b) = get(
+        &app,
+        "/api/v1/units/83/progress?children=true&as_of=2023-09-10",
+    )
+    .await;
+    assert_eq!(a, b);
+    let m = metrics().await;
+    assert_eq!(metric(&m, "phuxanh_cache_hits_total"), 1, "{m}");
+    let bytes = metric(&m, "phuxanh_cache_bytes");
+    assert!(bytes > 0);
+    // Unknown parameters are refused before they reach the cache.
+    for junk in 0..20 {
+        let uri = format!("/api/v1/units/83/progress?as_of=2023-09-10&x={junk}");
+        assert_eq!(get(&app, &uri).await.0, StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(metric(&metrics().await, "phuxanh_cache_bytes"), bytes);
+}
+
+#[tokio::test]
+async fn a_connection_that_does_not_send_its_headers_is_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (_dir, app) = app();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let timeout = std::time::Duration::from_millis(300);
+    tokio::spawn(phuxanh_web::serve_on(
+        listener,
+        app,
+        timeout,
+        std::future::pending(),
+    ));
+    // A whole request is answered.
+    let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+    client
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    client.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // Half a request line, then nothing: the server hangs up.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HT").await.unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(timeout * 10, slow.read_to_end(&mut rest)).await;
+    assert!(read.is_ok(), "still open after {:?}", started.elapsed());
+    assert!(started.elapsed() >= timeout / 2);
 }
