@@ -28,6 +28,7 @@ use crate::{ApiError, AppState};
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/campaigns", get(campaigns))
+        .route("/pending", get(pending))
         .route("/units", get(roots))
         .route("/units/{code}", get(unit))
         .route("/units/{code}/progress", get(progress))
@@ -78,6 +79,20 @@ const LEVEL: Slot = Slot::Query(Param {
 
 route_params! {
     NoParams = [];
+    PendingParams = [
+        Slot::Query(Param {
+            name: "unit",
+            rule: Rule::UnitCode,
+            required: false,
+            description: "Only citizens of this unit and below",
+        }),
+        Slot::Query(Param {
+            name: "older_than_days",
+            rule: Rule::Count,
+            required: false,
+            description: "Only events received at least this many days ago",
+        }),
+    ];
     UnitParams = [CODE];
     ProgressParams = [
         CODE,
@@ -502,6 +517,25 @@ async fn history(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): Raw
 async fn campaigns(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Reply {
     let (_, key) = query("campaigns", "", raw, NoParams::SLOTS)?;
     answer(s, key, |store| Ok(CampaignList::new(&store.campaigns()?))).await
+}
+
+#[utoipa::path(get, path = "/api/v1/pending", params(PendingParams), responses((status = 200, description = "Events held until their predecessors arrive, oldest received first (at most 10,000 listed; `total` counts them all). They name citizens, so the answer is never cached", body = phuxanh_report::pending::Pending)))]
+async fn pending(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Reply {
+    let (q, _) = query("pending", "", raw, PendingParams::SLOTS)?;
+    let unit = q.get("unit").map(unit_code).transpose()?;
+    // Checked counts: they parse.
+    let older_than = q.get("older_than_days").and_then(|v| v.parse::<u32>().ok());
+    let list = read(s, move |store| {
+        Ok(phuxanh_report::pending::pending(
+            store,
+            &scope(),
+            unit.as_ref(),
+            older_than,
+            phuxanh_domain::Instant::now(),
+        )?)
+    })
+    .await?;
+    Ok(axum::Json(list).into_response())
 }
 
 #[cfg(test)]

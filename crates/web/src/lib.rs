@@ -58,6 +58,7 @@ pub use pool::Pool;
         api::targets,
         api::history,
         api::campaigns,
+        api::pending,
         api::version,
         events::record
     ),

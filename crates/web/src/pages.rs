@@ -26,6 +26,7 @@ use crate::{ApiError, AppState};
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(home))
+        .route("/data-quality", get(quality))
         .route("/units/{code}", get(overview))
         .route("/units/{code}/report", get(report))
         .route("/units/{code}/{view}", get(view))
@@ -59,6 +60,7 @@ fn templates() -> &'static Environment<'static> {
             ("children.html", include_str!("../templates/children.html")),
             ("map.html", include_str!("../templates/map.html")),
             ("country.html", include_str!("../templates/country.html")),
+            ("quality.html", include_str!("../templates/quality.html")),
         ] {
             env.add_template(name, source).expect("the templates parse");
         }
@@ -214,6 +216,87 @@ fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// Held events shown on the data-quality page at most.
+const HELD_SHOWN: usize = 500;
+
+/// Data quality: the events held until their predecessors arrive, by unit
+/// and one by one (`?unit=`, `?older_than_days=`).
+async fn quality(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::from_query(&q);
+    let code = match param::<phuxanh_domain::UnitCode>(&q, "unit", Rule::UnitCode) {
+        Ok(c) => c,
+        Err(e) => return error_page(e),
+    };
+    let older_than = match q.get("older_than_days").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => match Rule::Count.check(v) {
+            // A checked count parses.
+            Ok(()) => v.parse::<u32>().ok(),
+            Err(e) => return error_page(ApiError::invalid("older_than_days", e)),
+        },
+    };
+    let unit = code.as_ref().map(|c| c.to_string());
+    let data = tokio::task::spawn_blocking(move || {
+        let store = s.pool.get();
+        let held = phuxanh_report::pending::pending(
+            &*store,
+            &Scope::everything(),
+            code.as_ref(),
+            older_than,
+            phuxanh_domain::Instant::now(),
+        )?;
+        Ok::<_, phuxanh_store::StoreError>((held, store.generation()?))
+    })
+    .await;
+    let (held, generation) = match data {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => return error_page(e.into()),
+        Err(e) => return error_page(ApiError::from_join(e)),
+    };
+    let mut by_unit: Vec<(String, i64)> = Vec::new();
+    for e in &held.events {
+        match by_unit.iter_mut().find(|(u, _)| *u == e.unit) {
+            Some((_, n)) => *n += 1,
+            None => by_unit.push((e.unit.clone(), 1)),
+        }
+    }
+    by_unit.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let words = lang.words();
+    let shown = held.events.len().min(HELD_SHOWN);
+    let today = Day::today();
+    render(
+        "quality.html",
+        context! {
+            lang => lang.code(),
+            other_lang => lang.other().code(),
+            page_name => words["quality"],
+            t => words,
+            crumbs => Vec::<Crumb>::new(),
+            as_of => today.to_string(),
+            generation => generation,
+            poll => poll(&q),
+            map_param => None::<String>,
+            unit => unit.unwrap_or_default(),
+            older_than => older_than,
+            total => lang.number(held.total as i64),
+            by_unit => by_unit
+                .iter()
+                .map(|(code, n)| context! { code => code, count => lang.number(*n) })
+                .collect::<Vec<_>>(),
+            shown => format!(
+                "{} {} / {}",
+                words["held_shown"],
+                lang.number(shown as i64),
+                lang.number(held.total as i64)
+            ),
+            events => &held.events[..shown],
+        },
+    )
 }
 
 /// The whole country: the green map of the provinces and their table; or

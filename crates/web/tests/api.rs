@@ -943,6 +943,8 @@ async fn the_openapi_document_describes_the_live_router() {
                     .replace('đ', "%C4%91")
                     .replace('ể', "%E1%BB%83"),
                 ("show", Some("object"), _) => "top=1".to_string(),
+                ("unit", Some("string"), _) => "83".to_string(),
+                ("older_than_days", Some("integer"), _) => "1".to_string(),
                 _ => panic!("{path}: a parameter this test does not know: {p}"),
             };
             query.push(if name == "show" {
@@ -1171,4 +1173,47 @@ async fn a_connection_that_does_not_send_its_headers_is_closed() {
     let read = tokio::time::timeout(timeout * 10, slow.read_to_end(&mut rest)).await;
     assert!(read.is_ok(), "still open after {:?}", started.elapsed());
     assert!(started.elapsed() >= timeout / 2);
+}
+
+#[tokio::test]
+async fn an_event_before_its_predecessor_is_held_listed_and_released() {
+    let (_dir, app) = app();
+    // Dung (083309000004) has nothing recorded: her approval comes first.
+    let approval = r#"{"event_id": "web-a", "citizen_id": "083309000004", "kind": "approved", "level": 1, "at": "2023-10-02 09:00"}"#;
+    let (status, v) = post(&app, "/api/v1/events", approval).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["applied"], 0);
+    assert_eq!(v["held"][0]["event"], 0);
+    let waiting = v["held"][0]["waiting_for"].as_str().unwrap();
+    assert!(waiting.starts_with("waiting for 'collected'"), "{waiting}");
+    let (status, list) = get(&app, "/api/v1/pending").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["events"][0]["event_id"], "web-a");
+    assert_eq!(list["events"][0]["source"], "api");
+    let (_, p) = get(&app, "/api/v1/units/836/progress?as_of=2023-10-02").await;
+    assert_eq!(p["counts"]["approved"], 1, "only the fixture's approval");
+    // The page lists it.
+    let (status, _, html) = get_raw(&app, "/data-quality").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("083309000004") && html.contains("Chất lượng dữ liệu"));
+    // The collection arrives: both are recorded, the approval on its day.
+    let collection = r#"{"event_id": "web-c", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2023-10-01 09:00"}"#;
+    let (status, v) = post(&app, "/api/v1/events", collection).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["applied"].as_u64(), v["released"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let (_, list) = get(&app, "/api/v1/pending").await;
+    assert_eq!(list["total"], 0);
+    let (_, p) = get(&app, "/api/v1/units/836/progress?as_of=2023-10-02").await;
+    assert_eq!(p["counts"]["approved"], 2);
+    let (_, p) = get(&app, "/api/v1/units/836/progress?as_of=2023-10-01").await;
+    assert_eq!(p["counts"]["approved"], 1);
+    // Filters are checked like every query.
+    let (status, v) = get(&app, "/api/v1/pending?older_than_days=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["field"], "older_than_days");
 }

@@ -191,3 +191,119 @@ pub fn assert_same_figures(upgraded: &SqliteStore, fresh: &SqliteStore) {
         "{a:?}"
     );
 }
+
+/// An HTTP answer: status, headers (lower-case names), body.
+pub type Answer = (u16, Vec<(String, String)>, String);
+
+/// A `phuxanh serve` on a free loopback port, stopped when dropped.
+pub struct Server {
+    pub child: std::process::Child,
+    pub addr: std::net::SocketAddr,
+}
+
+impl Server {
+    pub fn start(db: &Path) -> Server {
+        // A port the system says is free, handed to the server.
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_phuxanh"))
+            .arg("--db")
+            .arg(db)
+            .args(["serve", "--addr", &addr.to_string()])
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server { child, addr };
+        for _ in 0..200 {
+            if let Ok((200, _, _)) = server.try_request("GET", "/healthz", "") {
+                return server;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("phuxanh serve did not answer /healthz on {addr} within 10 s");
+    }
+
+    /// One HTTP/1.1 request: status, headers (lower-case names), body.
+    pub fn try_request(&self, method: &str, path: &str, body: &str) -> std::io::Result<Answer> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(self.addr)?;
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw)?;
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .ok_or_else(|| std::io::Error::other("no end of headers"))?;
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let rest = &raw[split + 4..];
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("no status line in {head:?}")))?;
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let chunked = headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"));
+        let body = if chunked {
+            dechunk(rest)
+        } else {
+            rest.to_vec()
+        };
+        Ok((status, headers, String::from_utf8_lossy(&body).into_owned()))
+    }
+
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: &str,
+    ) -> (u16, Vec<(String, String)>, String) {
+        self.try_request(method, path, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    pub fn get_json(&self, path: &str) -> Value {
+        let (status, _, body) = self.request("GET", path, "");
+        assert_eq!(status, 200, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
+fn dechunk(mut s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = s.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&s[..eol]);
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        let rest = &s[eol + 2..];
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.extend_from_slice(&rest[..n]);
+        s = rest[n..].strip_prefix(b"\r\n").unwrap_or(&rest[n..]);
+    }
+    out
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
