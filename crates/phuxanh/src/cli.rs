@@ -73,6 +73,20 @@ pub enum Command {
     /// Events held until their predecessors arrive (an activation loaded before its collection).
     #[command(subcommand)]
     Pending(PendingCommand),
+    /// Copy the database while it is in use (`--out FILE`), or check a copy (`--verify FILE`).
+    Backup {
+        /// Where to write the copy; it must not exist yet.
+        #[arg(long, required_unless_present = "verify", conflicts_with = "verify")]
+        out: Option<PathBuf>,
+        /// Check a backup: every page readable, and every counter equal to what its events say.
+        #[arg(long)]
+        verify: Option<PathBuf>,
+    },
+    /// Replace the database with a backup (checked first; the database as it was is kept beside it).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
     /// Recompute every counter from the events and compare.
     Check {
         /// Rewrite the counters that disagree.

@@ -3,6 +3,7 @@
 //! targets. See `schema.sql` for the tables and `counters.rs` for how the
 //! counters stay equal to what the events say.
 
+mod backup;
 mod check;
 mod counters;
 mod import;
@@ -11,7 +12,8 @@ mod pending;
 mod state;
 mod tree;
 
-pub use migrate::{Upgrade, VERSION as SCHEMA_VERSION};
+pub use backup::{BackupInfo, inspect as inspect_backup, open_for_verify};
+pub use migrate::{Upgrade, VERSION as SCHEMA_VERSION, free_name};
 
 use std::path::Path;
 use std::time::Duration;
@@ -124,7 +126,7 @@ impl SqliteStore {
     /// Settings for one writer and many readers: WAL, a page cache of up to
     /// 1 GiB (it grows only as used; imports at 10 M citizens need it) and
     /// memory-mapped reads.
-    fn with_connection(conn: Connection) -> Result<SqliteStore> {
+    pub(crate) fn with_connection(conn: Connection) -> Result<SqliteStore> {
         // First, so that the settings below wait for a writer's lock too.
         conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
         conn.execute_batch(
@@ -139,7 +141,8 @@ impl SqliteStore {
         let mode: String = conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .map_err(backend)?;
-        if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+        let read_only = conn.is_readonly(rusqlite::MAIN_DB).map_err(backend)?;
+        if !read_only && !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
             conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
                 .map_err(backend)?;
         }

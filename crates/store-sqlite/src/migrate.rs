@@ -89,8 +89,12 @@ pub(crate) fn upgrade(conn: &mut Connection, path: &Path) -> Result<Option<Upgra
     if from == VERSION {
         return Ok(None);
     }
+    // The copy is read on a connection of its own, which sees the database
+    // as committed: this one's write lock holds everyone else off.
     let backup = backup_path(path, from);
-    copy(path, &backup)?;
+    let reader = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(backend)?;
+    crate::backup::write(&reader, &backup)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip((from - OLDEST) as usize) {
         tx.execute_batch(sql).map_err(backend)?;
         let to = OLDEST + i as u32 + 1;
@@ -108,9 +112,14 @@ pub(crate) fn upgrade(conn: &mut Connection, path: &Path) -> Result<Option<Upgra
     }))
 }
 
-/// `phuxanh.db` → `phuxanh.db.schema-6.bak`, or `….schema-6.2.bak` if that
+/// `phuxanh.db` → `phuxanh.db.schema-6.bak`, or `….schema-6.2.bak`.
+pub(crate) fn backup_path(db: &Path, version: u32) -> PathBuf {
+    free_name(db, &format!("schema-{version}"))
+}
+
+/// `phuxanh.db` → `phuxanh.db.{what}.bak`, or `….{what}.2.bak` if that
 /// exists already.
-fn backup_path(db: &Path, version: u32) -> PathBuf {
+pub fn free_name(db: &Path, what: &str) -> PathBuf {
     let name = db.file_name().unwrap_or_default().to_string_lossy();
     (1..)
         .map(|n| {
@@ -119,38 +128,8 @@ fn backup_path(db: &Path, version: u32) -> PathBuf {
             } else {
                 format!(".{n}")
             };
-            db.with_file_name(format!("{name}.schema-{version}{suffix}.bak"))
+            db.with_file_name(format!("{name}.{what}{suffix}.bak"))
         })
         .find(|p| !p.exists())
         .expect("some name is free")
-}
-
-/// A consistent copy of the database file at `from`, taken by SQLite's
-/// online backup on a connection of its own: it reads one committed state
-/// while others go on writing (in WAL mode), and the copy is a database of
-/// its own, without a WAL.
-pub(crate) fn copy(from: &Path, to: &Path) -> Result<()> {
-    let source = Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(backend)?;
-    source.busy_timeout(crate::BUSY_TIMEOUT).map_err(backend)?;
-    let mut dest = Connection::open(to).map_err(backend)?;
-    {
-        use rusqlite::backup::{Backup, StepResult};
-        let backup = Backup::new(&source, &mut dest).map_err(backend)?;
-        // All pages in one step: one read transaction, one snapshot. (In
-        // WAL mode a reader holds no writer off.) Retried while the source
-        // is locked, as briefly happens while a writer checkpoints.
-        let deadline = std::time::Instant::now() + crate::BUSY_TIMEOUT;
-        loop {
-            match backup.step(-1).map_err(backend)? {
-                StepResult::Done => break,
-                StepResult::More => {}
-                _ if std::time::Instant::now() > deadline => return Err(StoreError::Busy),
-                _ => std::thread::sleep(std::time::Duration::from_millis(20)),
-            }
-        }
-    }
-    dest.execute_batch("PRAGMA journal_mode = DELETE")
-        .map_err(backend)?;
-    Ok(())
 }

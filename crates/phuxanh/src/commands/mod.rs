@@ -1,6 +1,7 @@
 //! One module per command family; [`run`] dispatches.
 
 mod analytics;
+mod backup;
 mod demo;
 mod generate;
 mod import;
@@ -95,6 +96,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             older_than,
             output,
         }) => analytics::pending_cmd(&open(&cli.db)?, unit.as_ref(), older_than, &output),
+        Command::Backup { out: Some(out), .. } => backup::write(&cli.db, &out),
+        Command::Backup {
+            verify: Some(file), ..
+        } => backup::verify(&file),
+        Command::Backup { .. } => bail!("give --out FILE or --verify FILE"),
+        Command::Restore { file } => backup::restore(&cli.db, &file),
         Command::Check { repair } => check(&mut open(&cli.db)?, repair),
         Command::Serve { addr } => serve(&cli.db, addr),
         Command::Gen(args) => generate::run(&args),
@@ -152,7 +159,7 @@ pub fn serve(db: &str, addr: std::net::SocketAddr) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(store: &mut SqliteStore, repair: bool) -> Result<ExitCode> {
+pub(crate) fn check(store: &mut SqliteStore, repair: bool) -> Result<ExitCode> {
     let report = store.check(repair).context("checking the counters")?;
     println!(
         "Checked {} citizens and {} events: {} citizens with wrong first days, {} wrong counter rows.",
