@@ -109,6 +109,18 @@ pub enum Command {
 pub enum UnitsCommand {
     /// Add or rename units from a CSV/XLSX file (code,name,level,parent_code).
     Import(ImportArgs),
+    /// Move a vn-2024 database to the structure of 1 July 2025 (34 provinces of communes), history carried.
+    Reorganise {
+        /// The new structure: vn-2025.
+        #[arg(long, value_parser = parse_unit_set_strict)]
+        to: UnitSet,
+        /// Where villages (and citizens) of split communes go: CSV with the columns code,new_commune.
+        #[arg(long)]
+        map: Option<PathBuf>,
+        /// Say what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// List the units under a unit (or the provinces).
     List {
         /// The parent unit; the provinces when omitted.
@@ -424,6 +436,10 @@ pub fn parse_level(s: &str) -> Result<UnitLevel, String> {
 }
 
 pub fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+pub fn parse_unit_set_strict(s: &str) -> Result<UnitSet, String> {
     s.parse()
 }
 

@@ -166,10 +166,23 @@ pub struct Projection {
     pub status: Status,
 }
 
+/// A unit a reorganisation retired: its figures stand as they were then.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RetiredView {
+    /// The first day of the new structure.
+    #[schema(value_type = String, format = Date)]
+    pub on: Day,
+    /// The codes of the units it went into.
+    pub into: Vec<String>,
+}
+
 /// One unit's progress, in the JSON shape of SPEC.md.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Progress {
     pub unit: UnitRef,
+    /// Only for a unit a reorganisation retired (`units reorganise`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired: Option<RetiredView>,
     #[schema(value_type = String, format = Date)]
     pub as_of: Day,
     pub eligible: i64,
@@ -279,6 +292,10 @@ impl Progress {
         );
         Progress {
             unit: UnitRef::from(&f.unit),
+            retired: f.retired.as_ref().map(|r| RetiredView {
+                on: r.on,
+                into: r.into.iter().map(ToString::to_string).collect(),
+            }),
             as_of: f.as_of,
             eligible,
             targets,
@@ -347,6 +364,7 @@ mod tests {
         let mut counts = Counts::default();
         counts[Metric::Collected] = 1;
         let figures = UnitFigures {
+            retired: None,
             unit: Unit {
                 code: UnitCode::parse("83").unwrap(),
                 name: "Tỉnh Bến Tre".into(),

@@ -332,6 +332,14 @@ pub fn progress_table(report: &WithChildren) -> String {
         p.unit.code,
         vi::date(p.as_of)
     );
+    if let Some(r) = &p.retired {
+        out.push_str(&format!(
+            "Đơn vị đã được sắp xếp lại từ ngày {}, sáp nhập vào {} (merged into {}): số liệu giữ nguyên như trước ngày đó.\n",
+            vi::date(r.on),
+            r.into.join(", "),
+            r.into.join(", ")
+        ));
+    }
     let shown = Metric::ALL;
     let mut table = Table::new();
     table

@@ -91,7 +91,10 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
 
     let expected = deltas.rolled_up(&units);
     let expected_gaps = deltas.gaps_rolled_up(&units);
-    let stored = counters::stored_deltas(&tx)?;
+    // A retired unit's counters are kept as they were when a
+    // reorganisation ended it: no citizen counts there now.
+    let mut stored = counters::stored_deltas(&tx)?;
+    stored.retain(|unit, _| !units.is_retired(*unit));
     let empty = BTreeMap::new();
     let mut unit_ids: Vec<i64> = expected.keys().chain(stored.keys()).copied().collect();
     unit_ids.sort_unstable();
@@ -122,7 +125,8 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
     }
 
     // The funnel histograms, entry by entry.
-    let stored_gaps = counters::stored_gaps(&tx)?;
+    let mut stored_gaps = counters::stored_gaps(&tx)?;
+    stored_gaps.retain(|(unit, _, _), _| !units.is_retired(*unit));
     let mut keys: Vec<_> = expected_gaps
         .keys()
         .chain(stored_gaps.keys())
@@ -149,15 +153,56 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
     if repair && !report.is_clean() {
         wrong_firsts.sort_unstable_by_key(|(row_id, _)| *row_id);
         state::set_firsts(&tx, &wrong_firsts)?;
-        tx.execute("DELETE FROM counters", []).map_err(backend)?;
-        for (unit, days) in &expected {
-            counters::merge_into_unit(&tx, *unit, days)?;
-        }
-        tx.execute("DELETE FROM gaps", []).map_err(backend)?;
-        counters::add_gaps(&tx, &expected_gaps)?;
+        replace_live(&tx, &expected, &expected_gaps)?;
         crate::bump_generation(&tx)?;
         report.repaired = true;
     }
     tx.commit().map_err(backend)?;
     Ok(report)
+}
+
+/// Replaces the counters and funnel of the units in force (not those a
+/// reorganisation retired) with `counters` and `gaps`.
+fn replace_live(
+    tx: &Connection,
+    counters: &HashMap<i64, BTreeMap<i32, Counts>>,
+    gaps: &HashMap<counters::GapKey, i64>,
+) -> Result<()> {
+    const LIVE: &str = "(SELECT id FROM units WHERE retired_on IS NULL)";
+    tx.execute(&format!("DELETE FROM counters WHERE unit_id IN {LIVE}"), [])
+        .map_err(backend)?;
+    for (unit, days) in counters {
+        counters::merge_into_unit(tx, *unit, days)?;
+    }
+    tx.execute(&format!("DELETE FROM gaps WHERE unit_id IN {LIVE}"), [])
+        .map_err(backend)?;
+    counters::add_gaps(tx, gaps)
+}
+
+/// Rebuilds the counters and funnel of the units in force from every
+/// citizen's kept first days and the unit they live in now (after a
+/// reorganisation moved them all).
+pub(crate) fn rebuild_live(tx: &Connection, min_age: u8) -> Result<()> {
+    let units = UnitIndex::load(tx, &Scope::everything())?;
+    let mut deltas = Deltas::default();
+    let mut stmt = tx
+        .prepare(&format!(
+            "SELECT i.unit_id, c.birth_date, {FIRSTS}
+             FROM citizen_ids i JOIN citizens c ON c.row_id = i.row_id
+             LEFT JOIN firsts f ON f.row_id = i.row_id"
+        ))
+        .map_err(backend)?;
+    let mut rows = stmt.query([]).map_err(backend)?;
+    while let Some(r) = rows.next().map_err(backend)? {
+        let unit: i64 = r.get(0).map_err(backend)?;
+        let birth = Day::from_number(r.get(1).map_err(backend)?);
+        let contribution = Contribution {
+            eligible_from: eligible_from(birth, min_age),
+            firsts: firsts_from(r, 2).map_err(backend)?,
+        };
+        deltas.contribution(unit, &contribution, 1);
+    }
+    let counters = deltas.rolled_up(&units);
+    let gaps = deltas.gaps_rolled_up(&units);
+    replace_live(tx, &counters, &gaps)
 }

@@ -9,6 +9,7 @@ mod counters;
 mod import;
 mod migrate;
 mod pending;
+mod reorganise;
 mod state;
 mod tree;
 
@@ -20,8 +21,9 @@ use std::time::Duration;
 
 use phuxanh_domain::{Day, Instant, TargetMetric, TargetValue, Transition, UnitCode, UnitLevel};
 use phuxanh_store::{
-    Campaign, CheckReport, History, ImportMode, ImportReport, PendingList, PendingQuery, Result,
-    Rows, Scope, Store, StoreError, Target, TargetRecord, Unit, UnitFigures,
+    Campaign, CheckReport, History, ImportMode, ImportReport, PendingList, PendingQuery,
+    Reorganisation, ReorganiseReport, Result, Rows, Scope, Store, StoreError, Target, TargetRecord,
+    Unit, UnitFigures,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -326,6 +328,7 @@ impl Store for SqliteStore {
         let id = self.scoped_unit_id(scope, code)?;
         Ok(UnitFigures {
             unit: tree::unit_by_id(&self.conn, id)?,
+            retired: tree::retired(&self.conn, id)?,
             as_of,
             counts: counters::as_of(&self.conn, id, as_of)?,
             week_before: counters::as_of(&self.conn, id, as_of.plus_days(-7))?,
@@ -477,6 +480,11 @@ impl Store for SqliteStore {
     ) -> Result<ImportReport> {
         self.require_initialised()?;
         import::targets(&mut self.conn, scope, rows, mode, set_by, now)
+    }
+
+    fn reorganise(&mut self, plan: &Reorganisation, apply: bool) -> Result<ReorganiseReport> {
+        let min_age = self.min_age()?;
+        reorganise::run(&mut self.conn, plan, apply, min_age, Instant::now())
     }
 
     fn check(&mut self, repair: bool) -> Result<CheckReport> {

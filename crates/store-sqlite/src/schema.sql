@@ -8,14 +8,26 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 );
 
+-- retired_on: the day a reorganisation (`units reorganise`) ended the
+-- unit; its counters are then kept as they were, for past reports, and
+-- `successors` names the units it went into.
 CREATE TABLE units (
-    id        INTEGER PRIMARY KEY,
-    code      TEXT NOT NULL UNIQUE,
-    name      TEXT NOT NULL,
-    level     TEXT NOT NULL CHECK (level IN ('province', 'district', 'commune', 'village')),
-    parent_id INTEGER REFERENCES units (id)
+    id         INTEGER PRIMARY KEY,
+    code       TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    level      TEXT NOT NULL CHECK (level IN ('province', 'district', 'commune', 'village')),
+    parent_id  INTEGER REFERENCES units (id),
+    retired_on INTEGER
 );
 CREATE INDEX units_by_parent ON units (parent_id, code);
+
+-- A retired unit's successors: whole = 1 when all of it went into that one.
+CREATE TABLE successors (
+    unit_id      INTEGER NOT NULL REFERENCES units (id),
+    successor_id INTEGER NOT NULL REFERENCES units (id),
+    whole        INTEGER NOT NULL CHECK (whole IN (0, 1)),
+    PRIMARY KEY (unit_id, successor_id)
+) WITHOUT ROWID;
 
 -- The roster as imported: who each citizen is. Rows are appended in
 -- arrival order (row_id) and found through `citizen_ids`, so this wide

@@ -3,8 +3,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use phuxanh_domain::{UnitCode, UnitLevel};
-use phuxanh_store::{Result, Scope, StoreError, Unit};
+use phuxanh_domain::{Day, UnitCode, UnitLevel};
+use phuxanh_store::{Result, Retired, Scope, StoreError, Unit};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{backend, parse_level, parse_stored};
@@ -90,8 +90,34 @@ pub(crate) fn children(conn: &Connection, id: i64) -> Result<Vec<Unit>> {
     units_where(conn, "u.parent_id = ?1", Some(id))
 }
 
+/// The provinces in force: a reorganisation's retired ones are left out.
 pub(crate) fn provinces(conn: &Connection) -> Result<Vec<Unit>> {
-    units_where(conn, "u.parent_id IS NULL", None)
+    units_where(conn, "u.parent_id IS NULL AND u.retired_on IS NULL", None)
+}
+
+/// When and into what a reorganisation retired unit `id`, if it did.
+pub(crate) fn retired(conn: &Connection, id: i64) -> Result<Option<Retired>> {
+    let on: Option<i32> = conn
+        .prepare_cached("SELECT retired_on FROM units WHERE id = ?1")
+        .map_err(backend)?
+        .query_row([id], |r| r.get(0))
+        .map_err(backend)?;
+    let Some(on) = on else { return Ok(None) };
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT u.code FROM successors s JOIN units u ON u.id = s.successor_id
+             WHERE s.unit_id = ?1 ORDER BY u.code",
+        )
+        .map_err(backend)?;
+    let into = stmt
+        .query_map([id], |r| r.get::<_, String>(0))
+        .map_err(backend)?
+        .map(|c| parse_stored(&c.map_err(backend)?))
+        .collect::<Result<Vec<UnitCode>>>()?;
+    Ok(Some(Retired {
+        on: Day::from_number(on),
+        into,
+    }))
 }
 
 /// Inserts units given parents-first (as `init` receives them).
@@ -128,6 +154,8 @@ pub(crate) struct Node {
     pub id: i64,
     pub level: UnitLevel,
     pub parent: Option<i64>,
+    /// Retired by a reorganisation: kept for past reports, closed to new data.
+    pub retired: bool,
 }
 
 /// The whole tree in memory for the length of an import: resolves codes,
@@ -141,7 +169,7 @@ pub(crate) struct UnitIndex {
 impl UnitIndex {
     pub fn load(conn: &Connection, scope: &Scope) -> Result<UnitIndex> {
         let mut stmt = conn
-            .prepare("SELECT id, code, level, parent_id FROM units")
+            .prepare("SELECT id, code, level, parent_id, retired_on IS NOT NULL FROM units")
             .map_err(backend)?;
         let mut rows = stmt.query([]).map_err(backend)?;
         let mut index = UnitIndex {
@@ -155,6 +183,7 @@ impl UnitIndex {
                 id: r.get(0).map_err(backend)?,
                 level: parse_level(&level)?,
                 parent: r.get(3).map_err(backend)?,
+                retired: r.get(4).map_err(backend)?,
             };
             index.by_code.insert(r.get(1).map_err(backend)?, node);
             index.by_id.insert(node.id, node);
@@ -169,6 +198,31 @@ impl UnitIndex {
         self.by_code.get(code.as_str()).copied()
     }
 
+    /// The unit in force with this code, or why it cannot take new data:
+    /// unknown (`None`), or retired by a reorganisation.
+    pub fn current(
+        &self,
+        conn: &Connection,
+        code: &UnitCode,
+    ) -> Result<Option<Result<Node, String>>> {
+        let Some(node) = self.get(code) else {
+            return Ok(None);
+        };
+        if !node.retired {
+            return Ok(Some(Ok(node)));
+        }
+        let retired = retired(conn, node.id)?;
+        Ok(Some(Err(match retired {
+            Some(r) => StoreError::RetiredUnit {
+                code: code.clone(),
+                on: r.on,
+                into: r.into.iter().map(ToString::to_string).collect(),
+            }
+            .to_string(),
+            None => format!("unit '{code}' is retired"),
+        })))
+    }
+
     pub fn add(&mut self, code: &UnitCode, node: Node) {
         self.by_code.insert(code.as_str().to_owned(), node);
         self.by_id.insert(node.id, node);
@@ -177,6 +231,11 @@ impl UnitIndex {
     /// The unit itself and every unit above it.
     pub fn lineage(&self, id: i64) -> impl Iterator<Item = i64> + '_ {
         std::iter::successors(Some(id), move |u| self.by_id.get(u).and_then(|n| n.parent))
+    }
+
+    /// Whether a reorganisation retired unit `id`.
+    pub fn is_retired(&self, id: i64) -> bool {
+        self.by_id.get(&id).is_some_and(|n| n.retired)
     }
 
     pub fn in_scope(&self, id: i64) -> bool {

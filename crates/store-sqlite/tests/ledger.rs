@@ -872,3 +872,271 @@ fn a_first_load_checks_far_apart_snapshot_rows_as_in_file_order() {
     assert_eq!(count(&store, "83", "2023-09-30", Metric::Collected), 2);
     assert_consistent(&mut store);
 }
+
+mod reorganise {
+    use super::*;
+    use phuxanh_store::Reorganisation;
+
+    /// The fixture's Bến Tre merged into a new province 86 of three
+    /// communes: 28756 takes the old 28756 and 28759 whole (and so the old
+    /// 28756's code); the old 28800 is split between 29000 and 29001.
+    fn plan(map: &[(&str, &str)]) -> Reorganisation {
+        Reorganisation {
+            name: "vn-2025".into(),
+            effective: day("2025-07-01"),
+            units: vec![
+                unit("86", "Tỉnh Vĩnh Long", UnitLevel::Province, None),
+                unit("28756", "Phường An Thạnh", UnitLevel::Commune, Some("86")),
+                unit("29000", "Xã Ba Tri", UnitLevel::Commune, Some("86")),
+                unit("29001", "Xã Tân Xuân", UnitLevel::Commune, Some("86")),
+            ],
+            provinces: [(code("83"), code("86"))].into(),
+            communes: [
+                (code("28756"), vec![code("28756")]),
+                (code("28759"), vec![code("28756")]),
+                (code("28800"), vec![code("29000"), code("29001")]),
+            ]
+            .into(),
+            map: map.iter().map(|(k, v)| (k.to_string(), code(v))).collect(),
+        }
+    }
+
+    /// The fixture with its campaign, a second citizen in the split
+    /// commune, and a target on each of the merged communes.
+    fn store() -> SqliteStore {
+        let mut store = fixture();
+        let mut people = roster();
+        people.push(citizen("083195000010", "1995-02-02", Sex::Female, "28800"));
+        import_citizens(&mut store, people, ImportMode::Atomic);
+        let mut events = campaign();
+        events.push(ev(
+            "e10",
+            "083195000010",
+            EventKind::Collected,
+            1,
+            "2023-09-12 08:00",
+        ));
+        events.push(ev(
+            "e11",
+            "083309000004",
+            EventKind::Collected,
+            1,
+            "2023-10-01 08:00",
+        ));
+        import_events(&mut store, events, ImportMode::Atomic);
+        let mut targets = rows(
+            [("28756", "3"), ("28759", "2"), ("28800", "50%")]
+                .into_iter()
+                .map(|(u, v)| {
+                    Ok(phuxanh_store::TargetRecord {
+                        unit: code(u),
+                        metric: "collected".parse().unwrap(),
+                        value: v.parse().unwrap(),
+                        deadline: day("2023-12-15"),
+                    })
+                })
+                .collect(),
+        );
+        store
+            .import_targets(
+                &Scope::everything(),
+                &mut targets,
+                ImportMode::Atomic,
+                "test",
+                now(),
+            )
+            .unwrap();
+        store
+            .add_campaign(
+                &Scope::everything(),
+                &phuxanh_store::Campaign {
+                    name: "60 ngày đêm".into(),
+                    from: day("2023-08-20"),
+                    to: day("2023-10-18"),
+                    unit: Some(code("831")),
+                },
+            )
+            .unwrap();
+        store
+    }
+
+    fn days() -> impl Iterator<Item = Day> {
+        std::iter::successors(Some(day("2023-08-01")), |d| Some(d.plus_days(1)))
+            .take_while(|d| *d <= day("2023-12-31"))
+    }
+
+    fn counts(store: &SqliteStore, unit: &str, d: Day) -> phuxanh_domain::Counts {
+        store
+            .figures(&Scope::everything(), &code(unit), d)
+            .unwrap()
+            .counts
+    }
+
+    #[test]
+    fn a_split_commune_without_answers_changes_nothing_and_says_what_is_needed() {
+        let mut store = store();
+        let generation = store.generation().unwrap();
+        let r = store.reorganise(&plan(&[]), true).unwrap();
+        assert!(!r.applied);
+        assert_eq!(r.needs.len(), 1, "{r:#?}");
+        let need = &r.needs[0];
+        assert_eq!((need.code.as_str(), need.citizens), ("28800", 2));
+        assert_eq!(need.candidates, [code("29000"), code("29001")]);
+        assert_eq!(store.generation().unwrap(), generation);
+        assert_eq!(
+            store.roots(&Scope::everything()).unwrap()[0].code,
+            code("83")
+        );
+        // Answers that cannot be used are named, and change nothing either.
+        let r = store
+            .reorganise(
+                &plan(&[
+                    ("28800", "28756"),
+                    ("28756-T01", "29000"),
+                    ("nowhere", "29000"),
+                ]),
+                true,
+            )
+            .unwrap();
+        assert!(!r.applied);
+        assert_eq!(r.bad_map.len(), 3, "{:#?}", r.bad_map);
+        assert_eq!(store.generation().unwrap(), generation);
+        assert_consistent(&mut store);
+    }
+
+    #[test]
+    fn the_new_units_count_every_day_of_the_old_ones_and_the_old_ones_stay_for_past_reports() {
+        let mut store = store();
+        let all = Scope::everything();
+        let before: Vec<_> = days()
+            .map(|d| {
+                (
+                    counts(&store, "83", d),
+                    counts(&store, "28756", d),
+                    counts(&store, "28759", d),
+                )
+            })
+            .collect();
+        // One citizen of the split commune to 29001, the rest to 29000.
+        let r = store
+            .reorganise(
+                &plan(&[("083309000004", "29001"), ("28800", "29000")]),
+                true,
+            )
+            .unwrap();
+        assert!(r.applied, "{r:#?}");
+        assert_eq!(r.retired, [1, 2, 3]);
+        assert_eq!((r.added, r.renamed), (4, 1));
+        assert_eq!((r.villages_moved, r.citizens_moved), (1, 4));
+        assert_consistent(&mut store);
+        // Day by day: the new province is the old one; the new 28756 is the
+        // old 28756 (now 28756.2024) and 28759 together.
+        for (d, (p83, c28756, c28759)) in days().zip(before) {
+            assert_eq!(counts(&store, "86", d), p83, "86 on {d}");
+            assert_eq!(counts(&store, "83", d), p83, "the old 83 on {d}");
+            assert_eq!(counts(&store, "28756.2024", d), c28756, "28756.2024 on {d}");
+            let mut sum = c28756;
+            sum += c28759;
+            assert_eq!(counts(&store, "28756", d), sum, "28756 on {d}");
+        }
+        // The split: each citizen where the map said.
+        assert_eq!(count(&store, "29001", "2023-12-31", Metric::Collected), 1);
+        assert_eq!(count(&store, "29000", "2023-12-31", Metric::Collected), 1);
+        // What each old unit became.
+        let retired = |c: &str| {
+            store
+                .figures(&all, &code(c), day("2023-11-14"))
+                .unwrap()
+                .retired
+                .unwrap()
+        };
+        assert_eq!(retired("83").into, [code("86")]);
+        assert_eq!(retired("831").into, [code("86")]);
+        assert_eq!(retired("28759").into, [code("28756")]);
+        assert_eq!(retired("28800").into, [code("29000"), code("29001")]);
+        assert_eq!(retired("28800").on, day("2025-07-01"));
+        assert!(
+            store
+                .figures(&all, &code("86"), day("2023-11-14"))
+                .unwrap()
+                .retired
+                .is_none()
+        );
+        // The tree in force.
+        let roots = store.roots(&all).unwrap();
+        assert_eq!(
+            roots.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
+            ["86"]
+        );
+        assert_eq!(store.children(&all, &code("86")).unwrap().len(), 3);
+        assert_eq!(
+            store.children(&all, &code("28756")).unwrap()[0].code,
+            code("28756-T01")
+        );
+        // Targets: the two whole communes' numbers summed; a split one's
+        // percentage cannot be carried.
+        let t = store.target_history(&all, &code("28756")).unwrap();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].value.to_string(), "5");
+        assert!(
+            r.targets_to_set
+                .iter()
+                .any(|s| s.starts_with("29000 collected")),
+            "{:#?}",
+            r.targets_to_set
+        );
+        // The campaign of a district moved to the new province.
+        let campaigns = store.campaigns().unwrap();
+        assert_eq!(campaigns[0].unit, Some(code("86")));
+        // Doing it again is refused.
+        let err = store.reorganise(&plan(&[]), true).unwrap_err();
+        assert!(err.to_string().contains("reorganised already"), "{err}");
+    }
+
+    #[test]
+    fn after_it_new_data_goes_to_the_new_units_and_the_old_ones_refuse_it() {
+        let mut store = store();
+        store
+            .reorganise(&plan(&[("28800", "29000")]), true)
+            .unwrap();
+        let frozen = count(&store, "83", "2023-12-31", Metric::Activated);
+        // A late activation of a citizen of the old 28756: the new units
+        // count it on its own day; the retired ones keep their figures.
+        import_events(
+            &mut store,
+            vec![ev(
+                "late",
+                "083190000002",
+                EventKind::Activated,
+                1,
+                "2023-09-02 10:00",
+            )],
+            ImportMode::Atomic,
+        );
+        assert_eq!(
+            count(&store, "86", "2023-09-02", Metric::Activated),
+            frozen + 1
+        );
+        assert_eq!(count(&store, "83", "2023-12-31", Metric::Activated), frozen);
+        assert_consistent(&mut store);
+        // A roster naming an old commune is refused with its successor.
+        let r = import_citizens(
+            &mut store,
+            vec![citizen("083201000007", "2001-01-01", Sex::Male, "28759")],
+            ImportMode::Atomic,
+        );
+        assert!(
+            r.refused[0].reason.contains("merged into 28756"),
+            "{:?}",
+            r.refused
+        );
+        // A move under the new structure works as before.
+        let r = import_citizens(
+            &mut store,
+            vec![citizen("083201000003", "2001-01-01", Sex::Male, "29001")],
+            ImportMode::Atomic,
+        );
+        assert_eq!(r.applied, 1, "{:?}", r.refused);
+        assert_consistent(&mut store);
+    }
+}

@@ -171,10 +171,23 @@ pub struct Target {
     pub superseded_at: Option<Instant>,
 }
 
+/// A unit a reorganisation ended: its figures are kept as they were on
+/// that day, for past reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Retired {
+    /// The first day of the new structure.
+    pub on: Day,
+    /// The units it went into: one when it went whole, several when it was
+    /// split (a commune among new communes), the province for a district.
+    pub into: Vec<UnitCode>,
+}
+
 /// What the counters say of one unit on one day: all a progress report needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnitFigures {
     pub unit: Unit,
+    /// Set when a reorganisation retired the unit.
+    pub retired: Option<Retired>,
     pub as_of: Day,
     /// Counts at the end of `as_of`.
     pub counts: Counts,
@@ -211,6 +224,67 @@ impl History {
             self.changes[i - 1].1
         }
     }
+}
+
+/// A move of the whole tree to a new structure (the July 2025 reform: 63
+/// provinces with districts to 34 provinces of communes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reorganisation {
+    /// The new structure's name, `vn-2025`.
+    pub name: String,
+    /// Its first day: the old units are retired on it.
+    pub effective: Day,
+    /// Its units, parents first.
+    pub units: Vec<Unit>,
+    /// Each old province's new province.
+    pub provinces: std::collections::BTreeMap<UnitCode, UnitCode>,
+    /// Each old commune's new communes: one when it went whole, several
+    /// when it was split among them.
+    pub communes: std::collections::BTreeMap<UnitCode, Vec<UnitCode>>,
+    /// The user's answers for what a split leaves open: a village's code, a
+    /// citizen's ID, or a split commune's code (for the citizens who live
+    /// directly in it), each to one of the new communes.
+    pub map: std::collections::BTreeMap<String, UnitCode>,
+}
+
+/// Something a reorganisation cannot decide alone: where a village, or the
+/// citizens of a commune, go when their old commune was split.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapNeed {
+    /// A village's code, or a split commune's code (for the citizens who
+    /// live directly in it).
+    pub code: String,
+    pub name: String,
+    /// The old commune that was split.
+    pub commune: UnitCode,
+    /// How many citizens follow the answer.
+    pub citizens: u64,
+    /// The new communes it may go to.
+    pub candidates: Vec<UnitCode>,
+}
+
+/// What a reorganisation did, or what it needs first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReorganiseReport {
+    /// What the map must answer: when not empty, nothing was changed.
+    pub needs: Vec<MapNeed>,
+    /// Map entries that cannot be used, and why: nothing was changed.
+    pub bad_map: Vec<String>,
+    /// Old units retired (provinces, districts, communes).
+    pub retired: [u64; 3],
+    /// New units added.
+    pub added: u64,
+    /// Old units whose code a new unit took: they now read `{code}.2024`.
+    pub renamed: u64,
+    pub villages_moved: u64,
+    pub citizens_moved: u64,
+    /// Targets carried to the new units, in words.
+    pub targets_carried: Vec<String>,
+    /// Targets that could not be carried and need setting again.
+    pub targets_to_set: Vec<String>,
+    /// Campaigns whose unit moved to its successor.
+    pub campaigns_moved: Vec<String>,
+    pub applied: bool,
 }
 
 /// A recomputation of every counter from the raw events and roster.
@@ -255,6 +329,14 @@ pub enum StoreError {
          {supported}): use a newer phuxanh"
     )]
     NewerSchema { found: u32, supported: u32 },
+    #[error("unit '{code}' was merged into {} on {on}: use the new unit's code", .into.join(", "))]
+    RetiredUnit {
+        code: UnitCode,
+        on: Day,
+        into: Vec<String>,
+    },
+    #[error("{0}")]
+    Reorganise(String),
     #[error("a campaign named '{0}' exists already: choose another name")]
     CampaignExists(String),
     #[error(
@@ -347,6 +429,13 @@ pub trait Store {
         set_by: &str,
         now: Instant,
     ) -> Result<ImportReport>;
+
+    /// Moves the whole tree to a new structure: old units retired (their
+    /// figures kept as they were, for past reports), new ones added,
+    /// villages and citizens moved with their whole history, targets and
+    /// campaigns carried where they can be. With `apply` false, or when the
+    /// report lists needs or bad map entries, nothing changes.
+    fn reorganise(&mut self, plan: &Reorganisation, apply: bool) -> Result<ReorganiseReport>;
 
     /// Recomputes every counter from the roster and events and compares; with
     /// `repair`, replaces what disagrees.

@@ -33,6 +33,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             parse_unit,
             import::units,
         ),
+        Command::Units(UnitsCommand::Reorganise { to, map, dry_run }) => {
+            units::reorganise(&mut open(&cli.db)?, &cli.db, to, map.as_deref(), dry_run)
+        }
         Command::Units(UnitsCommand::List { parent }) => units::list(&open(&cli.db)?, parent),
         Command::Citizens(ImportOnly::Import(args)) => import::run(
             &mut open(&cli.db)?,

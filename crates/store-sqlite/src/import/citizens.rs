@@ -46,10 +46,25 @@ fn load_person(conn: &Connection, row_id: i64) -> Result<Person> {
     .map_err(backend)
 }
 
-fn residence_problem(index: &UnitIndex, unit: &phuxanh_domain::UnitCode) -> Result<Node, String> {
-    let node = index.get(unit).ok_or_else(|| {
-        format!("unknown unit '{unit}': import it first (`phuxanh units import`)")
-    })?;
+fn residence_problem(
+    conn: &Connection,
+    index: &UnitIndex,
+    unit: &phuxanh_domain::UnitCode,
+) -> Result<Result<Node, String>> {
+    Ok(match index.current(conn, unit)? {
+        None => Err(format!(
+            "unknown unit '{unit}': import it first (`phuxanh units import`)"
+        )),
+        Some(Err(retired)) => Err(retired),
+        Some(Ok(node)) => residence_of(index, unit, node),
+    })
+}
+
+fn residence_of(
+    index: &UnitIndex,
+    unit: &phuxanh_domain::UnitCode,
+    node: Node,
+) -> Result<Node, String> {
     if !index.in_scope(node.id) {
         return Err(format!("unit '{unit}' is outside your units"));
     }
@@ -122,7 +137,7 @@ pub(crate) fn citizens(
             );
             continue;
         }
-        match residence_problem(&index, &c.unit) {
+        match residence_problem(&tx, &index, &c.unit)? {
             Ok(unit) => chunk.push(Pending {
                 line: row.line,
                 citizen: c,

@@ -29,9 +29,16 @@ pub(crate) fn targets(
                 continue;
             }
         };
-        let Some(node) = index.get(&t.unit) else {
-            report.refuse(row.line, format!("unknown unit '{}'", t.unit));
-            continue;
+        let node = match index.current(&tx, &t.unit)? {
+            Some(Ok(node)) => node,
+            Some(Err(retired)) => {
+                report.refuse(row.line, retired);
+                continue;
+            }
+            None => {
+                report.refuse(row.line, format!("unknown unit '{}'", t.unit));
+                continue;
+            }
         };
         if !index.in_scope(node.id) {
             report.refuse(row.line, format!("unit '{}' is outside your units", t.unit));

@@ -53,6 +53,7 @@ pub(crate) fn units(
                     id: tx.last_insert_rowid(),
                     level: unit.level,
                     parent,
+                    retired: false,
                 };
                 index.add(&unit.code, node);
                 report.applied += 1;
@@ -99,8 +100,9 @@ fn check_unit(
     }
     let parent = match &unit.parent {
         None => None,
-        Some(p) => match index.get(p) {
-            Some(node) => Some(node),
+        Some(p) => match index.current(conn, p)? {
+            Some(Ok(node)) => Some(node),
+            Some(Err(retired)) => return Ok(UnitChange::Refused(retired)),
             None => {
                 return Ok(UnitChange::Refused(format!(
                     "parent unit '{p}' does not exist"
@@ -115,6 +117,9 @@ fn check_unit(
         }));
     }
     if let Some(existing) = index.get(code) {
+        if let Some(Err(retired)) = index.current(conn, code)? {
+            return Ok(UnitChange::Refused(retired));
+        }
         if !index.in_scope(existing.id) {
             return Ok(UnitChange::Refused(format!(
                 "unit '{code}' is outside your units"

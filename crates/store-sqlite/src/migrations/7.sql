@@ -1,4 +1,5 @@
--- Schema 6 → 7: events held until their predecessors arrive.
+-- Schema 6 → 7: events held until their predecessors arrive; units retired
+-- by a reorganisation, and their successors.
 CREATE TABLE pending (
     event_id    TEXT,
     citizen_id  INTEGER NOT NULL,
@@ -14,3 +15,11 @@ CREATE TABLE pending (
 );
 CREATE UNIQUE INDEX pending_by_id ON pending (event_id) WHERE event_id IS NOT NULL;
 CREATE INDEX pending_by_citizen ON pending (citizen_id, level);
+
+ALTER TABLE units ADD COLUMN retired_on INTEGER;
+CREATE TABLE successors (
+    unit_id      INTEGER NOT NULL REFERENCES units (id),
+    successor_id INTEGER NOT NULL REFERENCES units (id),
+    whole        INTEGER NOT NULL CHECK (whole IN (0, 1)),
+    PRIMARY KEY (unit_id, successor_id)
+) WITHOUT ROWID;
