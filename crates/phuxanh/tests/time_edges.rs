@@ -889,3 +889,40 @@ fn compare_windows_across_a_year_end_and_29_february() {
     assert_eq!(v["baseline"]["to"], "2023-02-28");
     assert_eq!(v["unit"]["window"]["collected"], 0);
 }
+
+#[test]
+fn a_projected_completion_a_whole_number_of_days_away_is_not_a_day_late() {
+    // 17 adults of 28903 apply from 20 to 26/02/2024 (the i-th on the
+    // (20 + i mod 7)th); the target is 34 by 31/03/2024.
+    let mut citizens = String::new();
+    let mut events = String::new();
+    for i in 0..17 {
+        let id = format!("0830850001{i:02}");
+        citizens.push_str(&format!("{id},Công Dân {i},1985-01-01,M,28903\n"));
+        events.push_str(&format!(
+            "x{i},{id},collected,1,2024-02-{} 08:00,\n",
+            20 + i % 7
+        ));
+    }
+    let p = ledger(&citizens, &events);
+    import(
+        &p,
+        "targets",
+        "targets.csv",
+        "unit_code,metric,value,deadline\n83,collected,34,2024-03-31\n",
+    );
+    // As of 26/02: 17 in the week (none by 19/02), pace 17/7 = 2.43 a day;
+    // 17 to go take 17 / (17/7) = 7 days: 29/02 is the third, 04/03 the
+    // seventh. (It said 05/03: 17 / 2.428… is 7.000000000000001 in floating
+    // point, rounded up.) 34 days left (3 + 31): 17/34 = 0.5 a day needed,
+    // projected 17 + 17/7 × 34 = 17 + 82.57 → 100.
+    let v = progress(&p, "83", "2024-02-26");
+    assert_eq!(v["counts"]["collected"], 17);
+    assert_eq!(v["pace"]["collected"], 2.43);
+    let proj = &v["projection"]["collected"];
+    assert_eq!(proj["completion"], "2024-03-04");
+    assert_eq!(proj["days_left"], 34);
+    assert_eq!(proj["required_pace"], 0.5);
+    assert_eq!(proj["projected"], 100);
+    assert_eq!(proj["status"], "on-track");
+}
