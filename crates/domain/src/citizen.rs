@@ -488,4 +488,61 @@ mod tests {
         assert_eq!(eligible_from(day("1960-09-01"), 14), Day::EPOCH);
         assert_eq!(eligible_from(day("2008-02-29"), 14), day("2022-02-28"));
     }
+
+    #[test]
+    fn a_citizen_is_eligible_on_their_14th_birthday_not_the_day_before() {
+        let from = eligible_from(day("2009-09-30"), 14);
+        assert_eq!(from, day("2023-09-30"));
+        assert!(from > day("2023-09-29"));
+        // 31 December, the year's last day.
+        assert_eq!(eligible_from(day("2009-12-31"), 14), day("2023-12-31"));
+        assert_eq!(eligible_from(day("2010-01-01"), 14), day("2024-01-01"));
+    }
+
+    #[test]
+    fn born_on_29_february_a_citizen_is_eligible_from_28_february() {
+        // 29 February + 14 years is always a common year (14 is not a
+        // multiple of 4): the day before 1 March, 28 February.
+        assert_eq!(eligible_from(day("2008-02-29"), 14), day("2022-02-28"));
+        assert_eq!(eligible_from(day("2012-02-29"), 14), day("2026-02-28"));
+        // With a minimum age that lands on a leap year, 29 February itself.
+        assert_eq!(eligible_from(day("2008-02-29"), 16), day("2024-02-29"));
+        // Their neighbours keep their dates.
+        assert_eq!(eligible_from(day("2010-02-28"), 14), day("2024-02-28"));
+        assert_eq!(eligible_from(day("2010-03-01"), 14), day("2024-03-01"));
+        // There was no 29 February 2010.
+        assert!("2010-02-29".parse::<Day>().is_err());
+    }
+
+    #[test]
+    fn who_was_of_age_before_2020_is_eligible_from_the_epoch() {
+        // 14 on 31/12/2019, the day before counting starts: from the epoch.
+        assert_eq!(eligible_from(day("2005-12-31"), 14), Day::EPOCH);
+        // 14 on the epoch itself.
+        assert_eq!(eligible_from(day("2006-01-01"), 14), Day::EPOCH);
+        assert_eq!(eligible_from(day("2006-01-02"), 14), day("2020-01-02"));
+        assert_eq!(eligible_from(day("1900-01-01"), 14), Day::EPOCH);
+    }
+
+    #[test]
+    fn a_birth_today_is_accepted_and_tomorrow_refused() {
+        let on = |birth: &str, today: &str| {
+            Citizen::new(
+                CitizenId::parse("083326000001").unwrap(),
+                "Nguyễn Thị Mai",
+                day(birth),
+                Sex::Female,
+                UnitCode::parse("28756").unwrap(),
+                None,
+                None,
+                None,
+                day(today),
+            )
+        };
+        assert!(on("2026-03-01", "2026-03-01").is_ok());
+        assert_eq!(
+            on("2026-03-02", "2026-03-01").unwrap_err().to_string(),
+            "birth_date 2026-03-02 is in the future"
+        );
+    }
 }

@@ -595,4 +595,118 @@ mod tests {
         assert!(sunday.is_weekend());
         assert!(!sunday.plus_days(1).is_weekend());
     }
+
+    fn day_of(s: &str) -> String {
+        s.parse::<Instant>().unwrap().day().to_string()
+    }
+
+    fn file_day_of(s: &str) -> String {
+        Instant::parse_file(s).unwrap().day().to_string()
+    }
+
+    #[test]
+    fn the_last_second_of_a_day_is_on_it_and_midnight_on_the_next() {
+        // UTC+7: 16:59:59Z is 23:59:59 local, 17:00:00Z the next midnight.
+        assert_eq!(day_of("2023-09-01T16:59:59Z"), "2023-09-01");
+        assert_eq!(day_of("2023-09-01T17:00:00Z"), "2023-09-02");
+        assert_eq!(day_of("2023-09-01 23:59:59"), "2023-09-01");
+        assert_eq!(day_of("2023-09-01 23:59"), "2023-09-01");
+        assert_eq!(day_of("2023-09-02 00:00"), "2023-09-02");
+        assert_eq!(day_of("2023-09-02T00:00:00+07:00"), "2023-09-02");
+        // A fraction of a second never carries 23:59:59 over midnight.
+        assert_eq!(day_of("2023-09-01T16:59:59.999999999Z"), "2023-09-01");
+        assert_eq!(day_of("2023-09-01T23:59:59.999+07:00"), "2023-09-01");
+        // The day a time is written with is not its day in Vietnam.
+        assert_eq!(day_of("2023-09-02T00:59:59+08:00"), "2023-09-01");
+        assert_eq!(day_of("2023-09-02T01:00:00+08:00"), "2023-09-02");
+        assert_eq!(day_of("2023-09-01T11:59:59-05:00"), "2023-09-01");
+        assert_eq!(day_of("2023-09-01T12:00:00-05:00"), "2023-09-02");
+        assert_eq!(day_of("2023-09-01T23:59:59+14:00"), "2023-09-01");
+        assert_eq!(day_of("2023-09-02T06:59:59+14:00"), "2023-09-01");
+        assert_eq!(day_of("2023-09-02T02:59:59-12:00"), "2023-09-02");
+        // Lower-case separators are RFC 3339 too.
+        assert_eq!(day_of("2023-09-01t17:00:00z"), "2023-09-02");
+        // The same instants as files write them, day first.
+        assert_eq!(file_day_of("01/09/2023 23:59:59"), "2023-09-01");
+        assert_eq!(file_day_of("02/09/2023 00:00:00"), "2023-09-02");
+        assert_eq!(file_day_of("2/9/2023 0:00"), "2023-09-02");
+        assert_eq!(file_day_of("2023-09-01T16:59:59Z"), "2023-09-01");
+        assert_eq!(file_day_of("2023-09-01 23:59:59"), "2023-09-01");
+    }
+
+    #[test]
+    fn a_day_starts_at_local_midnight_seven_hours_before_utc() {
+        let epoch = Instant::start_of(Day::EPOCH);
+        // 2020-01-01T00:00:00Z is 1,577,836,800; 7 hours earlier.
+        assert_eq!(epoch.unix_seconds(), 1_577_836_800 - 7 * 3600);
+        assert_eq!(epoch.to_rfc3339(), "2020-01-01T00:00:00+07:00");
+        assert_eq!(epoch.day(), Day::EPOCH);
+        let before = Instant::from_unix_seconds(epoch.unix_seconds() - 1);
+        assert_eq!(before.to_rfc3339(), "2019-12-31T23:59:59+07:00");
+        assert_eq!(before.day().to_string(), "2019-12-31");
+        // Every day is 86,400 seconds long: no daylight saving time.
+        for d in ["2023-03-26", "2023-10-29", "2024-02-29", "2024-12-31"] {
+            let d: Day = d.parse().unwrap();
+            let next = Instant::start_of(d.plus_days(1)).unix_seconds();
+            assert_eq!(next - Instant::start_of(d).unix_seconds(), 86_400, "{d}");
+        }
+    }
+
+    #[test]
+    fn times_that_do_not_exist_are_refused() {
+        // 2023 is not a leap year; 2024 is.
+        assert!("2023-02-29 08:00".parse::<Instant>().is_err());
+        assert!("2023-02-29T08:00:00+07:00".parse::<Instant>().is_err());
+        assert_eq!(day_of("2024-02-29 08:00"), "2024-02-29");
+        assert_eq!(
+            Instant::parse_file("29/02/2023 08:00").unwrap_err(),
+            "'29/02/2023 08:00' is not a valid date: 02/2023 has 28 days"
+        );
+        assert_eq!(file_day_of("29/02/2024 23:59:59"), "2024-02-29");
+        // 24:00 is not midnight of the next day.
+        assert!("2023-09-01 24:00".parse::<Instant>().is_err());
+        assert!(Instant::parse_file("01/09/2023 24:00").is_err());
+    }
+
+    #[test]
+    fn a_leap_second_stays_on_its_day() {
+        // jiff reads :60 as :59 in RFC 3339, so 23:59:60 local is not
+        // midnight of the next day.
+        let at: Instant = "2016-12-31T23:59:60Z".parse().unwrap();
+        assert_eq!(at.to_rfc3339(), "2017-01-01T06:59:59+07:00");
+        assert_eq!(day_of("2023-09-01T16:59:60Z"), "2023-09-01");
+    }
+
+    #[test]
+    fn calendar_steps_cross_month_year_and_leap_day() {
+        let d = |s: &str| s.parse::<Day>().unwrap();
+        assert_eq!(d("2023-12-31").plus_days(1), d("2024-01-01"));
+        assert_eq!(d("2024-01-01").plus_days(-1), d("2023-12-31"));
+        assert_eq!(d("2024-02-28").plus_days(1), d("2024-02-29"));
+        assert_eq!(d("2024-03-01").plus_days(-1), d("2024-02-29"));
+        assert_eq!(d("2023-03-01").plus_days(-1), d("2023-02-28"));
+        assert_eq!(d("2024-03-01").days_since(d("2024-02-28")), 2);
+        assert_eq!(d("2023-03-01").days_since(d("2023-02-28")), 1);
+        assert_eq!(d("2024-01-03").plus_days(-7), d("2023-12-27"));
+        assert_eq!(d("2024-12-31").days_since(d("2024-01-01")), 365);
+        assert_eq!(d("2023-12-31").days_since(d("2023-01-01")), 364);
+    }
+
+    #[test]
+    fn plus_years_takes_29_february_to_28_february_in_a_common_year() {
+        let d = |s: &str| s.parse::<Day>().unwrap();
+        assert_eq!(d("2008-02-29").plus_years(14), d("2022-02-28"));
+        assert_eq!(d("2012-02-29").plus_years(14), d("2026-02-28"));
+        assert_eq!(d("2024-02-29").plus_years(1), d("2025-02-28"));
+        // Into a leap year, 29 February stays.
+        assert_eq!(d("2008-02-29").plus_years(16), d("2024-02-29"));
+        assert_eq!(d("2024-02-29").plus_years(4), d("2028-02-29"));
+        // 2100 is not a leap year.
+        assert_eq!(d("2096-02-29").plus_years(4), d("2100-02-28"));
+        // Other days keep their date.
+        assert_eq!(d("2010-02-28").plus_years(14), d("2024-02-28"));
+        assert_eq!(d("2010-03-01").plus_years(14), d("2024-03-01"));
+        assert_eq!(d("2009-12-31").plus_years(14), d("2023-12-31"));
+        assert_eq!(d("2022-02-28").plus_years(-14), d("2008-02-28"));
+    }
 }

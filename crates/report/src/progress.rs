@@ -265,6 +265,8 @@ impl Progress {
                 .map(|(m, t)| {
                     let days_left = t.deadline.days_since(f.as_of).max(0);
                     let rate = pace.get(*m).copied().unwrap_or(0.0);
+                    // The pace's numerator: the increase over the 7 days.
+                    let week = counts[*m] - f.week_before[*m];
                     let remaining = (t.value - counts[*m]).max(0);
                     let projected = counts[*m] + (rate * f64::from(days_left)).round() as i64;
                     (
@@ -277,11 +279,15 @@ impl Progress {
                             projected,
                             // None too when the day is past the calendar's
                             // end (a pace of a few a week, millions to go).
-                            completion: (remaining > 0 && rate > 0.0)
+                            completion: (remaining > 0 && week > 0)
                                 .then(|| {
-                                    // `as` saturates: i32::MAX days is off the calendar.
-                                    let days = (remaining as f64 / rate).ceil() as i32;
-                                    f.as_of.checked_plus_days(days)
+                                    // ⌈remaining / (week / 7)⌉ in integers: in
+                                    // floating point 17 / (17 / 7) is a hair over 7,
+                                    // a day late. Past i32::MAX days is off the
+                                    // calendar.
+                                    let days =
+                                        (remaining as u64).saturating_mul(7).div_ceil(week as u64);
+                                    f.as_of.checked_plus_days(i32::try_from(days).ok()?)
                                 })
                                 .flatten(),
                             status: Status::judge(counts[*m], t.value, projected, days_left),
@@ -387,6 +393,44 @@ mod tests {
         let projection = p.projection.get(Metric::Collected).unwrap();
         assert_eq!(projection.completion, None);
         assert_eq!(projection.projected, 1 + 7);
+    }
+
+    #[test]
+    fn a_completion_a_whole_number_of_days_away_is_that_day() {
+        // 17 collected in the week, 17 to go: at 17/7 a day, exactly 7
+        // days. In floating point 17 / (17 / 7) is 7.000000000000001,
+        // whose ceiling made it 8.
+        let mut counts = Counts::default();
+        counts[Metric::Collected] = 17;
+        let figures = UnitFigures {
+            unit: Unit {
+                code: UnitCode::parse("83").unwrap(),
+                name: "Tỉnh Bến Tre".into(),
+                level: UnitLevel::Province,
+                parent: None,
+            },
+            as_of: "2024-02-26".parse().unwrap(),
+            counts,
+            week_before: Counts::default(),
+            targets: vec![Target {
+                metric: "collected".parse().unwrap(),
+                value: "34".parse().unwrap(),
+                deadline: "2024-03-31".parse().unwrap(),
+                set_at: Instant::from_unix_seconds(0),
+                set_by: "test".into(),
+                superseded_at: None,
+            }],
+        };
+        let p = Progress::from_figures(&figures);
+        let projection = p.projection.get(Metric::Collected).unwrap();
+        // 26/02 + 7 days, across 29 February.
+        assert_eq!(projection.completion, Some("2024-03-04".parse().unwrap()));
+        // One more to go is a day more.
+        let mut one_more = figures.clone();
+        one_more.targets[0].value = "35".parse().unwrap();
+        let p = Progress::from_figures(&one_more);
+        let projection = p.projection.get(Metric::Collected).unwrap();
+        assert_eq!(projection.completion, Some("2024-03-05".parse().unwrap()));
     }
 
     #[test]
