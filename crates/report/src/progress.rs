@@ -403,6 +403,7 @@ mod tests {
         let mut counts = Counts::default();
         counts[Metric::Collected] = 17;
         let figures = UnitFigures {
+            retired: None,
             unit: Unit {
                 code: UnitCode::parse("83").unwrap(),
                 name: "Tỉnh Bến Tre".into(),
