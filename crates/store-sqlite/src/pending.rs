@@ -2,7 +2,7 @@
 //! activation loaded before its collection), kept with what they wait for
 //! until an import or request brings it. They count in no figure.
 
-use phuxanh_domain::{CitizenId, Event, Instant};
+use phuxanh_domain::{Event, Instant};
 use phuxanh_store::{PendingEvent, PendingList, PendingQuery, Result, Scope};
 use rusqlite::{Connection, params};
 
@@ -28,32 +28,6 @@ pub(crate) fn citizens_among(conn: &Connection, ids: &[i64]) -> Result<Vec<i64>>
         }
     }
     Ok(out)
-}
-
-/// The events held for a citizen.
-pub(crate) fn of(conn: &Connection, citizen: CitizenId) -> Result<Vec<Event>> {
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM pending WHERE citizen_id = ?1"
-        ))
-        .map_err(backend)?;
-    let mut rows = stmt.query([citizen.as_u64() as i64]).map_err(backend)?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next().map_err(backend)? {
-        out.push(event_from(r)?);
-    }
-    Ok(out)
-}
-
-/// The held event with an explicit id, if any.
-pub(crate) fn with_id(conn: &Connection, id: &str) -> Result<Option<Event>> {
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM pending WHERE event_id = ?1"
-        ))
-        .map_err(backend)?;
-    let mut rows = stmt.query([id]).map_err(backend)?;
-    rows.next().map_err(backend)?.map(event_from).transpose()
 }
 
 /// Holds `ev`: it waits for `waiting_for`.

@@ -80,22 +80,41 @@ pub(crate) fn event_from(r: &rusqlite::Row<'_>) -> Result<Event> {
     })
 }
 
-/// The event recorded under an explicit (not snapshot) id, if any.
-fn event_by_id(conn: &Connection, id: &EventId) -> Result<Option<Event>> {
+/// Where an event is kept: recorded (`events`, counted) or held
+/// (`pending`, waiting for its predecessors).
+#[derive(Clone, Copy, Debug)]
+enum Ledger {
+    Recorded,
+    Held,
+}
+
+impl Ledger {
+    fn table(self) -> &'static str {
+        match self {
+            Ledger::Recorded => "events",
+            Ledger::Held => "pending",
+        }
+    }
+}
+
+/// The event kept under an explicit (not snapshot) id, if any.
+fn event_by_id(conn: &Connection, ledger: Ledger, id: &EventId) -> Result<Option<Event>> {
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE event_id = ?1"
+            "SELECT {EVENT_COLUMNS} FROM {} WHERE event_id = ?1",
+            ledger.table()
         ))
         .map_err(backend)?;
     let mut rows = stmt.query([id.as_str()]).map_err(backend)?;
     rows.next().map_err(backend)?.map(event_from).transpose()
 }
 
-/// Every event recorded for a citizen.
-fn events_of(conn: &Connection, citizen: CitizenId) -> Result<Vec<Event>> {
+/// Every event of a citizen kept there.
+fn events_of(conn: &Connection, ledger: Ledger, citizen: CitizenId) -> Result<Vec<Event>> {
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE citizen_id = ?1"
+            "SELECT {EVENT_COLUMNS} FROM {} WHERE citizen_id = ?1",
+            ledger.table()
         ))
         .map_err(backend)?;
     let mut rows = stmt.query([citizen.as_u64() as i64]).map_err(backend)?;
@@ -407,9 +426,9 @@ impl Import<'_> {
             }
             let other = match accepted.with_id(&ev.id) {
                 Some(e) => Some(e.clone()),
-                None => match event_by_id(self.conn, &ev.id)? {
+                None => match event_by_id(self.conn, Ledger::Recorded, &ev.id)? {
                     Some(e) => Some(e),
-                    None if self.any_held => pending::with_id(self.conn, ev.id.as_str())?,
+                    None if self.any_held => event_by_id(self.conn, Ledger::Held, &ev.id)?,
                     None => None,
                 },
             };
@@ -428,7 +447,7 @@ impl Import<'_> {
         // Every event sets a first day: a citizen without any has no events
         // recorded, and needs no look-up.
         let mut recorded = if reads_back {
-            events_of(self.conn, citizen_id)?
+            events_of(self.conn, Ledger::Recorded, citizen_id)?
         } else {
             Vec::new()
         };
@@ -471,8 +490,8 @@ impl Import<'_> {
             let mut changed: Vec<(i64, Firsts)> = Vec::with_capacity(chunk.len());
             for (citizen, rows) in chunk.iter_mut() {
                 let k = &known[citizen];
-                let recorded = events_of(self.conn, *citizen)?;
-                let held = pending::of(self.conn, *citizen)?;
+                let recorded = events_of(self.conn, Ledger::Recorded, *citizen)?;
+                let held = events_of(self.conn, Ledger::Held, *citizen)?;
                 let r = timeline::resolve(&recorded, &held, std::mem::take(rows));
                 for (line, outcome) in r.rows {
                     match outcome {
