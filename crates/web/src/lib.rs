@@ -68,7 +68,8 @@ pub use pool::Pool;
 pub struct ApiDoc;
 
 /// Adds the answers every operation may give to the document: 400 where
-/// it takes anything, 404 where it names a unit, 500 (a bug) and 503 (the
+/// it takes anything, 404 where it names a unit (in the path or a `unit`
+/// parameter), 500 (a bug) and 503 (the
 /// database is not ready, or the answer took longer than
 /// [`REQUEST_TIMEOUT`]) everywhere; each with the error body.
 struct CommonResponses;
@@ -92,6 +93,8 @@ impl utoipa::Modify for CommonResponses {
             for op in [&mut item.get, &mut item.post].into_iter().flatten() {
                 let takes = op.parameters.as_ref().is_some_and(|p| !p.is_empty())
                     || op.request_body.is_some();
+                let names_unit = path.contains("{code}")
+                    || op.parameters.iter().flatten().any(|p| p.name == "unit");
                 let mut add = |status: &str, description: &str, when: bool| {
                     if when {
                         op.responses
@@ -105,7 +108,7 @@ impl utoipa::Modify for CommonResponses {
                     "A parameter breaks this document (or is unknown): the error names it",
                     takes,
                 );
-                add("404", "No such unit (or campaign)", path.contains("{code}"));
+                add("404", "No such unit (or campaign)", names_unit);
                 add("500", "A bug: the server logged it", true);
                 add(
                     "503",
