@@ -34,13 +34,6 @@ fn count(db: &Path, table: &str) -> i64 {
         .unwrap()
 }
 
-fn assert_clean(p: &Phuxanh) {
-    assert_eq!(
-        p.ok(&["check"]).lines().last().unwrap(),
-        "Counters equal what the events say."
-    );
-}
-
 fn spawn(p: &Phuxanh, args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_phuxanh"))
         .arg("--db")
@@ -84,7 +77,7 @@ fn kill_during(p: &Phuxanh, args: &[&str], table: &str, after: i64, kills: usize
             now == before || now == after,
             "{args:?} killed after {at:?}: {table} holds {now} rows, neither {before} nor {after}"
         );
-        assert_clean(p);
+        p.assert_clean();
         if now == after {
             eprintln!("{args:?}: kill {k} after {at:?} came after the commit");
             return rolled_back;
@@ -329,7 +322,7 @@ fn a_server_killed_while_clients_post_keeps_every_acknowledged_event() {
                 );
             }
         }
-        assert_clean(&p);
+        p.assert_clean();
     }
     eprintln!("{total} events from {CLIENTS} clients, server killed {killed} times");
     assert!(killed >= 1, "the server was never killed while posting");

@@ -62,19 +62,12 @@ fn pending_total(p: &Phuxanh) -> u64 {
     v["total"].as_u64().unwrap()
 }
 
-fn assert_clean(p: &Phuxanh) {
-    assert_eq!(
-        p.ok(&["check"]).lines().last().unwrap(),
-        "Counters equal what the events say."
-    );
-}
-
 #[test]
 fn events_in_any_order_or_split_across_files_in_any_order_give_the_same_figures() {
     let (reference, dir) = campaign("11");
     let events = dir.join("events.csv");
     import(&reference, "events", &events);
-    assert_clean(&reference);
+    reference.assert_clean();
     assert_eq!(pending_total(&reference), 0);
     let expected = SqliteStore::open(&reference.db()).unwrap();
 
@@ -91,7 +84,7 @@ fn events_in_any_order_or_split_across_files_in_any_order_give_the_same_figures(
         let out = import(&p, "events", &file);
         assert!(out.contains("0 từ chối (refused)"), "{out}");
         assert_eq!(pending_total(&p), 0);
-        assert_clean(&p);
+        p.assert_clean();
         assert_same_figures(&SqliteStore::open(&p.db()).unwrap(), &expected);
     }
     // One export per stage, the last stage first (activations before
@@ -111,7 +104,7 @@ fn events_in_any_order_or_split_across_files_in_any_order_give_the_same_figures(
             &shuffled(&part, i as u64 + 7),
         );
         import(&p, "events", &file);
-        assert_clean(&p);
+        p.assert_clean();
     }
     assert_eq!(pending_total(&p), 0);
     assert_same_figures(&SqliteStore::open(&p.db()).unwrap(), &expected);
@@ -136,7 +129,7 @@ fn events_in_any_order_or_split_across_files_in_any_order_give_the_same_figures(
             import(&p, "events", &file);
         }
         assert_eq!(pending_total(&p), 0);
-        assert_clean(&p);
+        p.assert_clean();
         assert_same_figures(&SqliteStore::open(&p.db()).unwrap(), &expected);
     }
 }
@@ -156,7 +149,7 @@ fn a_status_snapshot_in_any_order_gives_the_same_figures() {
     );
     import(&p, "status", &file);
     assert_eq!(pending_total(&p), 0);
-    assert_clean(&p);
+    p.assert_clean();
     assert_same_figures(&SqliteStore::open(&p.db()).unwrap(), &expected);
 }
 
@@ -254,7 +247,7 @@ fn an_event_before_its_predecessor_is_held_listed_and_applied_at_its_own_day() {
     assert_eq!(count(&p, "2023-08-24", "activated"), 0);
     assert_eq!(count(&p, "2023-08-25", "activated"), 1);
     assert_eq!(count(&p, "2023-08-25", "activated_l2"), 1);
-    assert_clean(&p);
+    p.assert_clean();
 }
 
 #[test]
@@ -328,7 +321,7 @@ fn a_second_collection_before_a_recorded_approval_makes_it_wait_for_the_rejectio
     assert_eq!(count(&p, "2023-09-30", "approved"), 0);
     assert_eq!(count(&p, "2023-09-30", "collected"), 1);
     assert_eq!(pending_total(&p), 2);
-    assert_clean(&p);
+    p.assert_clean();
     // The rejection arrives.
     let third = events_file(
         &p,
@@ -339,5 +332,5 @@ fn a_second_collection_before_a_recorded_approval_makes_it_wait_for_the_rejectio
     assert_eq!(pending_total(&p), 0);
     assert_eq!(count(&p, "2023-09-30", "approved"), 1);
     assert_eq!(count(&p, "2023-09-30", "rejected"), 1);
-    assert_clean(&p);
+    p.assert_clean();
 }

@@ -32,13 +32,6 @@ fn hold_write_lock(p: &Phuxanh, hold: Duration) -> std::thread::JoinHandle<()> {
     })
 }
 
-fn assert_clean(p: &Phuxanh) {
-    assert_eq!(
-        p.ok(&["check"]).lines().last().unwrap(),
-        "Counters equal what the events say."
-    );
-}
-
 fn split_events(p: &Phuxanh, file: &std::path::Path, parts: usize) -> Vec<std::path::PathBuf> {
     let text = std::fs::read_to_string(file).unwrap();
     let mut lines = text.lines();
@@ -153,7 +146,7 @@ fn the_server_starts_and_reads_while_a_writer_holds_the_database_and_a_post_gets
     let (status, _, body) = server.request("POST", "/api/v1/events", event);
     assert_eq!(status, 200, "{body}");
     drop(server);
-    assert_clean(&p);
+    p.assert_clean();
 }
 
 #[test]
@@ -176,7 +169,7 @@ fn two_imports_at_once_both_apply() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    assert_clean(&p);
+    p.assert_clean();
     let reference = Phuxanh::with_generated_roster("10000", "21").0;
     reference.ok(&["events", "import", dir.join("events.csv").to_str().unwrap()]);
     let figures = |p: &Phuxanh| {
@@ -296,7 +289,7 @@ fn many_writers_at_once_all_succeed_while_the_server_reads_and_records() {
     }
     assert_eq!(recorded, ids.len());
     drop(server);
-    assert_clean(&p);
+    p.assert_clean();
     let campaigns = p.json(&["campaigns", "list", "--format", "json"]);
     assert!(campaigns.to_string().contains("60 ngày đêm"));
     // Every event sent to the server is recorded or held: none is lost.

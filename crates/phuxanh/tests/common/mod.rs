@@ -122,6 +122,14 @@ impl Phuxanh {
     pub fn json(&self, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
+
+    /// `check` finds every counter equal to what the events say.
+    pub fn assert_clean(&self) {
+        assert_eq!(
+            self.ok(&["check"]).lines().last().unwrap(),
+            "Counters equal what the events say."
+        );
+    }
 }
 
 /// Every unit under `code`, itself included.
