@@ -151,10 +151,7 @@ fn a_vn_2024_database_moves_to_vn_2025_with_its_whole_history() {
         map.to_str().unwrap(),
     ]);
     assert!(out.contains("63 tỉnh, 696 huyện, 10.035 xã"), "{out}");
-    assert_eq!(
-        p.ok(&["check"]).lines().last().unwrap(),
-        "Counters equal what the events say."
-    );
+    p.assert_clean();
     assert_eq!(p.ok(&["units", "list"]).lines().count(), 34);
 
     // The new Vĩnh Long, day by day, is the three old provinces together.
@@ -186,6 +183,19 @@ fn a_vn_2024_database_moves_to_vn_2025_with_its_whole_history() {
     assert_eq!(now_83, old_83);
     let table = p.ok(&["progress", "--unit", "83", "--as-of", "2023-11-14"]);
     assert!(table.contains("sáp nhập vào 86"), "{table}");
+    // The dashboard says so too, with a link to the new unit.
+    let server = common::Server::start(&p.db());
+    let (status, _, page) = server.request("GET", "/units/83?as_of=2023-11-14", "");
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(
+            "sắp xếp lại từ ngày 01/07/2025, sáp nhập vào <a href=\"/units/86?as_of=2023-11-14"
+        ),
+        "{page}"
+    );
+    let (_, _, page) = server.request("GET", "/units/86?as_of=2023-11-14", "");
+    assert!(!page.contains("class=\"retired\""), "{page}");
+    drop(server);
 
     // The campaign of Bến Tre is the new province's now.
     let campaigns: Value = p.json(&["campaigns", "list", "--format", "json"]);
@@ -239,10 +249,7 @@ fn a_vn_2024_database_moves_to_vn_2025_with_its_whole_history() {
     );
     p.ok(&["check", "--repair"]);
     assert_eq!(history(&p.db(), "86"), new_86);
-    assert_eq!(
-        p.ok(&["check"]).lines().last().unwrap(),
-        "Counters equal what the events say."
-    );
+    p.assert_clean();
     // Once is enough.
     let again = p.run(&["units", "reorganise", "--to", "vn-2025"]);
     assert!(String::from_utf8_lossy(&again.stderr).contains("reorganised already"));

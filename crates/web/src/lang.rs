@@ -148,6 +148,17 @@ const WORDS: &[(&str, &str, &str)] = &[
         "eligible citizens",
     ),
     ("updated", "· cập nhật lúc", "· updated at"),
+    (
+        "retired_on",
+        "Đơn vị đã được sắp xếp lại từ ngày",
+        "This unit was reorganised on",
+    ),
+    ("merged_into", "sáp nhập vào", "and merged into"),
+    (
+        "retired_note",
+        "số liệu giữ nguyên như trước ngày đó.",
+        "its figures stand as they were before that day.",
+    ),
     ("views", "Các trang", "Views"),
     ("none", "Không có đơn vị nào.", "No units."),
     ("tab_overview", "Tổng quan", "Overview"),

@@ -528,6 +528,10 @@ async fn overview(
             map_param => map_param(map_metric),
             page_name => p.unit.name.clone(),
             table_caption => lang.word("children_caption"),
+            retired => p.retired.as_ref().map(|r| context! {
+                on => lang.date(r.on),
+                into => r.into.iter().map(|code| context! { code, href => link(code) }).collect::<Vec<_>>(),
+            }),
         },
     )
 }
