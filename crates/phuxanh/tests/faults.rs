@@ -97,22 +97,8 @@ fn rows(file: &Path) -> i64 {
 #[test]
 fn imports_killed_at_any_point_leave_the_file_applied_whole_or_not_at_all() {
     let (citizens, kills) = scale();
-    let p = Phuxanh::empty();
-    let files = p.dir.path().join("gen");
-    p.ok(&[
-        "gen",
-        "--province",
-        "83",
-        "--citizens",
-        citizens,
-        "--seed",
-        "11",
-        "--out",
-        files.to_str().unwrap(),
-    ]);
+    let (p, files) = Phuxanh::with_generated_villages(citizens, "11");
     let file = |name: &str| files.join(name).to_str().unwrap().to_string();
-    p.ok(&["init", "--units", "vn-2024"]);
-    p.ok(&["units", "import", &file("villages.csv")]);
 
     let roster = rows(&files.join("citizens.csv"));
     let n = kill_during(

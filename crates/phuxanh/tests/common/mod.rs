@@ -36,9 +36,9 @@ impl Phuxanh {
         p
     }
 
-    /// A generated Bến Tre in `gen/`, with its villages and roster imported
-    /// into a vn-2024 database.
-    pub fn with_generated_roster(citizens: &str, seed: &str) -> (Phuxanh, PathBuf) {
+    /// A generated Bến Tre in `gen/`, with its villages imported into a
+    /// vn-2024 database (the roster not yet).
+    pub fn with_generated_villages(citizens: &str, seed: &str) -> (Phuxanh, PathBuf) {
         let p = Phuxanh::empty();
         let dir = p.dir.path().join("gen");
         let out = dir.to_str().unwrap();
@@ -59,6 +59,13 @@ impl Phuxanh {
             "import",
             dir.join("villages.csv").to_str().unwrap(),
         ]);
+        (p, dir)
+    }
+
+    /// A generated Bến Tre in `gen/`, with its villages and roster imported
+    /// into a vn-2024 database.
+    pub fn with_generated_roster(citizens: &str, seed: &str) -> (Phuxanh, PathBuf) {
+        let (p, dir) = Phuxanh::with_generated_villages(citizens, seed);
         p.ok(&[
             "citizens",
             "import",
