@@ -124,6 +124,7 @@ test("the pages pass axe-core's accessibility checks", async () => {
   const axe = readFileSync(resolve(here, "node_modules/axe-core/axe.min.js"), "utf8");
   for (const path of [
     "/?as_of=2023-11-14",
+    "/units/83",
     "/units/83?as_of=2023-11-14",
     "/units/83?as_of=2023-11-14&lang=en&map=activated",
     "/units/83/ranking?as_of=2023-11-14&level=commune",
@@ -148,6 +149,28 @@ test("another day", async () => {
   const p = await api("/api/v1/units/83/progress?as_of=2023-10-01");
   assert.equal(await card("Thu nhận").innerText(), vi(p.counts.collected));
   assert.match(await page.locator(".sub").innerText(), /01\/10\/2023/);
+});
+
+test("without a day, a page opens on the last day with data and says so", async () => {
+  // The last local day of the generated events, read from the file.
+  const lines = readFileSync(join(dir, "gen", "events.csv"), "utf8").trim().split("\n");
+  const at = lines[0].split(",").indexOf("at");
+  const last = lines.slice(1).map((l) => l.split(",")[at].slice(0, 10)).sort().pop();
+  const [y, m, d] = last.split("-");
+  await page.goto(`${base}/units/83`);
+  assert.equal(await page.locator("main").getAttribute("data-as-of"), last);
+  assert.equal(await page.locator("#as_of").inputValue(), last);
+  assert.match(await page.locator(".sub").innerText(), new RegExp(`^Số liệu tính đến hết ngày ${d}/${m}/${y}`));
+  assert.equal(
+    await page.locator(".dated .notice").innerText(),
+    `Không có số liệu sau ngày ${d}/${m}/${y}: trang mở ở ngày cuối cùng có số liệu.`,
+  );
+  assert.match(await page.locator(".dated .updated").innerText(), /^Cập nhật lần cuối lúc \d\d:\d\d ngày \d\d\/\d\d\/\d{4}, từ .*events\.csv$/);
+  const p = await api(`/api/v1/units/83/progress?as_of=${last}`);
+  assert.equal(await card("Thu nhận").innerText(), vi(p.counts.collected));
+  // A day in the future says what its figures are.
+  await page.goto(`${base}/units/83?as_of=2099-01-01&lang=en`);
+  assert.match(await page.locator(".dated .notice").innerText(), /^01\/01\/2099 has not come yet|^2099-01-01 has not come yet/);
 });
 
 test("download the period report", async () => {

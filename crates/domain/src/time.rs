@@ -319,6 +319,12 @@ impl Instant {
             .expect("midnight exists in Asia/Ho_Chi_Minh")
     }
 
+    /// The local time of day, `HH:MM`.
+    pub fn clock(self) -> String {
+        let ts = Timestamp::from_second(self.0).expect("instants are in range");
+        ts.to_zoned(vietnam().clone()).strftime("%H:%M").to_string()
+    }
+
     /// Renders as RFC 3339 in local time, e.g. `2023-08-20T19:30:00+07:00`.
     pub fn to_rfc3339(self) -> String {
         let ts = Timestamp::from_second(self.0).expect("instants are in range");

@@ -98,6 +98,9 @@ pub enum Command {
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
+        /// Warn on every page when no new data has come for this many days while a campaign runs.
+        #[arg(long, default_value_t = phuxanh_web::STALE_DAYS)]
+        stale_days: u32,
     },
     /// Write a synthetic campaign (units, roster, events, targets) as CSV files.
     Gen(GenArgs),

@@ -118,6 +118,18 @@ fn every_released_schema_upgrades_to_the_same_figures_as_a_fresh_import() {
         );
         let upgraded = SqliteStore::open(&p.db()).unwrap();
         assert_same_figures(&upgraded, &fresh_store);
+        // The days the events span are known after the upgrade (when and
+        // from where they were recorded is not).
+        use phuxanh_store::Store;
+        let (was, fresh) = (
+            upgraded.freshness().unwrap(),
+            fresh_store.freshness().unwrap(),
+        );
+        assert!(fresh.first_day.is_some() && fresh.updated_by.is_some());
+        assert_eq!(
+            (was.first_day, was.last_day),
+            (fresh.first_day, fresh.last_day)
+        );
         // And it takes new data like a fresh database.
         p.ok(&[
             "events",

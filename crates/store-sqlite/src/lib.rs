@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use phuxanh_domain::{Day, Instant, TargetMetric, TargetValue, Transition, UnitCode, UnitLevel};
 use phuxanh_store::{
-    Campaign, CheckReport, History, ImportMode, ImportReport, PendingList, PendingQuery,
+    Campaign, CheckReport, Freshness, History, ImportMode, ImportReport, PendingList, PendingQuery,
     Reorganisation, ReorganiseReport, Result, Rows, Scope, Store, StoreError, Target, TargetRecord,
     Unit, UnitFigures,
 };
@@ -361,6 +361,35 @@ impl Store for SqliteStore {
             }
             Err(e) => Err(backend(e)),
         }
+    }
+
+    fn freshness(&self) -> Result<Freshness> {
+        self.require_initialised()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT key, value FROM meta
+                 WHERE key IN ('first_event_at', 'last_event_at', 'updated_at', 'updated_by')",
+            )
+            .map_err(backend)?;
+        let mut rows = stmt.query([]).map_err(backend)?;
+        let mut out = Freshness::default();
+        let instant = |v: &str| {
+            v.parse()
+                .map(Instant::from_unix_seconds)
+                .map_err(|_| StoreError::Backend(format!("corrupt time '{v}' in meta").into()))
+        };
+        while let Some(r) = rows.next().map_err(backend)? {
+            let key: String = r.get(0).map_err(backend)?;
+            let value: String = r.get(1).map_err(backend)?;
+            match key.as_str() {
+                "first_event_at" => out.first_day = Some(instant(&value)?.day()),
+                "last_event_at" => out.last_day = Some(instant(&value)?.day()),
+                "updated_at" => out.updated_at = Some(instant(&value)?),
+                _ => out.updated_by = Some(value),
+            }
+        }
+        Ok(out)
     }
 
     fn generation(&self) -> Result<u64> {

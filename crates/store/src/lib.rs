@@ -131,6 +131,21 @@ pub struct PendingEvent {
     pub source: String,
 }
 
+/// How fresh the data is: the days its recorded events span, and the last
+/// write that recorded events.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Freshness {
+    /// The local day of the earliest recorded event.
+    pub first_day: Option<Day>,
+    /// The local day of the latest recorded event.
+    pub last_day: Option<Day>,
+    /// When events were last recorded (unknown for those recorded before
+    /// schema 7).
+    pub updated_at: Option<Instant>,
+    /// Where they came from: a file's name, or `api`.
+    pub updated_by: Option<String>,
+}
+
 /// Which held events to list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingQuery {
@@ -450,6 +465,10 @@ pub trait Store {
     /// A number that grows with every committed change to the data: two
     /// reads under the same generation see the same figures.
     fn generation(&self) -> Result<u64>;
+
+    /// The days the recorded events span, and when and from where events
+    /// were last recorded.
+    fn freshness(&self) -> Result<Freshness>;
 }
 
 impl fmt::Display for Refusal {

@@ -15,6 +15,7 @@
 mod api;
 mod cache;
 mod contract;
+mod dated;
 mod error;
 mod events;
 mod lang;
@@ -136,7 +137,13 @@ pub struct AppState {
     cache: cache::Cache,
     /// Requests answered, by status class 1xx … 5xx.
     requests: [std::sync::atomic::AtomicU64; 5],
+    /// Days without new data, while a campaign runs, before pages warn.
+    pub stale_days: u32,
 }
+
+/// Days without new data during a campaign before the pages warn, unless
+/// `serve --stale-days` says otherwise.
+pub const STALE_DAYS: u32 = 3;
 
 impl AppState {
     /// Connections to the database at `db`, which must exist.
@@ -150,6 +157,7 @@ impl AppState {
             generation: std::sync::Mutex::new(generation),
             cache: cache::Cache::default(),
             requests: Default::default(),
+            stale_days: STALE_DAYS,
         })
     }
 
@@ -298,8 +306,15 @@ async fn metrics(axum::extract::State(state): axum::extract::State<Arc<AppState>
 
 /// Serves the database at `db` on `addr` until Ctrl-C or SIGTERM, then lets
 /// the requests in flight finish.
-pub async fn serve(db: &Path, addr: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
-    let app = router(Arc::new(AppState::open(db)?));
+pub async fn serve(
+    db: &Path,
+    addr: SocketAddr,
+    stale_days: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let app = router(Arc::new(AppState {
+        stale_days,
+        ..AppState::open(db)?
+    }));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(
         "serving {} on http://{}",

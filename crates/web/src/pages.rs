@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use crate::api::unit_code;
 use crate::contract::{Rule, shifted};
+use crate::dated::When;
 use crate::lang::Lang;
 use crate::map;
 use crate::{ApiError, AppState};
@@ -202,8 +203,9 @@ fn param<T: std::str::FromStr<Err = String>>(
 }
 
 /// The day a query names in `name`, today when it names none.
-fn day(q: &HashMap<String, String>, name: &'static str) -> Result<Day, ApiError> {
-    Ok(param(q, name, Rule::Day)?.unwrap_or_else(Day::today))
+/// The day a request asks for, if any ([`When::read`] fills it in).
+fn day(q: &HashMap<String, String>, name: &'static str) -> Result<Option<Day>, ApiError> {
+    param(q, name, Rule::Day)
 }
 
 /// An error as a page, with its status.
@@ -241,6 +243,7 @@ async fn quality(
         },
     };
     let unit = code.as_ref().map(|c| c.to_string());
+    let stale_days = s.stale_days;
     let data = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
         let held = phuxanh_report::pending::pending(
@@ -250,10 +253,11 @@ async fn quality(
             older_than,
             phuxanh_domain::Instant::now(),
         )?;
-        Ok::<_, phuxanh_store::StoreError>((held, store.generation()?))
+        let when = When::read(&*store, None)?;
+        Ok::<_, phuxanh_store::StoreError>((held, store.generation()?, when))
     })
     .await;
-    let (held, generation) = match data {
+    let (held, generation, when) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return error_page(e.into()),
         Err(e) => return error_page(ApiError::from_join(e)),
@@ -268,7 +272,6 @@ async fn quality(
     by_unit.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let words = lang.words();
     let shown = held.events.len().min(HELD_SHOWN);
-    let today = Day::today();
     render(
         "quality.html",
         context! {
@@ -277,7 +280,8 @@ async fn quality(
             page_name => words["quality"],
             t => words,
             crumbs => Vec::<Crumb>::new(),
-            as_of => today.to_string(),
+            as_of => when.day.to_string(),
+            dated => when.said(lang, stale_days),
             generation => generation,
             poll => poll(&q),
             map_param => None::<String>,
@@ -307,22 +311,25 @@ async fn home(
 ) -> Response {
     let lang = Lang::from_query(&q);
     let map_metric = map::metric(&q);
-    let as_of = match day(&q, "as_of") {
+    let asked = match day(&q, "as_of") {
         Ok(d) => d,
         Err(e) => return error_page(e),
     };
+    let stale_days = s.stale_days;
     let data = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
         let scope = Scope::everything();
+        let when = When::read(&*store, asked)?;
+        let as_of = when.day;
         let provinces = store
             .roots(&scope)?
             .iter()
             .map(|u| Ok(gather(&*store, &scope, &u.code, as_of, false)?.unit))
             .collect::<Result<Vec<Progress>, phuxanh_store::StoreError>>()?;
-        Ok::<_, phuxanh_store::StoreError>((provinces, store.generation()?))
+        Ok::<_, phuxanh_store::StoreError>((provinces, store.generation()?, when))
     })
     .await;
-    let (provinces, generation) = match data {
+    let (provinces, generation, when) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return error_page(e.into()),
         Err(e) => return error_page(ApiError::from_join(e)),
@@ -334,11 +341,19 @@ async fn home(
             ));
         }
         [only] => {
-            return Redirect::to(&unit_link(&only.unit.code, as_of, lang, map_metric))
-                .into_response();
+            let as_of = asked.map_or(String::new(), |d| d.to_string());
+            let mut href = format!("/units/{}?lang={}", only.unit.code, lang.code());
+            if !as_of.is_empty() {
+                href.push_str(&format!("&as_of={as_of}"));
+            }
+            if let Some(m) = map_param(map_metric) {
+                href.push_str(&format!("&map={m}"));
+            }
+            return Redirect::to(&href).into_response();
         }
         _ => {}
     }
+    let as_of = when.day;
     let link = |code: &str| unit_link(code, as_of, lang, map_metric);
     let (headers, children) = children_table(lang, None, &provinces, &link);
     let map = map::draw(&provinces, map_metric, lang, link, |m| {
@@ -362,6 +377,7 @@ async fn home(
             headers => headers,
             children => children,
             table_caption => lang.word("provinces_caption"),
+            dated => when.said(lang, stale_days),
         },
     )
 }
@@ -400,18 +416,17 @@ async fn overview(
 ) -> Response {
     let lang = Lang::from_query(&q);
     let map_metric = map::metric(&q);
-    let parsed = (|| {
-        let as_of = day(&q, "as_of")?;
-        Ok((unit_code(&code)?, as_of, shifted(as_of, -89, "as_of")?))
-    })();
-    let (code, as_of, chart_from) = match parsed {
+    let parsed = (|| Ok((unit_code(&code)?, day(&q, "as_of")?)))();
+    let (code, asked) = match parsed {
         Ok(x) => x,
         Err(e) => return error_page(e),
     };
+    let stale_days = s.stale_days;
     let data = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
         let scope = Scope::everything();
-        let report = gather(&*store, &scope, &code, as_of, true)?;
+        let when = When::read(&*store, asked)?;
+        let report = gather(&*store, &scope, &code, when.day, true)?;
         let mut crumbs = Vec::new();
         let mut parent = store.unit(&scope, &code)?.parent;
         while let Some(p) = parent {
@@ -424,13 +439,18 @@ async fn overview(
         }
         crumbs.reverse();
         let generation = store.generation()?;
-        Ok::<_, phuxanh_store::StoreError>((report, crumbs, generation))
+        Ok::<_, phuxanh_store::StoreError>((report, crumbs, generation, when))
     })
     .await;
-    let (report, crumbs, generation) = match data {
+    let (report, crumbs, generation, when) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return error_page(e.into()),
         Err(e) => return error_page(ApiError::from_join(e)),
+    };
+    let as_of = when.day;
+    let chart_from = match shifted(as_of, -89, "as_of") {
+        Ok(d) => d,
+        Err(e) => return error_page(e),
     };
     let words = lang.words();
     let p = &report.unit;
@@ -532,6 +552,7 @@ async fn overview(
                 on => lang.date(r.on),
                 into => r.into.iter().map(|code| context! { code, href => link(code) }).collect::<Vec<_>>(),
             }),
+            dated => when.said(lang, stale_days),
         },
     )
 }
@@ -639,6 +660,7 @@ async fn report(
     };
     let built = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
+        let as_of = When::read(&*store, as_of)?.day;
         let summary =
             phuxanh_report::summary::summary(&*store, &Scope::everything(), &code, as_of, None)
                 .map_err(ApiError::from)?;
@@ -648,10 +670,10 @@ async fn report(
             summary.to_xlsx()
         }
         .map_err(|e| ApiError::bug(format_args!("writing a report: {e}")))?;
-        Ok::<_, ApiError>((bytes, code))
+        Ok::<_, ApiError>((bytes, code, as_of))
     })
     .await;
-    let (bytes, code) = match built {
+    let (bytes, code, as_of) = match built {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return error_page(e),
         Err(e) => return error_page(ApiError::from_join(e)),
@@ -772,10 +794,11 @@ async fn view(
             param::<phuxanh_domain::UnitLevel>(&q, "level", Rule::OneOf(crate::api::LEVELS))?,
         ))
     })();
-    let (code, day, metric, level) = match parsed {
+    let (code, asked, metric, level) = match parsed {
         Ok(x) => x,
         Err(e) => return error_page(e),
     };
+    let stale_days = s.stale_days;
     let campaign = q.get("campaign").filter(|c| !c.is_empty()).cloned();
     let view_name = view.clone();
     let built = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
@@ -783,6 +806,8 @@ async fn view(
         let scope = Scope::everything();
         let unit = store.unit(&scope, &code)?;
         let generation = store.generation()?;
+        let when = When::read(&*store, asked)?;
+        let day = when.day;
         let mut stages = None;
         // The API's request for the same figures, for the page's JSON link.
         let mut api_query = vec![(day_param, day.to_string())];
@@ -854,14 +879,15 @@ async fn view(
                 (r.table_sheet(), r.notes())
             }
         };
-        Ok((unit, generation, sheet, notes, stages, api_query))
+        Ok((unit, generation, sheet, notes, stages, api_query, when))
     })
     .await;
-    let (unit, generation, sheet, notes, stages, api_query) = match built {
+    let (unit, generation, sheet, notes, stages, api_query, when) = match built {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return error_page(e),
         Err(e) => return error_page(ApiError::from_join(e)),
     };
+    let day = when.day;
     let words = lang.words();
     let (columns, rows) = table_of(&sheet, lang, day);
     let selects = if matches!(view.as_str(), "ranking" | "completed") {
@@ -898,6 +924,7 @@ async fn view(
             rows => rows,
             json => json,
             funnel => stages.map(|s| funnel_bars(&s, lang)),
+            dated => when.said(lang, stale_days),
         },
     )
 }

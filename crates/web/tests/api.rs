@@ -1217,3 +1217,56 @@ async fn an_event_before_its_predecessor_is_held_listed_and_released() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(v["error"]["field"], "older_than_days");
 }
+
+#[tokio::test]
+async fn pages_open_on_the_last_day_with_data_and_say_how_fresh_it_is() {
+    // The fixture's events run from 20/08/2023 to 12/09/2023 (by hand:
+    // tests/data/events.csv), imported from the source "test".
+    let (_dir, app) = app();
+    let page = |uri: &'static str| {
+        let app = app.clone();
+        async move {
+            let (status, _, html) = get_raw(&app, uri).await;
+            assert_eq!(status, StatusCode::OK, "{uri}");
+            String::from_utf8(html).unwrap()
+        }
+    };
+    let html = page("/units/83").await;
+    assert!(html.contains("data-as-of=\"2023-09-12\""), "{html}");
+    assert!(html.contains("Số liệu tính đến hết ngày 12/09/2023"));
+    assert!(
+        html.contains(
+            "Không có số liệu sau ngày 12/09/2023: trang mở ở ngày cuối cùng có số liệu."
+        )
+    );
+    assert!(html.contains("Cập nhật lần cuối lúc") && html.contains(", từ test"));
+    // Every view opens on that day too, and the report file is of it.
+    let html = page("/units/83/daily").await;
+    assert!(html.contains("value=\"2023-09-12\""), "{html}");
+    let response = app
+        .clone()
+        .oneshot(
+            Request::get("/units/83/report")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.contains("bao-cao-83-2023-09-12.xlsx"),
+        "{disposition}"
+    );
+    // A chosen day inside the data says nothing more; outside it, why.
+    let html = page("/units/83?as_of=2023-09-01").await;
+    assert!(!html.contains("class=\"notice\""), "{html}");
+    let html = page("/units/83?as_of=2023-08-01").await;
+    assert!(html.contains("Ngày 01/08/2023 trước ngày đầu tiên có số liệu (20/08/2023)"));
+    let html = page("/units/83?as_of=2023-10-01&lang=en").await;
+    assert!(html.contains(
+        "No data after 2023-09-12: the figures of 2023-10-01 are those at the end of 2023-09-12."
+    ));
+    let html = page("/units/83?as_of=2099-01-01").await;
+    assert!(html.contains("chưa đến: số liệu là số liệu hiện có đến nay, không phải dự báo."));
+}

@@ -123,7 +123,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     if !args.no_open {
         open_browser(&url);
     }
-    super::serve(&db.to_string(), args.addr)
+    super::serve(&db.to_string(), args.addr, phuxanh_web::STALE_DAYS)
 }
 
 /// Asks the desktop to open `url`; on a machine without one, says so.

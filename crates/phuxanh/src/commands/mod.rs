@@ -106,7 +106,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup { .. } => bail!("give --out FILE or --verify FILE"),
         Command::Restore { file } => backup::restore(&cli.db, &file),
         Command::Check { repair } => check(&mut open(&cli.db)?, repair),
-        Command::Serve { addr } => serve(&cli.db, addr),
+        Command::Serve { addr, stale_days } => serve(&cli.db, addr, stale_days),
         Command::Gen(args) => generate::run(&args),
         Command::Demo(args) => demo::run(&args),
     }
@@ -145,7 +145,7 @@ fn wait_secs() -> u64 {
 }
 
 /// Runs the server until Ctrl-C or SIGTERM; requests are logged to stderr.
-pub fn serve(db: &str, addr: std::net::SocketAddr) -> Result<ExitCode> {
+pub fn serve(db: &str, addr: std::net::SocketAddr, stale_days: u32) -> Result<ExitCode> {
     open(db)?; // the same checks and messages as every other command
     // One line per request at the default level; RUST_LOG=warn quietens it.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -157,7 +157,7 @@ pub fn serve(db: &str, addr: std::net::SocketAddr) -> Result<ExitCode> {
         .init();
     let runtime = tokio::runtime::Runtime::new().context("starting the server's runtime")?;
     runtime
-        .block_on(phuxanh_web::serve(Path::new(db), addr))
+        .block_on(phuxanh_web::serve(Path::new(db), addr, stale_days))
         .map_err(|e| anyhow::anyhow!("serving on {addr}: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -232,6 +232,7 @@ impl Accepted {
         let mut citizens: Vec<(CitizenId, Vec<Event>)> = self.by_citizen.into_iter().collect();
         citizens.sort_unstable_by_key(|(id, _)| *id);
         let events: Vec<Event> = citizens.into_iter().flat_map(|(_, e)| e).collect();
+        widen_span(conn, &events)?;
         let one = "(?, ?, ?, ?, ?, ?, ?, ?)";
         let insert = |n: usize| {
             conn.prepare_cached(&format!(
@@ -252,6 +253,29 @@ impl Accepted {
         }
         Ok(())
     }
+}
+
+/// Widens the span of time the recorded events cover (`meta`'s
+/// `first_event_at` and `last_event_at`, Unix seconds) to take in `events`.
+fn widen_span(conn: &Connection, events: &[Event]) -> Result<()> {
+    let ats = events.iter().map(|e| e.at.unix_seconds());
+    let (Some(first), Some(last)) = (ats.clone().min(), ats.max()) else {
+        return Ok(());
+    };
+    for (key, at, keep) in [
+        ("first_event_at", first, "min"),
+        ("last_event_at", last, "max"),
+    ] {
+        conn.prepare_cached(&format!(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE
+             SET value = {keep}(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))"
+        ))
+        .map_err(backend)?
+        .execute(rusqlite::params![key, at])
+        .map_err(backend)?;
+    }
+    Ok(())
 }
 
 /// Runs an insert of `events.len()` rows of [`EVENT_COLUMNS`].
@@ -577,5 +601,15 @@ pub(crate) fn events(
     import.index_by_citizen()?;
     import.resolve_aside()?;
     let Import { report, deltas, .. } = import;
+    if report.applied > 0 || report.released > 0 {
+        // When events were last recorded, and from where.
+        let mut set = tx
+            .prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")
+            .map_err(backend)?;
+        set.execute(rusqlite::params!["updated_at", now.unix_seconds()])
+            .map_err(backend)?;
+        set.execute(rusqlite::params!["updated_by", source])
+            .map_err(backend)?;
+    }
     finish(tx, report, mode, deltas.roll_up(&index))
 }

@@ -1,5 +1,6 @@
 -- Schema 6 → 7: events held until their predecessors arrive; units retired
--- by a reorganisation, and their successors.
+-- by a reorganisation, and their successors; the span of time the events
+-- cover, kept in meta from now on (read once here).
 CREATE TABLE pending (
     event_id    TEXT,
     citizen_id  INTEGER NOT NULL,
@@ -23,3 +24,10 @@ CREATE TABLE successors (
     whole        INTEGER NOT NULL CHECK (whole IN (0, 1)),
     PRIMARY KEY (unit_id, successor_id)
 ) WITHOUT ROWID;
+
+INSERT INTO meta (key, value)
+SELECT key, value FROM (
+    SELECT 'first_event_at' AS key, min(at) AS value FROM events
+    UNION ALL
+    SELECT 'last_event_at', max(at) FROM events
+) WHERE value IS NOT NULL;
