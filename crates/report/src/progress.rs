@@ -166,6 +166,13 @@ pub struct Projection {
     pub status: Status,
 }
 
+/// A deadline the as-of day is past ([`Progress::overdue`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overdue {
+    pub days: i32,
+    pub short_by: i64,
+}
+
 /// A unit a reorganisation retired: its figures stand as they were then.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RetiredView {
@@ -313,6 +320,17 @@ impl Progress {
         }
     }
 
+    /// The target of `m` whose deadline had passed by the as-of day: how
+    /// many days before, and how far short of the target the count was
+    /// (0 when it was reached).
+    pub fn overdue(&self, m: Metric) -> Option<Overdue> {
+        let t = self.targets.get(m)?;
+        (self.as_of > t.deadline).then(|| Overdue {
+            days: self.as_of.days_since(t.deadline),
+            short_by: (t.value - self.count(m)).max(0),
+        })
+    }
+
     pub fn count(&self, m: Metric) -> i64 {
         match m {
             Metric::Eligible => self.eligible,
@@ -359,7 +377,7 @@ pub fn gather(
 
 #[cfg(test)]
 mod tests {
-    use super::{Progress, Status};
+    use super::{Overdue, Progress, Status, WithChildren};
     use phuxanh_domain::{Counts, Instant, Metric, UnitCode, UnitLevel};
     use phuxanh_store::{Target, Unit, UnitFigures};
 
@@ -444,5 +462,61 @@ mod tests {
         assert_eq!(Status::judge(50, 100, 90, 5), Status::Behind);
         // The deadline has passed: not done is behind.
         assert_eq!(Status::judge(99, 100, 99, 0), Status::Behind);
+    }
+
+    #[test]
+    fn a_passed_deadline_says_how_long_ago_and_how_far_short() {
+        // 17 of 34 collected by 31/12/2023, seen on 10/01/2024: 10 days
+        // past the deadline, 17 short.
+        let mut counts = Counts::default();
+        counts[Metric::Collected] = 17;
+        let figures = UnitFigures {
+            retired: None,
+            unit: Unit {
+                code: UnitCode::parse("83").unwrap(),
+                name: "Tỉnh Bến Tre".into(),
+                level: UnitLevel::Province,
+                parent: None,
+            },
+            as_of: "2024-01-10".parse().unwrap(),
+            counts,
+            week_before: Counts::default(),
+            targets: vec![Target {
+                metric: "collected".parse().unwrap(),
+                value: "34".parse().unwrap(),
+                deadline: "2023-12-31".parse().unwrap(),
+                set_at: Instant::from_unix_seconds(0),
+                set_by: "test".into(),
+                superseded_at: None,
+            }],
+        };
+        let p = Progress::from_figures(&figures);
+        assert_eq!(
+            p.overdue(Metric::Collected),
+            Some(Overdue {
+                days: 10,
+                short_by: 17
+            })
+        );
+        assert_eq!(p.overdue(Metric::Activated), None, "no target");
+        let table = crate::render::progress_table(&WithChildren {
+            unit: p,
+            children: Vec::new(),
+        });
+        assert!(
+            table.contains(
+                "Chỉ tiêu thu nhận hạn 31/12/2023 đã quá hạn 10 ngày: đạt 17/34, còn thiếu 17 so với chỉ tiêu — Chậm tiến độ"
+            ),
+            "{table}"
+        );
+        // On the deadline itself it has not passed.
+        let on_the_day = UnitFigures {
+            as_of: "2023-12-31".parse().unwrap(),
+            ..figures
+        };
+        assert_eq!(
+            Progress::from_figures(&on_the_day).overdue(Metric::Collected),
+            None
+        );
     }
 }

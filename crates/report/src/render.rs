@@ -391,6 +391,23 @@ fn summary_lines(p: &Progress) -> String {
         .collect();
     out.push_str(&format!("Tốc độ bình quân 7 ngày: {}\n", pace.join(", ")));
     for (m, proj) in &p.projection.0 {
+        if let Some(o) = p.overdue(*m) {
+            let outcome = if o.short_by == 0 {
+                "đã đạt chỉ tiêu".to_string()
+            } else {
+                format!("còn thiếu {} so với chỉ tiêu", vi::number(o.short_by))
+            };
+            out.push_str(&format!(
+                "Chỉ tiêu {} hạn {} đã quá hạn {} ngày: đạt {}/{}, {outcome} — {}\n",
+                m.vietnamese().to_lowercase(),
+                vi::date(proj.deadline),
+                vi::number(i64::from(o.days)),
+                vi::number(p.count(*m)),
+                vi::number(p.targets.get(*m).map_or(0, |t| t.value)),
+                proj.status.vietnamese()
+            ));
+            continue;
+        }
         let mut line = format!(
             "Chỉ tiêu {} hạn {} (còn {} ngày): dự kiến đạt {}",
             m.vietnamese().to_lowercase(),

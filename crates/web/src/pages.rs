@@ -495,6 +495,44 @@ async fn overview(
         .0
         .iter()
         .map(|(m, x)| {
+            if let Some(o) = p.overdue(*m) {
+                let target = p.targets.get(*m).map_or(0, |t| t.value);
+                let text = match lang {
+                    Lang::Vi => format!(
+                        "{} {} hạn {} đã quá hạn {} ngày: đạt {}/{}, {}",
+                        words["target"],
+                        lang.metric(*m).to_lowercase(),
+                        lang.date(x.deadline),
+                        lang.number(i64::from(o.days)),
+                        lang.number(p.count(*m)),
+                        lang.number(target),
+                        if o.short_by == 0 {
+                            "đã đạt chỉ tiêu".to_string()
+                        } else {
+                            format!("còn thiếu {}", lang.number(o.short_by))
+                        }
+                    ),
+                    Lang::En => format!(
+                        "{} {} due {}, {} days ago: {}/{}, {}",
+                        words["target"],
+                        lang.metric(*m).to_lowercase(),
+                        lang.date(x.deadline),
+                        lang.number(i64::from(o.days)),
+                        lang.number(p.count(*m)),
+                        lang.number(target),
+                        if o.short_by == 0 {
+                            "reached".to_string()
+                        } else {
+                            format!("{} short of it", lang.number(o.short_by))
+                        }
+                    ),
+                };
+                return ProjectionView {
+                    status: x.status.as_str(),
+                    status_text: lang.status(x.status),
+                    text,
+                };
+            }
             let mut text = format!(
                 "{} {} {}: {} → {}",
                 words["target"],

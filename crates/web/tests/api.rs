@@ -1267,6 +1267,13 @@ async fn pages_open_on_the_last_day_with_data_and_say_how_fresh_it_is() {
     assert!(html.contains(
         "No data after 2023-09-12: the figures of 2023-10-01 are those at the end of 2023-09-12."
     ));
+    // A passed deadline says by how long and by how much: 8 collections in
+    // events.csv by 7 citizens, against a target of 9 by 15/12/2023.
+    let html = page("/units/83?as_of=2023-12-20").await;
+    assert!(
+        html.contains("Chỉ tiêu thu nhận hạn 15/12/2023 đã quá hạn 5 ngày: đạt 7/9, còn thiếu 2"),
+        "{html}"
+    );
     let html = page("/units/83?as_of=2099-01-01").await;
     assert!(html.contains("chưa đến: số liệu là số liệu hiện có đến nay, không phải dự báo."));
 }
