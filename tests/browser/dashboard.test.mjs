@@ -125,6 +125,7 @@ test("the pages pass axe-core's accessibility checks", async () => {
   for (const path of [
     "/?as_of=2023-11-14",
     "/units/83",
+    "/units/99999",
     "/units/83?as_of=2023-11-14",
     "/units/83?as_of=2023-11-14&lang=en&map=activated",
     "/units/83/ranking?as_of=2023-11-14&level=commune",
@@ -171,6 +172,20 @@ test("without a day, a page opens on the last day with data and says so", async 
   // A day in the future says what its figures are.
   await page.goto(`${base}/units/83?as_of=2099-01-01&lang=en`);
   assert.match(await page.locator(".dated .notice").innerText(), /^01\/01\/2099 has not come yet|^2099-01-01 has not come yet/);
+});
+
+test("a wrong address gets a page in Vietnamese, in the site's layout, with the way back", async () => {
+  const response = await page.goto(`${base}/units/99999`);
+  assert.equal(response.status(), 404);
+  assert.equal(await page.locator("h1").innerText(), "Không tìm thấy (404)");
+  assert.ok(await page.locator("header .brand").isVisible());
+  await page.locator("main a", { hasText: "Về trang chủ" }).click();
+  await page.waitForLoadState();
+  assert.equal(new URL(page.url()).pathname, "/");
+  assert.equal(await page.locator("h1").innerText(), "Toàn quốc");
+  // The day as the page writes it is taken in the address too.
+  await page.goto(`${base}/units/83?as_of=14/11/2023`);
+  assert.equal(await page.locator("main").getAttribute("data-as-of"), "2023-11-14");
 });
 
 test("download the period report", async () => {

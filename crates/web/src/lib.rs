@@ -182,6 +182,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
         .merge(guard_pages(pages::routes()))
+        .fallback(pages::not_found)
         .nest("/api/v1", guard_api(api))
         .layer(axum::middleware::from_fn(deadline))
         .layer(axum::middleware::from_fn_with_state(state.clone(), count))

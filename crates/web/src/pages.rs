@@ -62,6 +62,7 @@ fn templates() -> &'static Environment<'static> {
             ("map.html", include_str!("../templates/map.html")),
             ("country.html", include_str!("../templates/country.html")),
             ("quality.html", include_str!("../templates/quality.html")),
+            ("error.html", include_str!("../templates/error.html")),
         ] {
             env.add_template(name, source).expect("the templates parse");
         }
@@ -205,13 +206,92 @@ fn param<T: std::str::FromStr<Err = String>>(
 /// The day a query names in `name`, today when it names none.
 /// The day a request asks for, if any ([`When::read`] fills it in).
 fn day(q: &HashMap<String, String>, name: &'static str) -> Result<Option<Day>, ApiError> {
+    // The page writes days as 14/11/2023: take them back that way too.
+    if let Some(v) = q.get(name).filter(|v| v.contains('/')) {
+        let d = Day::parse_file(v).map_err(|e| ApiError::invalid(name, e))?;
+        Rule::Day
+            .check(&d.to_string())
+            .map_err(|e| ApiError::invalid(name, e))?;
+        return Ok(Some(d));
+    }
     param(q, name, Rule::Day)
 }
 
-/// An error as a page, with its status.
+/// An error as a page of the site, in Vietnamese (the language of a panic's
+/// page, which has no request to ask).
 pub(crate) fn error_page(e: ApiError) -> Response {
+    error_page_in(Lang::Vi, e)
+}
+
+/// An error as a page of the site in `lang`, with its status: what went
+/// wrong in words, the server's own message, and the way back.
+pub(crate) fn error_page_in(lang: Lang, e: ApiError) -> Response {
     let status = e.status;
-    (status, Html(format!("<!doctype html><meta charset=utf-8><title>{status}</title><p>{}</p><p><a href=\"/\">Phủ Xanh</a></p>", html_escape(&e.message)))).into_response()
+    let (heading, explanation) = match status.as_u16() {
+        404 => (
+            lang.pick("Không tìm thấy", "Not found"),
+            lang.pick(
+                "Không có trang hoặc đơn vị này. Kiểm tra lại mã đơn vị trong địa chỉ, hoặc về trang chủ để chọn đơn vị.",
+                "There is no such page or unit. Check the unit's code in the address, or go back to the home page to choose one.",
+            ),
+        ),
+        400 => (
+            lang.pick("Yêu cầu không hợp lệ", "Bad request"),
+            lang.pick(
+                "Một tham số trong địa chỉ không đúng. Ngày viết dạng 14/11/2023 hoặc 2023-11-14, trong khoảng 2000–2100.",
+                "A parameter in the address is wrong. Days are written 14/11/2023 or 2023-11-14, between 2000 and 2100.",
+            ),
+        ),
+        503 => (
+            lang.pick("Máy chủ đang bận", "The server is busy"),
+            lang.pick(
+                "Cơ sở dữ liệu đang bận hoặc câu trả lời quá lâu. Vui lòng thử lại sau ít phút.",
+                "The database is busy or the answer took too long. Please try again in a few minutes.",
+            ),
+        ),
+        _ => (
+            lang.pick("Lỗi máy chủ", "Server error"),
+            lang.pick(
+                "Máy chủ gặp lỗi và đã ghi lại. Vui lòng thử lại hoặc báo cho quản trị viên.",
+                "The server hit an error and logged it. Please try again or tell the administrator.",
+            ),
+        ),
+    };
+    let words = lang.words();
+    let page = templates().get_template("error.html").and_then(|t| {
+        t.render(context! {
+            lang => lang.code(),
+            other_lang => lang.other().code(),
+            t => words,
+            crumbs => Vec::<Crumb>::new(),
+            page_name => heading,
+            as_of => Day::today().to_string(),
+            map_param => None::<String>,
+            dated => None::<()>,
+            heading => heading,
+            status => status.as_u16(),
+            explanation => explanation,
+            detail => e.message.clone(),
+            home => lang.pick("Về trang chủ", "Back to the home page"),
+        })
+    });
+    match page {
+        Ok(html) => (status, Html(html)).into_response(),
+        // The template itself failed: the plainest page that still says it.
+        Err(_) => (
+            status,
+            Html(format!(
+                "<!doctype html><meta charset=utf-8><title>{status}</title><p>{}</p><p><a href=\"/\">Phủ Xanh</a></p>",
+                html_escape(&e.message)
+            )),
+        )
+            .into_response(),
+    }
+}
+
+/// A path the site does not have.
+pub(crate) async fn not_found(Query(q): Query<HashMap<String, String>>) -> Response {
+    error_page_in(Lang::from_query(&q), ApiError::not_found("no such page"))
 }
 
 fn html_escape(s: &str) -> String {
@@ -232,14 +312,14 @@ async fn quality(
     let lang = Lang::from_query(&q);
     let code = match param::<phuxanh_domain::UnitCode>(&q, "unit", Rule::UnitCode) {
         Ok(c) => c,
-        Err(e) => return error_page(e),
+        Err(e) => return error_page_in(lang, e),
     };
     let older_than = match q.get("older_than_days").filter(|v| !v.is_empty()) {
         None => None,
         Some(v) => match Rule::Count.check(v) {
             // A checked count parses.
             Ok(()) => v.parse::<u32>().ok(),
-            Err(e) => return error_page(ApiError::invalid("older_than_days", e)),
+            Err(e) => return error_page_in(lang, ApiError::invalid("older_than_days", e)),
         },
     };
     let unit = code.as_ref().map(|c| c.to_string());
@@ -259,8 +339,8 @@ async fn quality(
     .await;
     let (held, generation, when) = match data {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return error_page(e.into()),
-        Err(e) => return error_page(ApiError::from_join(e)),
+        Ok(Err(e)) => return error_page_in(lang, e.into()),
+        Err(e) => return error_page_in(lang, ApiError::from_join(e)),
     };
     let mut by_unit: Vec<(String, i64)> = Vec::new();
     for e in &held.events {
@@ -313,7 +393,7 @@ async fn home(
     let map_metric = map::metric(&q);
     let asked = match day(&q, "as_of") {
         Ok(d) => d,
-        Err(e) => return error_page(e),
+        Err(e) => return error_page_in(lang, e),
     };
     let stale_days = s.stale_days;
     let data = tokio::task::spawn_blocking(move || {
@@ -331,14 +411,15 @@ async fn home(
     .await;
     let (provinces, generation, when) = match data {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return error_page(e.into()),
-        Err(e) => return error_page(ApiError::from_join(e)),
+        Ok(Err(e)) => return error_page_in(lang, e.into()),
+        Err(e) => return error_page_in(lang, ApiError::from_join(e)),
     };
     match provinces.as_slice() {
         [] => {
-            return error_page(ApiError::not_found(
-                "the database has no units yet: run `phuxanh init`",
-            ));
+            return error_page_in(
+                lang,
+                ApiError::not_found("the database has no units yet: run `phuxanh init`"),
+            );
         }
         [only] => {
             let as_of = asked.map_or(String::new(), |d| d.to_string());
@@ -419,7 +500,7 @@ async fn overview(
     let parsed = (|| Ok((unit_code(&code)?, day(&q, "as_of")?)))();
     let (code, asked) = match parsed {
         Ok(x) => x,
-        Err(e) => return error_page(e),
+        Err(e) => return error_page_in(lang, e),
     };
     let stale_days = s.stale_days;
     let data = tokio::task::spawn_blocking(move || {
@@ -444,13 +525,13 @@ async fn overview(
     .await;
     let (report, crumbs, generation, when) = match data {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return error_page(e.into()),
-        Err(e) => return error_page(ApiError::from_join(e)),
+        Ok(Err(e)) => return error_page_in(lang, e.into()),
+        Err(e) => return error_page_in(lang, ApiError::from_join(e)),
     };
     let as_of = when.day;
     let chart_from = match shifted(as_of, -89, "as_of") {
         Ok(d) => d,
-        Err(e) => return error_page(e),
+        Err(e) => return error_page_in(lang, e),
     };
     let words = lang.words();
     let p = &report.unit;
@@ -677,6 +758,7 @@ async fn report(
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    let lang = Lang::from_query(&q);
     let result = (|| {
         let code = unit_code(&code)?;
         let as_of = day(&q, "as_of")?;
@@ -694,7 +776,7 @@ async fn report(
     })();
     let (code, as_of, pdf) = match result {
         Ok(x) => x,
-        Err(e) => return error_page(e),
+        Err(e) => return error_page_in(lang, e),
     };
     let built = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
@@ -713,8 +795,8 @@ async fn report(
     .await;
     let (bytes, code, as_of) = match built {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return error_page(e),
-        Err(e) => return error_page(ApiError::from_join(e)),
+        Ok(Err(e)) => return error_page_in(lang, e),
+        Err(e) => return error_page_in(lang, ApiError::from_join(e)),
     };
     let (kind, ext) = if pdf {
         ("application/pdf", "pdf")
@@ -818,7 +900,10 @@ async fn view(
     use phuxanh_report::ranking::Show;
     let lang = Lang::from_query(&q);
     if !["ranking", "completed", "compare", "daily", "funnel"].contains(&view.as_str()) {
-        return error_page(ApiError::not_found(format!("no page '{view}' for a unit")));
+        return error_page_in(
+            lang,
+            ApiError::not_found(format!("no page '{view}' for a unit")),
+        );
     }
     let day_param = if view == "daily" { "date" } else { "as_of" };
     let parsed = (|| {
@@ -834,7 +919,7 @@ async fn view(
     })();
     let (code, asked, metric, level) = match parsed {
         Ok(x) => x,
-        Err(e) => return error_page(e),
+        Err(e) => return error_page_in(lang, e),
     };
     let stale_days = s.stale_days;
     let campaign = q.get("campaign").filter(|c| !c.is_empty()).cloned();
@@ -922,8 +1007,8 @@ async fn view(
     .await;
     let (unit, generation, sheet, notes, stages, api_query, when) = match built {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return error_page(e),
-        Err(e) => return error_page(ApiError::from_join(e)),
+        Ok(Err(e)) => return error_page_in(lang, e),
+        Err(e) => return error_page_in(lang, ApiError::from_join(e)),
     };
     let day = when.day;
     let words = lang.words();

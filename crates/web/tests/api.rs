@@ -705,7 +705,7 @@ async fn pages_handle_bad_input_and_serve_their_files() {
     assert!(
         String::from_utf8(body)
             .unwrap()
-            .contains("unit '99' does not exist")
+            .contains("unit &#x27;99&#x27; does not exist")
     );
     let (status, _, _) = get_raw(&app, "/units/83?as_of=yesterday").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -1276,4 +1276,44 @@ async fn pages_open_on_the_last_day_with_data_and_say_how_fresh_it_is() {
     );
     let html = page("/units/83?as_of=2099-01-01").await;
     assert!(html.contains("chưa đến: số liệu là số liệu hiện có đến nay, không phải dự báo."));
+}
+
+#[tokio::test]
+async fn error_pages_are_in_the_sites_language_and_chrome_with_the_way_back() {
+    let (_dir, app) = app();
+    let page = |uri: &'static str| {
+        let app = app.clone();
+        async move {
+            let (status, kind, html) = get_raw(&app, uri).await;
+            assert!(kind.starts_with("text/html"), "{uri}: {kind}");
+            (status, String::from_utf8(html).unwrap())
+        }
+    };
+    let (status, html) = page("/units/99999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        html.contains("<h1>Không tìm thấy <small>(404)</small></h1>"),
+        "{html}"
+    );
+    assert!(html.contains("<header>") && html.contains("Về trang chủ"));
+    let (status, html) = page("/no/such/page?lang=en").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        html.contains("Not found") && html.contains("Back to the home page"),
+        "{html}"
+    );
+    let (status, html) = page("/units/83?as_of=31/02/2023").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains("Yêu cầu không hợp lệ") && html.contains("as_of"),
+        "{html}"
+    );
+    // The format the page itself writes is taken back.
+    let (status, html) = page("/units/83?as_of=14/11/2023").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("data-as-of=\"2023-11-14\""), "{html}");
+    // The API still answers JSON.
+    let (status, body) = get(&app, "/api/v1/no-such-route").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
 }

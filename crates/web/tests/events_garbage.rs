@@ -264,7 +264,13 @@ fn random_json_is_refused_and_changes_nothing() {
 fn events_with_random_fields_are_answered_and_refusals_change_nothing() {
     let h = Harness::new();
     let seen = std::sync::Mutex::new(std::collections::BTreeSet::new());
-    proptest!(config(), |(events in prop::collection::vec(event(), 0..3), one in any::<bool>())| {
+    // A fixed seed: whether 128 random cases reach a 422 is chance (a run
+    // that reached none was seen), and the suite must not be.
+    let config = ProptestConfig {
+        rng_seed: proptest::test_runner::RngSeed::Fixed(2023),
+        ..config()
+    };
+    proptest!(config, |(events in prop::collection::vec(event(), 0..3), one in any::<bool>())| {
         let body = match (one, events.as_slice()) {
             (true, [only]) => only.clone(),
             _ => Value::Array(events),
