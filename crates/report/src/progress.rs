@@ -381,13 +381,12 @@ mod tests {
     use phuxanh_domain::{Counts, Instant, Metric, UnitCode, UnitLevel};
     use phuxanh_store::{Target, Unit, UnitFigures};
 
-    #[test]
-    fn a_completion_past_the_calendars_end_is_none() {
-        // One collection a week and a million to go: 7 million days, far
-        // past the year 9999. Before, this request panicked.
+    /// Bến Tre as of `as_of`, `collected` collected (none in the week
+    /// before), with one collection target.
+    fn figures(as_of: &str, collected: i64, target: &str, deadline: &str) -> UnitFigures {
         let mut counts = Counts::default();
-        counts[Metric::Collected] = 1;
-        let figures = UnitFigures {
+        counts[Metric::Collected] = collected;
+        UnitFigures {
             retired: None,
             unit: Unit {
                 code: UnitCode::parse("83").unwrap(),
@@ -395,18 +394,25 @@ mod tests {
                 level: UnitLevel::Province,
                 parent: None,
             },
-            as_of: "2023-11-14".parse().unwrap(),
+            as_of: as_of.parse().unwrap(),
             counts,
             week_before: Counts::default(),
             targets: vec![Target {
                 metric: "collected".parse().unwrap(),
-                value: "1000000".parse().unwrap(),
-                deadline: "2023-12-31".parse().unwrap(),
+                value: target.parse().unwrap(),
+                deadline: deadline.parse().unwrap(),
                 set_at: Instant::from_unix_seconds(0),
                 set_by: "test".into(),
                 superseded_at: None,
             }],
-        };
+        }
+    }
+
+    #[test]
+    fn a_completion_past_the_calendars_end_is_none() {
+        // One collection a week and a million to go: 7 million days, far
+        // past the year 9999. Before, this request panicked.
+        let figures = figures("2023-11-14", 1, "1000000", "2023-12-31");
         let p = Progress::from_figures(&figures);
         let projection = p.projection.get(Metric::Collected).unwrap();
         assert_eq!(projection.completion, None);
@@ -418,28 +424,7 @@ mod tests {
         // 17 collected in the week, 17 to go: at 17/7 a day, exactly 7
         // days. In floating point 17 / (17 / 7) is 7.000000000000001,
         // whose ceiling made it 8.
-        let mut counts = Counts::default();
-        counts[Metric::Collected] = 17;
-        let figures = UnitFigures {
-            retired: None,
-            unit: Unit {
-                code: UnitCode::parse("83").unwrap(),
-                name: "Tỉnh Bến Tre".into(),
-                level: UnitLevel::Province,
-                parent: None,
-            },
-            as_of: "2024-02-26".parse().unwrap(),
-            counts,
-            week_before: Counts::default(),
-            targets: vec![Target {
-                metric: "collected".parse().unwrap(),
-                value: "34".parse().unwrap(),
-                deadline: "2024-03-31".parse().unwrap(),
-                set_at: Instant::from_unix_seconds(0),
-                set_by: "test".into(),
-                superseded_at: None,
-            }],
-        };
+        let figures = figures("2024-02-26", 17, "34", "2024-03-31");
         let p = Progress::from_figures(&figures);
         let projection = p.projection.get(Metric::Collected).unwrap();
         // 26/02 + 7 days, across 29 February.
@@ -468,28 +453,7 @@ mod tests {
     fn a_passed_deadline_says_how_long_ago_and_how_far_short() {
         // 17 of 34 collected by 31/12/2023, seen on 10/01/2024: 10 days
         // past the deadline, 17 short.
-        let mut counts = Counts::default();
-        counts[Metric::Collected] = 17;
-        let figures = UnitFigures {
-            retired: None,
-            unit: Unit {
-                code: UnitCode::parse("83").unwrap(),
-                name: "Tỉnh Bến Tre".into(),
-                level: UnitLevel::Province,
-                parent: None,
-            },
-            as_of: "2024-01-10".parse().unwrap(),
-            counts,
-            week_before: Counts::default(),
-            targets: vec![Target {
-                metric: "collected".parse().unwrap(),
-                value: "34".parse().unwrap(),
-                deadline: "2023-12-31".parse().unwrap(),
-                set_at: Instant::from_unix_seconds(0),
-                set_by: "test".into(),
-                superseded_at: None,
-            }],
-        };
+        let figures = figures("2024-01-10", 17, "34", "2023-12-31");
         let p = Progress::from_figures(&figures);
         assert_eq!(
             p.overdue(Metric::Collected),

@@ -578,36 +578,28 @@ async fn overview(
         .map(|(m, x)| {
             if let Some(o) = p.overdue(*m) {
                 let target = p.targets.get(*m).map_or(0, |t| t.value);
-                let text = match lang {
-                    Lang::Vi => format!(
-                        "{} {} hạn {} đã quá hạn {} ngày: đạt {}/{}, {}",
-                        words["target"],
-                        lang.metric(*m).to_lowercase(),
-                        lang.date(x.deadline),
-                        lang.number(i64::from(o.days)),
-                        lang.number(p.count(*m)),
-                        lang.number(target),
-                        if o.short_by == 0 {
-                            "đã đạt chỉ tiêu".to_string()
-                        } else {
-                            format!("còn thiếu {}", lang.number(o.short_by))
-                        }
-                    ),
-                    Lang::En => format!(
-                        "{} {} due {}, {} days ago: {}/{}, {}",
-                        words["target"],
-                        lang.metric(*m).to_lowercase(),
-                        lang.date(x.deadline),
-                        lang.number(i64::from(o.days)),
-                        lang.number(p.count(*m)),
-                        lang.number(target),
-                        if o.short_by == 0 {
-                            "reached".to_string()
-                        } else {
-                            format!("{} short of it", lang.number(o.short_by))
-                        }
-                    ),
+                let outcome = if o.short_by == 0 {
+                    lang.pick("đã đạt chỉ tiêu", "reached").to_string()
+                } else {
+                    format!(
+                        "{} {}",
+                        lang.pick("còn thiếu", "short by"),
+                        lang.number(o.short_by)
+                    )
                 };
+                let text = format!(
+                    "{} {} {} {} {} {} {}: {} {}/{}, {outcome}",
+                    words["target"],
+                    lang.metric(*m).to_lowercase(),
+                    lang.pick("hạn", "due"),
+                    lang.date(x.deadline),
+                    lang.pick("đã quá hạn", "passed"),
+                    lang.number(i64::from(o.days)),
+                    lang.pick("ngày", "days ago"),
+                    lang.pick("đạt", "at"),
+                    lang.number(p.count(*m)),
+                    lang.number(target),
+                );
                 return ProjectionView {
                     status: x.status.as_str(),
                     status_text: lang.status(x.status),
