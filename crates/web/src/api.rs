@@ -62,7 +62,7 @@ const AS_OF: Slot = Slot::Query(Param {
     name: "as_of",
     rule: Rule::Day,
     required: false,
-    description: "Figures at the end of this day, YYYY-MM-DD from 2000-01-01 to 2100-12-31; today when left out",
+    description: "Figures at the end of this day, YYYY-MM-DD from 2000-01-01 to 2100-12-31; when left out, today if today has events, else the last day that has",
 });
 const METRIC: Slot = Slot::Query(Param {
     name: "metric",
@@ -116,7 +116,7 @@ route_params! {
             name: "to",
             rule: Rule::Day,
             required: false,
-            description: "The window's last day; today when left out",
+            description: "The window's last day; when left out, today if today has events, else the last day that has",
         }),
         Slot::Query(Param {
             name: "campaign",
@@ -131,7 +131,7 @@ route_params! {
             name: "date",
             rule: Rule::Day,
             required: false,
-            description: "The day, YYYY-MM-DD from 2000-01-01 to 2100-12-31; today when left out",
+            description: "The day, YYYY-MM-DD from 2000-01-01 to 2100-12-31; when left out, today if today has events, else the last day that has",
         }),
     ];
     RankingParams = [
@@ -181,7 +181,7 @@ route_params! {
             name: "to",
             rule: Rule::Day,
             required: false,
-            description: "The last day; today when left out",
+            description: "The last day; when left out, today if today has events, else the last day that has",
         }),
     ];
 }
@@ -345,9 +345,10 @@ pub(crate) enum ProgressBody {
 #[utoipa::path(get, path = "/api/v1/units/{code}/progress", params(ProgressParams), responses((status = 200, description = "Progress of a unit (and its children): the shape of `progress --format json`", body = ProgressBody)))]
 async fn progress(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
     let (code, q, key) = checked("progress", path, raw, ProgressParams::SLOTS)?;
-    let day = q.day_or_today("as_of")?;
+    let asked = q.parsed("as_of")?;
     let children = q.flag("children");
     answer(s, key, move |store| {
+        let day = data_day(store, asked)?;
         let report = progress::gather(store, &scope(), &code, day, children)?;
         Ok(if children {
             ProgressBody::WithChildren(Box::new(report))
@@ -358,10 +359,24 @@ async fn progress(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): Ra
     .await
 }
 
-/// `from..=to` with its defaults, in order.
-fn span(q: &Query, default_days: i32) -> Result<(Day, Day), ApiError> {
-    let to = q.day_or_today("to")?;
-    let from = match q.parsed("from")? {
+/// The day a request asks for, else the pages' default: today when today
+/// has events, else the last day that has (see `dated`).
+fn data_day(store: &dyn Store, asked: Option<Day>) -> Result<Day, ApiError> {
+    Ok(crate::dated::day(asked, &store.freshness()?, Day::today()))
+}
+
+/// The `from` and `to` a request asks for, checked; [`span`] fills them in.
+type Asked = (Option<Day>, Option<Day>);
+
+fn asked_span(q: &Query) -> Result<Asked, ApiError> {
+    Ok((q.parsed("from")?, q.parsed("to")?))
+}
+
+/// `from..=to` with its defaults (`to` as [`data_day`], `from`
+/// `default_days` before it), in order.
+fn span(store: &dyn Store, (from, to): Asked, default_days: i32) -> Result<(Day, Day), ApiError> {
+    let to = data_day(store, to)?;
+    let from = match from {
         Some(from) => from,
         None => shifted(to, -default_days, "to")?,
     };
@@ -372,7 +387,7 @@ fn span(q: &Query, default_days: i32) -> Result<(Day, Day), ApiError> {
 async fn compare(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
     let (code, q, key) = checked("compare", path, raw, CompareParams::SLOTS)?;
     let campaign = q.get("campaign").map(str::to_owned);
-    let (from, to) = span(&q, 29)?;
+    let asked = asked_span(&q)?;
     answer(s, key, move |store| {
         let (window, name) = match campaign {
             Some(name) => {
@@ -384,10 +399,13 @@ async fn compare(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): Raw
                 let w = Window::new(c.from, c.to).map_err(|e| ApiError::invalid("campaign", e))?;
                 (w, Some(c.name))
             }
-            None => (
-                Window::new(from, to).map_err(|e| ApiError::invalid("from", e))?,
-                None,
-            ),
+            None => {
+                let (from, to) = span(store, asked, 29)?;
+                (
+                    Window::new(from, to).map_err(|e| ApiError::invalid("from", e))?,
+                    None,
+                )
+            }
         };
         Ok(compare::compare(store, &scope(), &code, window, name)?)
     })
@@ -397,8 +415,9 @@ async fn compare(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): Raw
 #[utoipa::path(get, path = "/api/v1/units/{code}/daily", params(DailyParams), responses((status = 200, description = "The day's increase per metric for the unit and each child", body = daily::Daily)))]
 async fn daily(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
     let (code, q, key) = checked("daily", path, raw, DailyParams::SLOTS)?;
-    let date = q.day_or_today("date")?;
+    let asked = q.parsed("date")?;
     answer(s, key, move |store| {
+        let date = data_day(store, asked)?;
         Ok(daily::daily(store, &scope(), &code, date)?)
     })
     .await
@@ -411,7 +430,7 @@ async fn ranking(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): Raw
         q.parsed("metric")?
             .ok_or_else(|| ApiError::invalid("metric", "'metric' is required"))?,
         q.parsed("level")?,
-        q.day_or_today("as_of")?,
+        q.parsed("as_of")?,
     );
     // Checked counts: they parse.
     let count = |name| q.get(name).and_then(|v| v.parse::<usize>().ok());
@@ -427,7 +446,7 @@ async fn ranking(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): Raw
             &code,
             metric,
             level,
-            day,
+            data_day(store, day)?,
             show,
         )?)
     })
@@ -441,7 +460,7 @@ async fn completed(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): R
         q.parsed("metric")?
             .ok_or_else(|| ApiError::invalid("metric", "'metric' is required"))?,
         q.parsed("level")?,
-        q.day_or_today("as_of")?,
+        q.parsed("as_of")?,
     );
     answer(s, key, move |store| {
         Ok(ranking::completed(
@@ -450,7 +469,7 @@ async fn completed(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): R
             &code,
             metric,
             level,
-            day,
+            data_day(store, day)?,
         )?)
     })
     .await
@@ -459,9 +478,14 @@ async fn completed(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): R
 #[utoipa::path(get, path = "/api/v1/units/{code}/funnel", params(FunnelParams), responses((status = 200, description = "Conversion between stages and median days per step", body = funnel::Funnel)))]
 async fn funnel(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
     let (code, q, key) = checked("funnel", path, raw, FunnelParams::SLOTS)?;
-    let day = q.day_or_today("as_of")?;
+    let asked = q.parsed("as_of")?;
     answer(s, key, move |store| {
-        Ok(funnel::funnel(store, &scope(), &code, day)?)
+        Ok(funnel::funnel(
+            store,
+            &scope(),
+            &code,
+            data_day(store, asked)?,
+        )?)
     })
     .await
 }
@@ -500,8 +524,9 @@ pub async fn version(
 #[utoipa::path(get, path = "/api/v1/units/{code}/history", params(HistoryParams), responses((status = 200, description = "The unit's cumulative figures on each day", body = phuxanh_report::series::Series)))]
 async fn history(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
     let (code, q, key) = checked("history", path, raw, HistoryParams::SLOTS)?;
-    let (from, to) = span(&q, 89)?;
+    let asked = asked_span(&q)?;
     answer(s, key, move |store| {
+        let (from, to) = span(store, asked, 89)?;
         Ok(phuxanh_report::series::series(
             store,
             &scope(),

@@ -423,11 +423,6 @@ impl Query {
             .transpose()
     }
 
-    /// A day, or today when it is not given.
-    pub fn day_or_today(&self, name: &'static str) -> Result<Day, ApiError> {
-        Ok(self.parsed(name)?.unwrap_or_else(Day::today))
-    }
-
     pub fn flag(&self, name: &str) -> bool {
         self.get(name) == Some("true")
     }

@@ -1258,6 +1258,13 @@ async fn pages_open_on_the_last_day_with_data_and_say_how_fresh_it_is() {
         disposition.contains("bao-cao-83-2023-09-12.xlsx"),
         "{disposition}"
     );
+    // The API defaults the same way.
+    let (_, p) = get(&app, "/api/v1/units/83/progress").await;
+    assert_eq!(p["as_of"], "2023-09-12");
+    let (_, d) = get(&app, "/api/v1/units/83/daily").await;
+    assert_eq!(d["date"], "2023-09-12", "{d}");
+    let (_, h) = get(&app, "/api/v1/units/83/history").await;
+    assert_eq!(h["to"], "2023-09-12", "{h}");
     // A chosen day inside the data says nothing more; outside it, why.
     let html = page("/units/83?as_of=2023-09-01").await;
     assert!(!html.contains("class=\"notice\""), "{html}");
