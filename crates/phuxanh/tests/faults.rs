@@ -49,8 +49,7 @@ fn spawn(p: &Phuxanh, args: &[&str]) -> Child {
 /// How long the command takes when nothing stops it, on a throwaway copy
 /// of the database.
 fn clean_duration(p: &Phuxanh, args: &[&str]) -> Duration {
-    let copy = Phuxanh::empty();
-    p.ok(&["backup", "--out", copy.db().to_str().unwrap()]);
+    let copy = p.copy();
     let started = Instant::now();
     copy.ok(args);
     started.elapsed()
@@ -111,10 +110,8 @@ fn imports_killed_at_any_point_leave_the_file_applied_whole_or_not_at_all() {
     eprintln!("roster of {roster}: {n} kills rolled back");
 
     // A status snapshot, on a copy of the database with the roster.
-    let s = Phuxanh::empty();
-    p.ok(&["backup", "--out", s.db().to_str().unwrap()]);
-    let fresh = Phuxanh::empty();
-    s.ok(&["backup", "--out", fresh.db().to_str().unwrap()]);
+    let s = p.copy();
+    let fresh = p.copy();
     fresh.ok(&["status", "import", &file("status.csv")]);
     let status_events = count(&fresh.db(), "events");
     let n = kill_during(
@@ -128,6 +125,7 @@ fn imports_killed_at_any_point_leave_the_file_applied_whole_or_not_at_all() {
     common::assert_same_figures(&open(&s.db()), &open(&fresh.db()));
 
     // The events file, on the database with the roster.
+    let fresh = p.copy();
     let events = rows(&files.join("events.csv"));
     let n = kill_during(
         &p,
@@ -137,7 +135,6 @@ fn imports_killed_at_any_point_leave_the_file_applied_whole_or_not_at_all() {
         kills,
     );
     eprintln!("events file of {events}: {n} kills rolled back");
-    let fresh = Phuxanh::with_generated_roster(citizens, "11").0;
     fresh.ok(&["events", "import", &file("events.csv")]);
     common::assert_same_figures(&open(&p.db()), &open(&fresh.db()));
 }
@@ -224,6 +221,7 @@ fn a_server_killed_while_clients_post_keeps_every_acknowledged_event() {
     let (_, kills) = scale();
     let citizens = if long() { "100000" } else { "10000" };
     let (p, files) = Phuxanh::with_generated_roster(citizens, "5");
+    let fresh = p.copy();
     // The bounded form posts the events of the citizens whose ID ends in
     // an even digit (each citizen's events all or none).
     let text = std::fs::read_to_string(files.join("events.csv")).unwrap();
@@ -314,7 +312,6 @@ fn a_server_killed_while_clients_post_keeps_every_acknowledged_event() {
     assert!(killed >= 1, "the server was never killed while posting");
     assert_eq!(count(&p.db(), "pending"), 0, "events still held at the end");
 
-    let fresh = Phuxanh::with_generated_roster(citizens, "5").0;
     fresh.ok(&["events", "import", posted.to_str().unwrap()]);
     common::assert_same_figures(&open(&p.db()), &open(&fresh.db()));
 }

@@ -561,6 +561,13 @@ async fn malformed_events_name_the_field() {
     }
 }
 
+/// A page: its status and HTML (which it must be).
+async fn page(app: &axum::Router, uri: &str) -> (StatusCode, String) {
+    let (status, kind, html) = get_raw(app, uri).await;
+    assert!(kind.starts_with("text/html"), "{uri}: {kind}");
+    (status, String::from_utf8(html).unwrap())
+}
+
 async fn get_raw(app: &axum::Router, uri: &str) -> (StatusCode, String, Vec<u8>) {
     let response = app
         .clone()
@@ -1223,15 +1230,15 @@ async fn pages_open_on_the_last_day_with_data_and_say_how_fresh_it_is() {
     // The fixture's events run from 20/08/2023 to 12/09/2023 (by hand:
     // tests/data/events.csv), imported from the source "test".
     let (_dir, app) = app();
-    let page = |uri: &'static str| {
+    let ok_page = |uri: &'static str| {
         let app = app.clone();
         async move {
-            let (status, _, html) = get_raw(&app, uri).await;
+            let (status, html) = page(&app, uri).await;
             assert_eq!(status, StatusCode::OK, "{uri}");
-            String::from_utf8(html).unwrap()
+            html
         }
     };
-    let html = page("/units/83").await;
+    let html = ok_page("/units/83").await;
     assert!(html.contains("data-as-of=\"2023-09-12\""), "{html}");
     assert!(html.contains("Số liệu tính đến hết ngày 12/09/2023"));
     assert!(
@@ -1241,7 +1248,7 @@ async fn pages_open_on_the_last_day_with_data_and_say_how_fresh_it_is() {
     );
     assert!(html.contains("Cập nhật lần cuối lúc") && html.contains(", từ test"));
     // Every view opens on that day too, and the report file is of it.
-    let html = page("/units/83/daily").await;
+    let html = ok_page("/units/83/daily").await;
     assert!(html.contains("value=\"2023-09-12\""), "{html}");
     let response = app
         .clone()
@@ -1266,57 +1273,49 @@ async fn pages_open_on_the_last_day_with_data_and_say_how_fresh_it_is() {
     let (_, h) = get(&app, "/api/v1/units/83/history").await;
     assert_eq!(h["to"], "2023-09-12", "{h}");
     // A chosen day inside the data says nothing more; outside it, why.
-    let html = page("/units/83?as_of=2023-09-01").await;
+    let html = ok_page("/units/83?as_of=2023-09-01").await;
     assert!(!html.contains("class=\"notice\""), "{html}");
-    let html = page("/units/83?as_of=2023-08-01").await;
+    let html = ok_page("/units/83?as_of=2023-08-01").await;
     assert!(html.contains("Ngày 01/08/2023 trước ngày đầu tiên có số liệu (20/08/2023)"));
-    let html = page("/units/83?as_of=2023-10-01&lang=en").await;
+    let html = ok_page("/units/83?as_of=2023-10-01&lang=en").await;
     assert!(html.contains(
         "No data after 2023-09-12: the figures of 2023-10-01 are those at the end of 2023-09-12."
     ));
     // A passed deadline says by how long and by how much: 8 collections in
     // events.csv by 7 citizens, against a target of 9 by 15/12/2023.
-    let html = page("/units/83?as_of=2023-12-20").await;
+    let html = ok_page("/units/83?as_of=2023-12-20").await;
     assert!(
         html.contains("Chỉ tiêu thu nhận hạn 15/12/2023 đã quá hạn 5 ngày: đạt 7/9, còn thiếu 2"),
         "{html}"
     );
-    let html = page("/units/83?as_of=2099-01-01").await;
+    let html = ok_page("/units/83?as_of=2099-01-01").await;
     assert!(html.contains("chưa đến: số liệu là số liệu hiện có đến nay, không phải dự báo."));
 }
 
 #[tokio::test]
 async fn error_pages_are_in_the_sites_language_and_chrome_with_the_way_back() {
     let (_dir, app) = app();
-    let page = |uri: &'static str| {
-        let app = app.clone();
-        async move {
-            let (status, kind, html) = get_raw(&app, uri).await;
-            assert!(kind.starts_with("text/html"), "{uri}: {kind}");
-            (status, String::from_utf8(html).unwrap())
-        }
-    };
-    let (status, html) = page("/units/99999").await;
+    let (status, html) = page(&app, "/units/99999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
         html.contains("<h1>Không tìm thấy <small>(404)</small></h1>"),
         "{html}"
     );
     assert!(html.contains("<header>") && html.contains("Về trang chủ"));
-    let (status, html) = page("/no/such/page?lang=en").await;
+    let (status, html) = page(&app, "/no/such/page?lang=en").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(
         html.contains("Not found") && html.contains("Back to the home page"),
         "{html}"
     );
-    let (status, html) = page("/units/83?as_of=31/02/2023").await;
+    let (status, html) = page(&app, "/units/83?as_of=31/02/2023").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
         html.contains("Yêu cầu không hợp lệ") && html.contains("as_of"),
         "{html}"
     );
     // The format the page itself writes is taken back.
-    let (status, html) = page("/units/83?as_of=14/11/2023").await;
+    let (status, html) = page(&app, "/units/83?as_of=14/11/2023").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("data-as-of=\"2023-11-14\""), "{html}");
     // The API still answers JSON.

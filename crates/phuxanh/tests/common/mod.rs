@@ -130,6 +130,14 @@ impl Phuxanh {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
 
+    /// A copy of the database as it is now (`backup --out`), in a folder of
+    /// its own.
+    pub fn copy(&self) -> Phuxanh {
+        let copy = Phuxanh::empty();
+        self.ok(&["backup", "--out", copy.db().to_str().unwrap()]);
+        copy
+    }
+
     /// `check` finds every counter equal to what the events say.
     pub fn assert_clean(&self) {
         assert_eq!(
