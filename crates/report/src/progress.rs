@@ -331,6 +331,74 @@ impl Progress {
         })
     }
 
+    /// The units' figures added up as one `unit` (the whole country from
+    /// its provinces): counts, eligible and paces add; a target adds only
+    /// when every unit has one for the metric, due on the latest deadline;
+    /// no projection, since the units' deadlines need not agree.
+    pub fn total(unit: UnitRef, units: &[Progress]) -> Option<Progress> {
+        let first = units.first()?;
+        let mut counts = Counts::ZERO;
+        let mut eligible = 0;
+        for u in units {
+            eligible += u.eligible;
+            for m in Metric::FROM_EVENTS {
+                counts[m] += u.counts.get(m);
+            }
+        }
+        let targets = ByMetric(
+            first
+                .targets
+                .0
+                .iter()
+                .filter_map(|(m, _)| {
+                    let each: Option<Vec<&TargetView>> =
+                        units.iter().map(|u| u.targets.get(*m)).collect();
+                    let each = each?;
+                    let value = each.iter().map(|t| t.value).sum::<i64>();
+                    Some((
+                        *m,
+                        TargetView {
+                            value,
+                            given: value.to_string(),
+                            deadline: each.iter().map(|t| t.deadline).max()?,
+                        },
+                    ))
+                })
+                .collect(),
+        );
+        let target_pct = ByMetric(
+            targets
+                .0
+                .iter()
+                .filter_map(|(m, t)| Some((*m, Percent::of(counts[*m], t.value)?)))
+                .collect(),
+        );
+        let coverage_pct = ByMetric(
+            Metric::FROM_EVENTS
+                .into_iter()
+                .filter_map(|m| Some((m, Percent::of(counts[m], eligible)?)))
+                .collect(),
+        );
+        let pace = ByMetric(
+            Metric::FROM_EVENTS
+                .into_iter()
+                .map(|m| (m, units.iter().filter_map(|u| u.pace.get(m)).sum()))
+                .collect(),
+        );
+        Some(Progress {
+            unit,
+            retired: None,
+            as_of: first.as_of,
+            eligible,
+            targets,
+            counts: CountsView::from(&counts),
+            target_pct,
+            coverage_pct,
+            pace,
+            projection: ByMetric(Vec::new()),
+        })
+    }
+
     pub fn count(&self, m: Metric) -> i64 {
         match m {
             Metric::Eligible => self.eligible,
@@ -377,7 +445,7 @@ pub fn gather(
 
 #[cfg(test)]
 mod tests {
-    use super::{Overdue, Progress, Status, WithChildren};
+    use super::{Overdue, Progress, Status, UnitRef, WithChildren};
     use phuxanh_domain::{Counts, Instant, Metric, UnitCode, UnitLevel};
     use phuxanh_store::{Target, Unit, UnitFigures};
 
@@ -482,5 +550,33 @@ mod tests {
             Progress::from_figures(&on_the_day).overdue(Metric::Collected),
             None
         );
+    }
+
+    #[test]
+    fn a_total_adds_counts_and_targets_only_when_every_unit_has_one() {
+        let a = Progress::from_figures(&figures("2023-11-14", 70, "100", "2023-12-15"));
+        let b = Progress::from_figures(&figures("2023-11-14", 20, "50", "2023-12-31"));
+        let country = UnitRef {
+            code: "VN".into(),
+            name: "Toàn quốc".into(),
+            level: UnitLevel::Province,
+        };
+        let t = Progress::total(country.clone(), &[a.clone(), b]).unwrap();
+        assert_eq!(t.count(Metric::Collected), 90);
+        let target = t.targets.get(Metric::Collected).unwrap();
+        assert_eq!(
+            (target.value, target.deadline.to_string().as_str()),
+            (150, "2023-12-31")
+        );
+        // 90 / 150 = 60%.
+        assert_eq!(
+            t.target_pct.get(Metric::Collected).unwrap().hundredths(),
+            6000
+        );
+        assert!(t.projection.0.is_empty());
+        let mut none = a.clone();
+        none.targets.0.clear();
+        let t = Progress::total(country, &[a, none]).unwrap();
+        assert!(t.targets.get(Metric::Collected).is_none());
     }
 }

@@ -43,6 +43,14 @@ impl Lang {
         }
     }
 
+    /// A rate with two decimals: `587,29` (`587.29` in English).
+    pub(crate) fn decimal(self, x: f64) -> String {
+        match self {
+            Lang::Vi => vi::decimal(x),
+            Lang::En => format!("{:.2}", (x * 100.0).round() / 100.0),
+        }
+    }
+
     pub(crate) fn date(self, d: Day) -> String {
         match self {
             Lang::Vi => vi::date(d),
@@ -225,4 +233,42 @@ const WORDS: &[(&str, &str, &str)] = &[
         "No event is held.",
     ),
     ("held_shown", "Hiển thị", "Showing"),
+    ("status", "Tiến độ", "Status"),
+    (
+        "status_title",
+        "Tiến độ thu nhận so với chỉ tiêu: đã hoàn thành, đúng tiến độ, có nguy cơ chậm (dự kiến thiếu dưới 10%), chậm tiến độ",
+        "Collection against its target: done, on track, at risk (projected less than 10% short), behind",
+    ),
+    (
+        "pct_title",
+        "Tỷ lệ so với chỉ tiêu:",
+        "Share of the target:",
+    ),
+    ("gap", "Còn thiếu", "Gap"),
+    (
+        "gap_title",
+        "Còn thiếu so với chỉ tiêu:",
+        "Left to the target:",
+    ),
+    ("required", "Cần/ngày", "Needed/day"),
+    (
+        "required_title",
+        "Bình quân mỗi ngày cần đạt từ nay đến hạn (tô đỏ khi tốc độ 7 ngày qua thấp hơn):",
+        "Needed a day from now to the deadline (red when the last 7 days were slower):",
+    ),
+    ("on_day", "Ngày", "On"),
+    ("day_title", "tăng trong ngày", "added on"),
+    ("attention", "Cần chú ý", "Needs attention"),
+    (
+        "attention_intro",
+        "Đơn vị chậm nhất so với tốc độ cần đạt, và số liệu bất thường (ngày tăng đột biến, vượt số công dân đủ điều kiện, không có số liệu mới).",
+        "The units furthest behind the pace they need, and figures that look wrong (a day many times the usual, more than the eligible citizens, no new figures).",
+    ),
+    (
+        "attention_none",
+        "Không có đơn vị nào cần chú ý.",
+        "No unit needs attention.",
+    ),
+    ("not_collected", "Chưa thu nhận", "Not yet collected"),
+    ("totals", "Tổng hợp toàn quốc", "National totals"),
 ];

@@ -13,6 +13,7 @@
 //! 500; it never takes a worker down or shows its message.
 
 mod api;
+mod briefing;
 mod cache;
 mod contract;
 mod dated;

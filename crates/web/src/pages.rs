@@ -13,11 +13,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use minijinja::{Environment, context};
 use phuxanh_domain::{Day, Metric};
+use phuxanh_report::briefing::{attention, briefing};
 use phuxanh_report::progress::{Progress, gather};
 use phuxanh_store::{Scope, Store};
 use serde::Serialize;
 
 use crate::api::unit_code;
+use crate::briefing::{attention_view, children_table, status_class};
 use crate::contract::{Rule, shifted};
 use crate::dated::When;
 use crate::lang::Lang;
@@ -63,6 +65,11 @@ fn templates() -> &'static Environment<'static> {
             ("country.html", include_str!("../templates/country.html")),
             ("quality.html", include_str!("../templates/quality.html")),
             ("error.html", include_str!("../templates/error.html")),
+            (
+                "attention.html",
+                include_str!("../templates/attention.html"),
+            ),
+            ("cards.html", include_str!("../templates/cards.html")),
         ] {
             env.add_template(name, source).expect("the templates parse");
         }
@@ -156,27 +163,9 @@ struct Card {
     pct: Option<String>,
     width: i64,
     status: &'static str,
+    /// What is left to the target.
+    gap: Option<String>,
     note: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Header {
-    label: String,
-    numeric: bool,
-}
-
-#[derive(Serialize)]
-struct CellView {
-    text: String,
-    sort: String,
-}
-
-#[derive(Serialize)]
-struct ChildRow {
-    href: String,
-    name: String,
-    status: &'static str,
-    cells: Vec<CellView>,
 }
 
 #[derive(Serialize)]
@@ -406,10 +395,16 @@ async fn home(
             .iter()
             .map(|u| Ok(gather(&*store, &scope, &u.code, as_of, false)?.unit))
             .collect::<Result<Vec<Progress>, phuxanh_store::StoreError>>()?;
-        Ok::<_, phuxanh_store::StoreError>((provinces, store.generation()?, when))
+        let briefs = briefing(
+            &*store,
+            &scope,
+            &provinces,
+            i32::try_from(stale_days).unwrap_or(i32::MAX),
+        )?;
+        Ok::<_, phuxanh_store::StoreError>((provinces, briefs, store.generation()?, when))
     })
     .await;
-    let (provinces, generation, when) = match data {
+    let (provinces, briefs, generation, when) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return error_page_in(lang, e.into()),
         Err(e) => return error_page_in(lang, ApiError::from_join(e)),
@@ -436,7 +431,16 @@ async fn home(
     }
     let as_of = when.day;
     let link = |code: &str| unit_link(code, as_of, lang, map_metric);
-    let (headers, children) = children_table(lang, None, &provinces, &link);
+    let (headers, children) = children_table(lang, None, &provinces, &briefs, as_of, &link);
+    let attention = attention_view(lang, &attention(&provinces, &briefs), as_of, &link);
+    let total = Progress::total(
+        phuxanh_report::progress::UnitRef {
+            code: String::new(),
+            name: lang.word("country"),
+            level: phuxanh_domain::UnitLevel::Province,
+        },
+        &provinces,
+    );
     let map = map::draw(&provinces, map_metric, lang, link, |m| {
         format!("/?as_of={as_of}&lang={}&map={m}#map", lang.code())
     });
@@ -458,6 +462,8 @@ async fn home(
             headers => headers,
             children => children,
             table_caption => lang.word("provinces_caption"),
+            attention => attention,
+            cards => total.as_ref().map(|t| cards(lang, t)).unwrap_or_default(),
             dated => when.said(lang, stale_days),
         },
     )
@@ -486,10 +492,6 @@ fn map_param(m: Metric) -> Option<String> {
     (m != map::METRICS[0]).then(|| m.to_string())
 }
 
-fn status_class(p: &Progress, m: Metric) -> &'static str {
-    p.projection.get(m).map_or("", |x| x.status.as_str())
-}
-
 async fn overview(
     State(s): State<Arc<AppState>>,
     Path(code): Path<String>,
@@ -508,6 +510,12 @@ async fn overview(
         let scope = Scope::everything();
         let when = When::read(&*store, asked)?;
         let report = gather(&*store, &scope, &code, when.day, true)?;
+        let briefs = briefing(
+            &*store,
+            &scope,
+            &report.children,
+            i32::try_from(stale_days).unwrap_or(i32::MAX),
+        )?;
         let mut crumbs = Vec::new();
         let mut parent = store.unit(&scope, &code)?.parent;
         while let Some(p) = parent {
@@ -520,10 +528,10 @@ async fn overview(
         }
         crumbs.reverse();
         let generation = store.generation()?;
-        Ok::<_, phuxanh_store::StoreError>((report, crumbs, generation, when))
+        Ok::<_, phuxanh_store::StoreError>((report, briefs, crumbs, generation, when))
     })
     .await;
-    let (report, crumbs, generation, when) = match data {
+    let (report, briefs, crumbs, generation, when) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return error_page_in(lang, e.into()),
         Err(e) => return error_page_in(lang, ApiError::from_join(e)),
@@ -535,42 +543,7 @@ async fn overview(
     };
     let words = lang.words();
     let p = &report.unit;
-    let mut cards = Vec::new();
-    for m in [Metric::Collected, Metric::Activated, Metric::Used] {
-        let target = p.targets.get(m);
-        let pct = p.target_pct.get(m).copied();
-        cards.push(Card {
-            label: lang.metric(m).to_string(),
-            value: lang.number(p.count(m)),
-            target: target.map(|t| lang.number(t.value)),
-            pct: pct.map(|x| lang.percent(x)),
-            width: pct.map_or(0, |x| (x.hundredths() / 100).clamp(0, 100)),
-            status: status_class(p, m),
-            note: p.coverage_pct.get(m).map(|c| {
-                format!(
-                    "{} {} {}",
-                    words["coverage"],
-                    lang.percent(*c),
-                    words["eligible_of"]
-                )
-            }),
-        });
-    }
-    cards.push(Card {
-        label: lang.metric(Metric::Eligible).to_string(),
-        value: lang.number(p.eligible),
-        target: None,
-        pct: None,
-        width: 0,
-        status: "",
-        note: p.targets.get(Metric::Collected).map(|t| {
-            format!(
-                "{}: {}",
-                words["remaining"],
-                lang.number((t.value - p.count(Metric::Collected)).max(0))
-            )
-        }),
-    });
+    let cards = cards(lang, p);
     let projections: Vec<ProjectionView> = p
         .projection
         .0
@@ -625,7 +598,9 @@ async fn overview(
         })
         .collect();
     let link = |code: &str| unit_link(code, as_of, lang, map_metric);
-    let (headers, children) = children_table(lang, Some(p), &report.children, &link);
+    let (headers, children) =
+        children_table(lang, Some(p), &report.children, &briefs, as_of, &link);
+    let attention = attention_view(lang, &attention(&report.children, &briefs), as_of, &link);
     let map = map::draw(&report.children, map_metric, lang, link, |m| {
         format!("{}#map", unit_link(&p.unit.code, as_of, lang, m))
     });
@@ -659,6 +634,7 @@ async fn overview(
             map_param => map_param(map_metric),
             page_name => p.unit.name.clone(),
             table_caption => lang.word("children_caption"),
+            attention => attention,
             retired => p.retired.as_ref().map(|r| context! {
                 on => lang.date(r.on),
                 into => r.into.iter().map(|code| context! { code, href => link(code) }).collect::<Vec<_>>(),
@@ -666,6 +642,54 @@ async fn overview(
             dated => when.said(lang, stale_days),
         },
     )
+}
+
+/// The headline cards of a unit (or the country's total): collected,
+/// activated and used against their targets, and the eligible citizens.
+fn cards(lang: Lang, p: &Progress) -> Vec<Card> {
+    let words = lang.words();
+    let mut cards = Vec::new();
+    for m in [Metric::Collected, Metric::Activated, Metric::Used] {
+        let target = p.targets.get(m);
+        let pct = p.target_pct.get(m).copied();
+        cards.push(Card {
+            label: lang.metric(m).to_string(),
+            value: lang.number(p.count(m)),
+            target: target.map(|t| lang.number(t.value)),
+            pct: pct.map(|x| lang.percent(x)),
+            width: pct.map_or(0, |x| (x.hundredths() / 100).clamp(0, 100)),
+            status: status_class(p, m),
+            gap: target
+                .map(|t| t.value - p.count(m))
+                .filter(|g| *g > 0)
+                .map(|g| format!("{}: {}", words["gap"], lang.number(g))),
+            note: p.coverage_pct.get(m).map(|c| {
+                format!(
+                    "{} {} {}",
+                    words["coverage"],
+                    lang.percent(*c),
+                    words["eligible_of"]
+                )
+            }),
+        });
+    }
+    cards.push(Card {
+        label: lang.metric(Metric::Eligible).to_string(),
+        value: lang.number(p.eligible),
+        target: None,
+        pct: None,
+        width: 0,
+        status: "",
+        gap: None,
+        // The eligible citizens no application has reached yet (what is
+        // left of the target is on the collection card's gap).
+        note: Some(format!(
+            "{}: {}",
+            words["not_collected"],
+            lang.number((p.eligible - p.count(Metric::Collected)).max(0))
+        )),
+    });
+    cards
 }
 
 /// A unit's overview page, keeping the day, the language and the map's
@@ -676,72 +700,6 @@ fn unit_link(code: &str, as_of: Day, lang: Lang, map_metric: Metric) -> String {
         href.push_str(&format!("&map={m}"));
     }
     href
-}
-
-/// The table of `children` (with `parent`'s targets deciding, with theirs,
-/// which target columns to show): its headers and its rows.
-fn children_table(
-    lang: Lang,
-    parent: Option<&Progress>,
-    children: &[Progress],
-    link: &dyn Fn(&str) -> String,
-) -> (Vec<Header>, Vec<ChildRow>) {
-    let words = lang.words();
-    let shown = [
-        Metric::Eligible,
-        Metric::Collected,
-        Metric::CollectedL2,
-        Metric::Approved,
-        Metric::Activated,
-        Metric::ActivatedL2,
-        Metric::Used,
-    ];
-    let has_target = |m: Metric| {
-        parent.is_some_and(|p| p.targets.get(m).is_some())
-            || children.iter().any(|c| c.targets.get(m).is_some())
-    };
-    let mut headers = vec![Header {
-        label: words["units"].to_string(),
-        numeric: false,
-    }];
-    for m in shown {
-        headers.push(Header {
-            label: lang.metric(m).to_string(),
-            numeric: true,
-        });
-        if has_target(m) {
-            headers.push(Header {
-                label: format!("% {}", words["target"]),
-                numeric: true,
-            });
-        }
-    }
-    let children: Vec<ChildRow> = children
-        .iter()
-        .map(|c| {
-            let mut cells = Vec::new();
-            for m in shown {
-                cells.push(CellView {
-                    text: lang.number(c.count(m)),
-                    sort: c.count(m).to_string(),
-                });
-                if has_target(m) {
-                    let pct = c.target_pct.get(m).copied();
-                    cells.push(CellView {
-                        text: pct.map_or("–".into(), |x| lang.percent(x)),
-                        sort: pct.map_or(String::new(), |x| x.hundredths().to_string()),
-                    });
-                }
-            }
-            ChildRow {
-                href: link(&c.unit.code),
-                name: c.unit.name.clone(),
-                status: status_class(c, Metric::Collected),
-                cells,
-            }
-        })
-        .collect();
-    (headers, children)
 }
 
 /// The period report of the unit as of the day, as a download.

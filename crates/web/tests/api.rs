@@ -1323,3 +1323,97 @@ async fn error_pages_are_in_the_sites_language_and_chrome_with_the_way_back() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
 }
+
+/// The texts of the cells of the table row whose unit is `name`: the unit
+/// cell first, tags stripped.
+fn row_cells(html: &str, name: &str) -> Vec<String> {
+    let at = html
+        .find(&format!(">{name}</a>"))
+        .unwrap_or_else(|| panic!("no row for {name}"));
+    let start = html[..at].rfind("<tr").unwrap();
+    let end = at + html[at..].find("</tr>").unwrap();
+    let strip = |s: &str| {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in s.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.trim().to_string()
+    };
+    html[start..end]
+        .split("</t")
+        .filter_map(|cell| cell.rfind("<t").map(|i| &cell[i..]))
+        .filter(|cell| cell.starts_with("<td") || cell.starts_with("<th"))
+        .map(strip)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_childrens_table_says_who_is_behind_and_the_attention_list_why() {
+    // By hand from tests/data, on 12/09/2023 (the last day with events):
+    // Thạnh Phú (837) has 6 eligible, 5 collected (citizens 1, 2, 3, 6, 9;
+    // 9 on 12/09) of a target of 7 due 15/12/2023, 94 days away: 2 to go,
+    // 2/94 = 0,02 a day needed; 2 collected in the 7 days (3 and 9), so
+    // on track. Ba Tri (836): 2 eligible (citizens 5 and 10; 4 and 7 are
+    // under 14), 2 collected of a target of 2: done, nothing on 12/09.
+    let (_dir, app) = app();
+    let (status, html) = page(&app, "/units/83").await;
+    assert_eq!(status, StatusCode::OK);
+    for h in ["Tiến độ", "Còn thiếu", "Cần/ngày", "Ngày 12/09"] {
+        assert!(html.contains(&format!(">{h}</button>")), "{h}");
+    }
+    let thanh_phu = row_cells(&html, "Huyện Thạnh Phú");
+    assert_eq!(
+        thanh_phu[..8],
+        [
+            "Huyện Thạnh Phú",
+            "Đúng tiến độ",
+            "6",
+            "5",
+            "71,43%",
+            "2",
+            "0,02",
+            "1"
+        ],
+        "{thanh_phu:?}"
+    );
+    let ba_tri = row_cells(&html, "Huyện Ba Tri");
+    assert_eq!(
+        ba_tri[..8],
+        [
+            "Huyện Ba Tri",
+            "Đã hoàn thành",
+            "2",
+            "2",
+            "100,00%",
+            "0",
+            "0,00",
+            "0"
+        ],
+        "{ba_tri:?}"
+    );
+    // The status sorts worst first, with its words shown (not colour alone).
+    assert!(html.contains("data-value=\"2\"><span class=\"badge on-track\">Đúng tiến độ</span>"));
+    assert!(html.contains("Không có đơn vị nào cần chú ý."), "{html}");
+    // Past the deadline, Thạnh Phú is 5 days late and 2 short: first to
+    // call. The eligible card counts who has not applied: 9 eligible in
+    // the province (citizen 4 turned 14 on 30/09/2023), 7 collected.
+    let (_, html) = page(&app, "/units/83?as_of=2023-12-20").await;
+    assert!(
+        html.contains(
+            "Huyện Thạnh Phú</a>: thu nhận quá hạn 5 ngày (hạn 15/12/2023), còn thiếu 2 so với chỉ tiêu"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("Chưa thu nhận: 2"), "{html}");
+    assert!(html.contains("Còn thiếu: 2"), "{html}");
+    let (_, html) = page(&app, "/units/83?as_of=2023-12-20&lang=en").await;
+    assert!(html.contains(
+        "Huyện Thạnh Phú</a>: collected: deadline 2023-12-15 passed 5 days ago, 2 short of the target"
+    ));
+}
