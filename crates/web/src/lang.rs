@@ -188,6 +188,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Citizens at each step (in brackets: share of the step before)",
     ),
     ("map_metric", "Tô màu theo", "Coloured by"),
+    ("map_by", "màu thể hiện", "colours show"),
     ("country", "Toàn quốc", "Whole country"),
     ("provinces", "Các tỉnh, thành phố", "Provinces"),
     (

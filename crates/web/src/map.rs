@@ -13,60 +13,154 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use phuxanh_domain::{Metric, Percent};
-use phuxanh_report::progress::Progress;
+use phuxanh_report::progress::{Progress, Status};
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
 
-/// How far a unit is towards its target: the colour of its shape.
+/// How a map colours its units: by the target's status (the default, who
+/// is behind at a glance) or by bands of the target percentage five points
+/// wide from 80% up, so that 82% and 85% differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Band {
-    NoTarget,
-    Under50,
-    Under80,
-    Under100,
-    Done,
+pub(crate) enum ColourBy {
+    Status,
+    Percent,
 }
 
-impl Band {
-    const ALL: [Band; 5] = [
-        Band::Done,
-        Band::Under100,
-        Band::Under80,
-        Band::Under50,
-        Band::NoTarget,
-    ];
+/// What a page's map shows: the metric and how it is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Choice {
+    pub(crate) metric: Metric,
+    pub(crate) by: ColourBy,
+}
 
-    pub(crate) fn of(pct: Option<Percent>) -> Band {
-        match pct.map(Percent::hundredths) {
-            None => Band::NoTarget,
-            Some(p) if p >= 10000 => Band::Done,
-            Some(p) if p >= 8000 => Band::Under100,
-            Some(p) if p >= 5000 => Band::Under80,
-            Some(_) => Band::Under50,
+impl Choice {
+    /// The query parameters that say it, none for the defaults.
+    pub(crate) fn params(self) -> Vec<(&'static str, String)> {
+        let mut p = Vec::new();
+        if self.metric != METRICS[0] {
+            p.push(("map", self.metric.to_string()));
         }
+        if self.by == ColourBy::Percent {
+            p.push(("map_by", "pct".to_string()));
+        }
+        p
+    }
+
+    /// [`Choice::params`] as `&map=…&map_by=…`, to append to a link.
+    pub(crate) fn query(self) -> String {
+        self.params()
+            .iter()
+            .map(|(k, v)| format!("&{k}={v}"))
+            .collect()
+    }
+}
+
+/// The map a page's `map` and `map_by` parameters choose: collected,
+/// coloured by status, by default.
+pub(crate) fn choice(q: &HashMap<String, String>) -> Choice {
+    let metric = q
+        .get("map")
+        .and_then(|m| m.parse::<Metric>().ok())
+        .filter(|m| METRICS.contains(m))
+        .unwrap_or(METRICS[0]);
+    let by = match q.get("map_by").map(String::as_str) {
+        Some("pct") => ColourBy::Percent,
+        _ => ColourBy::Status,
+    };
+    Choice { metric, by }
+}
+
+/// A unit's colour on the map: its CSS class (style.css) and legend entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shade {
+    NoTarget,
+    Status(Status),
+    /// The target percentage from this many percent (0, 50, 70, 80, 85, 90,
+    /// 95) up to the next band; 100 is done.
+    From(u8),
+}
+
+/// The bands' lower bounds, highest first.
+const BANDS: [u8; 8] = [100, 95, 90, 85, 80, 70, 50, 0];
+
+impl Shade {
+    pub(crate) fn of(p: &Progress, metric: Metric, by: ColourBy) -> Shade {
+        match by {
+            ColourBy::Status => p
+                .projection
+                .get(metric)
+                .map_or(Shade::NoTarget, |x| Shade::Status(x.status)),
+            ColourBy::Percent => Shade::of_pct(p.target_pct.get(metric).copied()),
+        }
+    }
+
+    pub(crate) fn of_pct(pct: Option<Percent>) -> Shade {
+        let Some(p) = pct.map(Percent::hundredths) else {
+            return Shade::NoTarget;
+        };
+        let band = BANDS
+            .into_iter()
+            .find(|b| p >= i64::from(*b) * 100)
+            .unwrap_or(0);
+        Shade::From(band)
+    }
+
+    /// Every shade of a colouring, in the legend's order.
+    fn all(by: ColourBy) -> Vec<Shade> {
+        let mut all: Vec<Shade> = match by {
+            ColourBy::Status => [
+                Status::Done,
+                Status::OnTrack,
+                Status::AtRisk,
+                Status::Behind,
+            ]
+            .into_iter()
+            .map(Shade::Status)
+            .collect(),
+            ColourBy::Percent => BANDS.into_iter().map(Shade::From).collect(),
+        };
+        all.push(Shade::NoTarget);
+        all
     }
 
     /// The CSS class that colours it (style.css).
-    fn class(self) -> &'static str {
+    pub(crate) fn class(self) -> &'static str {
         match self {
-            Band::NoTarget => "band-none",
-            Band::Under50 => "band-0",
-            Band::Under80 => "band-50",
-            Band::Under100 => "band-80",
-            Band::Done => "band-done",
+            Shade::NoTarget => "band-none",
+            Shade::Status(s) => match s {
+                Status::Done => "band-done",
+                Status::OnTrack => "status-on-track",
+                Status::AtRisk => "status-at-risk",
+                Status::Behind => "status-behind",
+            },
+            Shade::From(b) => match b {
+                100 => "band-done",
+                95 => "band-95",
+                90 => "band-90",
+                85 => "band-85",
+                80 => "band-80",
+                70 => "band-70",
+                50 => "band-50",
+                _ => "band-0",
+            },
         }
     }
 
-    fn label(self, lang: Lang) -> &'static str {
-        let (vi, en) = match self {
-            Band::NoTarget => ("Chưa có chỉ tiêu", "No target"),
-            Band::Under50 => ("Dưới 50%", "Under 50%"),
-            Band::Under80 => ("50% đến dưới 80%", "50% to under 80%"),
-            Band::Under100 => ("80% đến dưới 100%", "80% to under 100%"),
-            Band::Done => ("Hoàn thành chỉ tiêu", "Target met"),
-        };
-        lang.pick(vi, en)
+    fn label(self, lang: Lang) -> String {
+        match self {
+            Shade::NoTarget => lang.pick("Chưa có chỉ tiêu", "No target").to_string(),
+            Shade::Status(s) => lang.status(s).to_string(),
+            Shade::From(100) => lang.pick("Hoàn thành chỉ tiêu", "Target met").to_string(),
+            Shade::From(b) => {
+                let next = BANDS.iter().rev().find(|x| **x > b).copied().unwrap_or(100);
+                if b == 0 {
+                    format!("{} {next}%", lang.pick("Dưới", "Under"))
+                } else {
+                    format!("{b}% {} {next}%", lang.pick("đến dưới", "to under"))
+                }
+            }
+        }
     }
 }
 
@@ -81,6 +175,8 @@ pub(crate) struct MapView {
     islands: Vec<Islands>,
     legend: Vec<LegendItem>,
     metrics: Vec<MetricLink>,
+    /// Status or percentage bands.
+    colourings: Vec<MetricLink>,
     /// What the colours say, for the caption and screen readers.
     caption: String,
 }
@@ -109,7 +205,7 @@ struct Label {
 #[derive(Serialize)]
 struct LegendItem {
     class: &'static str,
-    label: &'static str,
+    label: String,
     count: usize,
 }
 
@@ -123,29 +219,22 @@ struct MetricLink {
 /// The metrics a map can be coloured by, the first being the default.
 pub(crate) const METRICS: [Metric; 3] = [Metric::Collected, Metric::Activated, Metric::Used];
 
-/// The metric a page's `map` parameter names, collected by default.
-pub(crate) fn metric(q: &HashMap<String, String>) -> Metric {
-    q.get("map")
-        .and_then(|m| m.parse::<Metric>().ok())
-        .filter(|m| METRICS.contains(m))
-        .unwrap_or(METRICS[0])
-}
-
-/// The map of `children` coloured by `metric`. `link(code)` is the page of
-/// a unit, and `switch(metric)` the same page coloured by another metric.
+/// The map of `children` as `choice` says. `link(code)` is the page of a
+/// unit, and `switch(choice)` the same page with another map.
 pub(crate) fn draw(
     children: &[Progress],
-    metric: Metric,
+    choice: Choice,
     lang: Lang,
     link: impl Fn(&str) -> String,
-    switch: impl Fn(Metric) -> String,
+    switch: impl Fn(Choice) -> String,
 ) -> Option<MapView> {
     if children.is_empty() {
         return None;
     }
-    let bands: Vec<Band> = children
+    let metric = choice.metric;
+    let bands: Vec<Shade> = children
         .iter()
-        .map(|c| Band::of(c.target_pct.get(metric).copied()))
+        .map(|c| Shade::of(c, metric, choice.by))
         .collect();
     let titles: Vec<String> = children.iter().map(|c| title(c, lang)).collect();
     let (kind, width, height, islands, shapes) = match provinces(
@@ -211,7 +300,7 @@ pub(crate) fn draw(
             ("treemap", width, height, Vec::new(), shapes)
         }
     };
-    let legend = Band::ALL
+    let legend = Shade::all(choice.by)
         .iter()
         .map(|b| LegendItem {
             class: b.class(),
@@ -222,28 +311,39 @@ pub(crate) fn draw(
     let metrics = METRICS
         .iter()
         .map(|&m| MetricLink {
-            href: switch(m),
+            href: switch(Choice {
+                metric: m,
+                ..choice
+            }),
             label: lang.metric(m),
             current: m == metric,
         })
         .collect();
+    let colourings = [ColourBy::Status, ColourBy::Percent]
+        .into_iter()
+        .map(|by| MetricLink {
+            href: switch(Choice { by, ..choice }),
+            label: match by {
+                ColourBy::Status => lang.pick("tiến độ", "status"),
+                ColourBy::Percent => lang.pick("tỷ lệ so với chỉ tiêu", "share of the target"),
+            },
+            current: by == choice.by,
+        })
+        .collect();
+    let m = lang.metric(metric).to_lowercase();
+    let what = match (choice.by, lang) {
+        (ColourBy::Status, Lang::Vi) => format!("theo tiến độ {m} so với chỉ tiêu"),
+        (ColourBy::Status, Lang::En) => format!("by the status of {m} against the target"),
+        (ColourBy::Percent, Lang::Vi) => format!("theo tỷ lệ {m} so với chỉ tiêu"),
+        (ColourBy::Percent, Lang::En) => format!("by {m} as a share of the target"),
+    };
     let caption = match (kind, lang) {
-        ("provinces", Lang::Vi) => format!(
-            "Các tỉnh, thành phố theo tỷ lệ {} so với chỉ tiêu",
-            lang.metric(metric).to_lowercase()
-        ),
-        ("provinces", Lang::En) => format!(
-            "Provinces by {} against the target",
-            lang.metric(metric).to_lowercase()
-        ),
-        (_, Lang::Vi) => format!(
-            "Các đơn vị trực thuộc theo tỷ lệ {} so với chỉ tiêu; diện tích theo số công dân đủ điều kiện",
-            lang.metric(metric).to_lowercase()
-        ),
-        (_, Lang::En) => format!(
-            "Units under it by {} against the target; areas follow the eligible citizens",
-            lang.metric(metric).to_lowercase()
-        ),
+        ("provinces", Lang::Vi) => format!("Các tỉnh, thành phố {what}"),
+        ("provinces", Lang::En) => format!("Provinces {what}"),
+        (_, Lang::Vi) => {
+            format!("Các đơn vị trực thuộc {what}; diện tích theo số công dân đủ điều kiện")
+        }
+        (_, Lang::En) => format!("Units under it {what}; areas follow the eligible citizens"),
     };
     Some(MapView {
         kind,
@@ -253,6 +353,7 @@ pub(crate) fn draw(
         islands,
         legend,
         metrics,
+        colourings,
         caption,
     })
 }
@@ -278,32 +379,41 @@ fn title(c: &Progress, lang: Lang) -> String {
     lines.join("\n")
 }
 
-/// The name without its type word ("Xã", "Phường", …) when the whole
-/// name would not fit a box `width` wide.
+/// The name as it fits a box `width` wide: whole, else with its type word
+/// shortened the way Vietnamese writes it ("TP. Bến Tre", "TX. …", "TT. …",
+/// so a city never reads as its province) or dropped ("Xã", "Huyện", …),
+/// else cut with "…" (the box's tooltip has the whole name).
 fn short_name(name: &str, width: f64) -> String {
     // About 6.5 units per character at the map's font size.
     let fits = |s: &str| s.chars().count() as f64 * 6.5 <= width - 8.0;
     if fits(name) {
         return name.to_string();
     }
-    let bare = [
-        "Thành phố ",
-        "Thị trấn ",
-        "Thị xã ",
-        "Phường ",
-        "Huyện ",
-        "Quận ",
-        "Tỉnh ",
-        "Xã ",
-        "Thôn ",
-        "Ấp ",
-        "Tổ dân phố ",
+    let abbreviated = [
+        ("Thành phố ", "TP. "),
+        ("Thị xã ", "TX. "),
+        ("Thị trấn ", "TT. "),
     ]
     .iter()
-    .find_map(|t| name.strip_prefix(t))
-    .unwrap_or(name);
-    if fits(bare) {
-        return bare.to_string();
+    .find_map(|(long, short)| name.strip_prefix(long).map(|rest| format!("{short}{rest}")));
+    let bare = abbreviated.unwrap_or_else(|| {
+        [
+            "Phường ",
+            "Huyện ",
+            "Quận ",
+            "Tỉnh ",
+            "Xã ",
+            "Thôn ",
+            "Ấp ",
+            "Tổ dân phố ",
+        ]
+        .iter()
+        .find_map(|t| name.strip_prefix(t))
+        .unwrap_or(name)
+        .to_string()
+    });
+    if fits(&bare) {
+        return bare;
     }
     let keep = (((width - 8.0) / 6.5) as usize).saturating_sub(1);
     let cut: String = bare.chars().take(keep).collect();
@@ -450,16 +560,33 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn bands_follow_the_target_percentage() {
+    fn bands_follow_the_target_percentage_and_part_82_from_85() {
         let pct = |h: i64| Percent::of(h, 10000);
-        assert_eq!(Band::of(None), Band::NoTarget);
-        assert_eq!(Band::of(pct(0)), Band::Under50);
-        assert_eq!(Band::of(pct(4999)), Band::Under50);
-        assert_eq!(Band::of(pct(5000)), Band::Under80);
-        assert_eq!(Band::of(pct(8000)), Band::Under100);
-        assert_eq!(Band::of(pct(9999)), Band::Under100);
-        assert_eq!(Band::of(pct(10000)), Band::Done);
-        assert_eq!(Band::of(pct(13000)), Band::Done);
+        assert_eq!(Shade::of_pct(None), Shade::NoTarget);
+        for (h, band) in [
+            (0, 0),
+            (4999, 0),
+            (5000, 50),
+            (6999, 50),
+            (7000, 70),
+            (8200, 80),
+            (8499, 80),
+            (8500, 85),
+            (9000, 90),
+            (9500, 95),
+            (9999, 95),
+            (10000, 100),
+            (13000, 100),
+        ] {
+            assert_eq!(Shade::of_pct(pct(h)), Shade::From(band), "{h}");
+        }
+        assert_ne!(
+            Shade::of_pct(pct(8200)).class(),
+            Shade::of_pct(pct(8500)).class()
+        );
+        assert_eq!(Shade::From(85).label(Lang::Vi), "85% đến dưới 90%");
+        assert_eq!(Shade::From(0).label(Lang::Vi), "Dưới 50%");
+        assert_eq!(Shade::From(95).label(Lang::En), "95% to under 100%");
     }
 
     #[test]
@@ -507,10 +634,12 @@ mod tests {
     }
 
     #[test]
-    fn short_names_drop_the_type_word_then_cut() {
+    fn short_names_shorten_or_drop_the_type_word_then_cut() {
         assert_eq!(short_name("Xã An Thạnh", 200.0), "Xã An Thạnh");
         assert_eq!(short_name("Xã An Thạnh", 70.0), "An Thạnh");
-        assert_eq!(short_name("Thị trấn Mỏ Cày", 60.0), "Mỏ Cày");
+        assert_eq!(short_name("Thị trấn Mỏ Cày", 80.0), "TT. Mỏ Cày");
+        // A city keeps its type: "Bến Tre" alone is the province.
+        assert_eq!(short_name("Thành phố Bến Tre", 90.0), "TP. Bến Tre");
         assert_eq!(short_name("Phường Nguyễn Thái Bình", 60.0), "Nguyễn…");
     }
 

@@ -255,7 +255,7 @@ pub(crate) fn error_page_in(lang: Lang, e: ApiError) -> Response {
             crumbs => Vec::<Crumb>::new(),
             page_name => heading,
             as_of => Day::today().to_string(),
-            map_param => None::<String>,
+            map_params => Vec::<(String, String)>::new(),
             dated => None::<()>,
             heading => heading,
             status => status.as_u16(),
@@ -353,7 +353,7 @@ async fn quality(
             dated => when.said(lang, stale_days),
             generation => generation,
             poll => poll(&q),
-            map_param => None::<String>,
+            map_params => Vec::<(String, String)>::new(),
             unit => unit.unwrap_or_default(),
             older_than => older_than,
             total => lang.number(held.total as i64),
@@ -379,7 +379,7 @@ async fn home(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let lang = Lang::from_query(&q);
-    let map_metric = map::metric(&q);
+    let map_choice = map::choice(&q);
     let asked = match day(&q, "as_of") {
         Ok(d) => d,
         Err(e) => return error_page_in(lang, e),
@@ -422,15 +422,13 @@ async fn home(
             if !as_of.is_empty() {
                 href.push_str(&format!("&as_of={as_of}"));
             }
-            if let Some(m) = map_param(map_metric) {
-                href.push_str(&format!("&map={m}"));
-            }
+            href.push_str(&map_choice.query());
             return Redirect::to(&href).into_response();
         }
         _ => {}
     }
     let as_of = when.day;
-    let link = |code: &str| unit_link(code, as_of, lang, map_metric);
+    let link = |code: &str| unit_link(code, as_of, lang, map_choice);
     let (headers, children) = children_table(lang, None, &provinces, &briefs, as_of, &link);
     let attention = attention_view(lang, &attention(&provinces, &briefs), as_of, &link);
     let total = Progress::total(
@@ -441,8 +439,8 @@ async fn home(
         },
         &provinces,
     );
-    let map = map::draw(&provinces, map_metric, lang, link, |m| {
-        format!("/?as_of={as_of}&lang={}&map={m}#map", lang.code())
+    let map = map::draw(&provinces, map_choice, lang, link, |m| {
+        format!("/?as_of={as_of}&lang={}{}#map", lang.code(), m.query())
     });
     let words = lang.words();
     render(
@@ -457,7 +455,7 @@ async fn home(
             as_of_text => lang.date(as_of),
             generation => generation,
             poll => poll(&q),
-            map_param => map_param(map_metric),
+            map_params => map_choice.params(),
             map => map,
             headers => headers,
             children => children,
@@ -487,18 +485,13 @@ fn poll(q: &HashMap<String, String>) -> u64 {
         .map_or(15_000, |p| p.max(1_000))
 }
 
-/// The `map` parameter to carry along, none for the default metric.
-fn map_param(m: Metric) -> Option<String> {
-    (m != map::METRICS[0]).then(|| m.to_string())
-}
-
 async fn overview(
     State(s): State<Arc<AppState>>,
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let lang = Lang::from_query(&q);
-    let map_metric = map::metric(&q);
+    let map_choice = map::choice(&q);
     let parsed = (|| Ok((unit_code(&code)?, day(&q, "as_of")?)))();
     let (code, asked) = match parsed {
         Ok(x) => x,
@@ -597,11 +590,11 @@ async fn overview(
             }
         })
         .collect();
-    let link = |code: &str| unit_link(code, as_of, lang, map_metric);
+    let link = |code: &str| unit_link(code, as_of, lang, map_choice);
     let (headers, children) =
         children_table(lang, Some(p), &report.children, &briefs, as_of, &link);
     let attention = attention_view(lang, &attention(&report.children, &briefs), as_of, &link);
-    let map = map::draw(&report.children, map_metric, lang, link, |m| {
+    let map = map::draw(&report.children, map_choice, lang, link, |m| {
         format!("{}#map", unit_link(&p.unit.code, as_of, lang, m))
     });
     render(
@@ -631,7 +624,7 @@ async fn overview(
             headers => headers,
             children => children,
             map => map,
-            map_param => map_param(map_metric),
+            map_params => map_choice.params(),
             page_name => p.unit.name.clone(),
             table_caption => lang.word("children_caption"),
             attention => attention,
@@ -694,12 +687,12 @@ fn cards(lang: Lang, p: &Progress) -> Vec<Card> {
 
 /// A unit's overview page, keeping the day, the language and the map's
 /// metric.
-fn unit_link(code: &str, as_of: Day, lang: Lang, map_metric: Metric) -> String {
-    let mut href = format!("/units/{code}?as_of={as_of}&lang={}", lang.code());
-    if let Some(m) = map_param(map_metric) {
-        href.push_str(&format!("&map={m}"));
-    }
-    href
+fn unit_link(code: &str, as_of: Day, lang: Lang, map: map::Choice) -> String {
+    format!(
+        "/units/{code}?as_of={as_of}&lang={}{}",
+        lang.code(),
+        map.query()
+    )
 }
 
 /// The period report of the unit as of the day, as a download.

@@ -639,19 +639,23 @@ fn band_on_map(html: &str, code: &str) -> String {
     class[..class.find('"').unwrap()].to_string()
 }
 
-/// The band a target percentage falls in (the map's legend).
+/// The band a target percentage falls in with `map_by=pct` (the legend).
 fn band(pct: &Value) -> &'static str {
     match pct.as_f64() {
         None => "band-none",
         Some(p) if p >= 100.0 => "band-done",
+        Some(p) if p >= 95.0 => "band-95",
+        Some(p) if p >= 90.0 => "band-90",
+        Some(p) if p >= 85.0 => "band-85",
         Some(p) if p >= 80.0 => "band-80",
+        Some(p) if p >= 70.0 => "band-70",
         Some(p) if p >= 50.0 => "band-50",
         Some(_) => "band-0",
     }
 }
 
 #[tokio::test]
-async fn the_green_map_colours_each_unit_by_its_target_percentage() {
+async fn the_green_map_colours_each_unit_by_status_or_by_five_point_bands() {
     // A second province, so that the home page is the country's map.
     let (_dir, app) = app_with_units("01,Thành phố Hà Nội,province,\n");
     let (_, api) = get(
@@ -659,7 +663,7 @@ async fn the_green_map_colours_each_unit_by_its_target_percentage() {
         "/api/v1/units/83/progress?as_of=2023-09-10&children=true",
     )
     .await;
-    let (status, _, body) = get_raw(&app, "/units/83?as_of=2023-09-10").await;
+    let (status, _, body) = get_raw(&app, "/units/83?as_of=2023-09-10&map_by=pct").await;
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(body).unwrap();
     // The districts have no boundaries: a treemap, one box per district.
@@ -678,6 +682,15 @@ async fn the_green_map_colours_each_unit_by_its_target_percentage() {
     // green; Thạnh Phú An, Bình, Phương and Cường, 4 of 7 (57,14%).
     assert_eq!(band_on_map(&html, "836"), "band-done");
     assert_eq!(band_on_map(&html, "837"), "band-50");
+    assert!(html.contains("50% đến dưới 70%: 1"), "{html}");
+    // By default, by status: Thạnh Phú collected 1 in the 7 days, 96 days
+    // before the deadline: 4 + 96/7 ≈ 18 by then, past 7, so on track.
+    let (_, _, body) = get_raw(&app, "/units/83?as_of=2023-09-10").await;
+    let html = String::from_utf8(body).unwrap();
+    assert_eq!(band_on_map(&html, "836"), "band-done");
+    assert_eq!(band_on_map(&html, "837"), "status-on-track");
+    assert!(html.contains("Đúng tiến độ: 1") && html.contains("Chậm tiến độ: 0"));
+    assert!(html.contains("theo tiến độ thu nhận so với chỉ tiêu"));
     // Coloured by activation, where the districts have no target.
     let (_, _, body) = get_raw(&app, "/units/83?as_of=2023-09-10&map=activated").await;
     let html = String::from_utf8(body).unwrap();
@@ -686,7 +699,7 @@ async fn the_green_map_colours_each_unit_by_its_target_percentage() {
 
     // The country: the 63 provinces of vn-2024 (Bến Tre is one of them, and
     // not one of the 34 of vn-2025), the two in the database as links.
-    let (status, _, body) = get_raw(&app, "/?as_of=2023-09-10").await;
+    let (status, _, body) = get_raw(&app, "/?as_of=2023-09-10&map_by=pct").await;
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(body).unwrap();
     assert!(html.contains("<svg class=\"provinces\""), "{html}");
@@ -698,10 +711,17 @@ async fn the_green_map_colours_each_unit_by_its_target_percentage() {
     );
     assert_eq!(band_on_map(&html, "01"), "band-none");
     assert!(html.contains("Quần đảo Hoàng Sa") && html.contains("Quần đảo Trường Sa"));
-    // The provinces' table is there too.
-    assert!(
-        html.contains("<a href=\"/units/01?as_of=2023-09-10&amp;lang=vi\">Thành phố Hà Nội</a>")
-    );
+    // The provinces' table is there too, and the links keep the colouring.
+    assert!(html.contains(
+        "<a href=\"/units/01?as_of=2023-09-10&amp;lang=vi&amp;map_by=pct\">Thành phố Hà Nội</a>"
+    ));
+    // The national totals: the fixture's 83 is the only province with
+    // citizens, 6 collected on 10/09; Hà Nội has no target, so no
+    // national target.
+    let cards = &html[html.find("<section class=\"cards\"").unwrap()..];
+    let cards = &cards[..cards.find("</section>").unwrap()];
+    assert!(cards.contains("<p class=\"big\">6</p>"), "{cards}");
+    assert!(!cards.contains("Chỉ tiêu"), "{cards}");
 }
 
 #[tokio::test]
