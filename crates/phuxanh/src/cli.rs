@@ -290,10 +290,16 @@ pub struct ReportArgs {
     /// Figures at the end of this day; today by default.
     #[arg(long, value_parser = parse_day)]
     pub as_of: Option<Day>,
-    /// Compare the campaign's window with the one before it (default: the
-    /// 30 days ending on --as-of).
-    #[arg(long)]
+    /// Compare the campaign's days (up to --as-of when it falls inside them)
+    /// with as many days before (default: the 30 days ending on --as-of).
+    #[arg(long, conflicts_with_all = ["days", "from"])]
     pub campaign: Option<String>,
+    /// The period: the last N days ending on --as-of (7, 30, …).
+    #[arg(long, conflicts_with = "from", value_parser = clap::value_parser!(u16).range(1..=3660))]
+    pub days: Option<u16>,
+    /// The period: from this day to --as-of.
+    #[arg(long, value_parser = parse_day)]
+    pub from: Option<Day>,
     /// report.xlsx, report.pdf or report.json: the extension chooses the format.
     #[arg(long)]
     pub out: PathBuf,

@@ -686,3 +686,35 @@ fn analytics_on_a_generated_campaign_agree_with_each_other() {
         assert_eq!(sum, 7919, "{by}: {v}");
     }
 }
+
+#[test]
+fn the_report_covers_the_period_chosen_as_the_pages_do() {
+    let p = Phuxanh::with_fixture();
+    report_of(&p, "unused.json");
+    let window = |args: &[&str]| {
+        let out = p.dir.path().join("r.json");
+        let mut all = vec!["report", "--unit", "83", "--out", out.to_str().unwrap()];
+        all.extend_from_slice(args);
+        p.ok(&all);
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        let w = &v["comparison"]["window"];
+        (
+            w["from"].as_str().unwrap().to_string(),
+            w["to"].as_str().unwrap().to_string(),
+            v["comparison"]["campaign"].clone(),
+        )
+    };
+    // A campaign looked at inside it is cut at the day (01/09–05/09).
+    let (from, to, name) = window(&["--campaign", "Cao điểm", "--as-of", "2023-09-05"]);
+    assert_eq!(
+        (from.as_str(), to.as_str(), name.as_str()),
+        ("2023-09-01", "2023-09-05", Some("Cao điểm"))
+    );
+    let (from, to, _) = window(&["--days", "7", "--as-of", "2023-09-05"]);
+    assert_eq!((from.as_str(), to.as_str()), ("2023-08-30", "2023-09-05"));
+    let (from, to, _) = window(&["--from", "2023-09-03", "--as-of", "2023-09-05"]);
+    assert_eq!((from.as_str(), to.as_str()), ("2023-09-03", "2023-09-05"));
+    let (from, _, name) = window(&["--as-of", "2023-09-05"]);
+    assert_eq!((from.as_str(), name.as_str()), ("2023-08-07", None));
+}

@@ -13,6 +13,7 @@ pub mod daily;
 pub mod funnel;
 mod pdf;
 pub mod pending;
+pub mod period;
 pub mod progress;
 pub mod ranking;
 pub mod render;

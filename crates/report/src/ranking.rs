@@ -44,6 +44,31 @@ pub fn units_at(
     Ok(out)
 }
 
+/// The names of the parents of `units`, by the units' codes, when they
+/// come from a level below the root's children (so from several parents:
+/// "Xã Vĩnh Hòa" of two districts must be told apart); empty otherwise.
+fn parent_names(
+    store: &dyn Store,
+    scope: &Scope,
+    units: &[Unit],
+    level: Option<UnitLevel>,
+) -> Result<std::collections::HashMap<UnitCode, String>> {
+    let mut names = std::collections::HashMap::new();
+    if level.is_none() {
+        return Ok(names);
+    }
+    let mut cache: std::collections::HashMap<UnitCode, String> = std::collections::HashMap::new();
+    for u in units {
+        if let Some(p) = &u.parent {
+            if !cache.contains_key(p) {
+                cache.insert(p.clone(), store.unit(scope, p)?.name);
+            }
+            names.insert(u.code.clone(), cache[p].clone());
+        }
+    }
+    Ok(names)
+}
+
 /// A unit's standing on one day.
 struct Standing {
     unit: Unit,
@@ -97,6 +122,9 @@ fn rank(standings: &mut [Standing]) {
 pub struct RankRow {
     pub rank: usize,
     pub unit: UnitRef,
+    /// The parent's name, when the rows come from several parents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
     pub count: i64,
     pub target: Option<i64>,
     #[schema(value_type = Option<f64>)]
@@ -141,6 +169,7 @@ pub fn ranking(
 ) -> Result<Ranking> {
     let root_unit = store.unit(scope, root)?;
     let units = units_at(store, scope, root, level)?;
+    let parents = parent_names(store, scope, &units, level)?;
     let (mut today, mut before) = standings(store, scope, &units, metric, as_of)?;
     rank(&mut today);
     rank(&mut before);
@@ -155,6 +184,7 @@ pub fn ranking(
                 + 1;
             RankRow {
                 rank: i + 1,
+                parent: parents.get(&s.unit.code).cloned(),
                 unit: UnitRef::from(&s.unit),
                 count: s.count,
                 target: s.target,
@@ -183,6 +213,28 @@ pub fn ranking(
     })
 }
 
+/// The columns, with "Thuộc" (the parent) after the unit's name when the
+/// rows come from several parents.
+fn with_parent(several: bool, names: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut cols = columns(names);
+    if several {
+        let at = cols
+            .iter()
+            .position(|(m, _)| m == "name")
+            .map_or(0, |i| i + 1);
+        cols.insert(at, ("parent".into(), "Thuộc".into()));
+    }
+    cols
+}
+
+/// A row with its parent's name inserted at `at`, as [`with_parent`].
+fn parent_cell(several: bool, parent: &Option<String>, at: usize, mut row: Vec<Cell>) -> Vec<Cell> {
+    if several {
+        row.insert(at, parent.clone().map_or(Cell::Empty, Cell::Text));
+    }
+    row
+}
+
 impl Report for Ranking {
     fn sheet(&self) -> Sheet {
         let name = self.metric.vietnamese();
@@ -194,30 +246,38 @@ impl Report for Ranking {
                 vi::date(self.as_of),
                 self.ranked
             ),
-            columns: columns(&[
-                ("rank", "Hạng"),
-                ("code", "Mã"),
-                ("name", "Đơn vị"),
-                ("count", name),
-                ("target", "Chỉ tiêu"),
-                ("target_pct", "Tỷ lệ đạt"),
-                ("rank_before", "Hạng hôm trước"),
-                ("change", "Thay đổi"),
-            ]),
+            columns: with_parent(
+                self.level.is_some(),
+                &[
+                    ("rank", "Hạng"),
+                    ("code", "Mã"),
+                    ("name", "Đơn vị"),
+                    ("count", name),
+                    ("target", "Chỉ tiêu"),
+                    ("target_pct", "Tỷ lệ đạt"),
+                    ("rank_before", "Hạng hôm trước"),
+                    ("change", "Thay đổi"),
+                ],
+            ),
             rows: self
                 .rows
                 .iter()
                 .map(|r| {
-                    vec![
-                        Cell::Int(r.rank as i64),
-                        Cell::Text(r.unit.code.clone()),
-                        Cell::Text(r.unit.name.clone()),
-                        Cell::Int(r.count),
-                        r.target.map_or(Cell::Empty, Cell::Int),
-                        Cell::Pct(r.target_pct),
-                        Cell::Int(r.rank_before as i64),
-                        Cell::Int(r.change),
-                    ]
+                    parent_cell(
+                        self.level.is_some(),
+                        &r.parent,
+                        3,
+                        vec![
+                            Cell::Int(r.rank as i64),
+                            Cell::Text(r.unit.code.clone()),
+                            Cell::Text(r.unit.name.clone()),
+                            Cell::Int(r.count),
+                            r.target.map_or(Cell::Empty, Cell::Int),
+                            Cell::Pct(r.target_pct),
+                            Cell::Int(r.rank_before as i64),
+                            Cell::Int(r.change),
+                        ],
+                    )
                 })
                 .collect(),
         }
@@ -227,6 +287,9 @@ impl Report for Ranking {
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CompletedRow {
     pub unit: UnitRef,
+    /// The parent's name, when the rows come from several parents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
     pub count: i64,
     /// The target as of the day (a percentage target resolved then).
     pub target: i64,
@@ -265,6 +328,7 @@ pub fn completed(
 ) -> Result<Completed> {
     let root_unit = store.unit(scope, root)?;
     let units = units_at(store, scope, root, level)?;
+    let parents = parent_names(store, scope, &units, level)?;
     let m = metric.metric();
     let mut with_target = 0;
     let mut rows = Vec::new();
@@ -291,6 +355,7 @@ pub fn completed(
                 .map_or(as_of, |(d, _)| *d)
         };
         rows.push(CompletedRow {
+            parent: parents.get(&u.code).cloned(),
             unit: UnitRef::from(u),
             count: f.counts[m],
             target: value,
@@ -324,30 +389,38 @@ impl Report for Completed {
                 self.rows.len(),
                 self.with_target
             ),
-            columns: columns(&[
-                ("code", "Mã"),
-                ("name", "Đơn vị"),
-                ("count", name),
-                ("target", "Chỉ tiêu"),
-                ("target_pct", "Tỷ lệ đạt"),
-                ("reached_on", "Ngày hoàn thành"),
-                ("deadline", "Hạn"),
-                ("on_time", "Đúng hạn"),
-            ]),
+            columns: with_parent(
+                self.level.is_some(),
+                &[
+                    ("code", "Mã"),
+                    ("name", "Đơn vị"),
+                    ("count", name),
+                    ("target", "Chỉ tiêu"),
+                    ("target_pct", "Tỷ lệ đạt"),
+                    ("reached_on", "Ngày hoàn thành"),
+                    ("deadline", "Hạn"),
+                    ("on_time", "Đúng hạn"),
+                ],
+            ),
             rows: self
                 .rows
                 .iter()
                 .map(|r| {
-                    vec![
-                        Cell::Text(r.unit.code.clone()),
-                        Cell::Text(r.unit.name.clone()),
-                        Cell::Int(r.count),
-                        Cell::Int(r.target),
-                        Cell::Pct(r.target_pct),
-                        Cell::Date(r.reached_on),
-                        Cell::Date(r.deadline),
-                        Cell::Text(if r.on_time { "có" } else { "không" }.into()),
-                    ]
+                    parent_cell(
+                        self.level.is_some(),
+                        &r.parent,
+                        2,
+                        vec![
+                            Cell::Text(r.unit.code.clone()),
+                            Cell::Text(r.unit.name.clone()),
+                            Cell::Int(r.count),
+                            Cell::Int(r.target),
+                            Cell::Pct(r.target_pct),
+                            Cell::Date(r.reached_on),
+                            Cell::Date(r.deadline),
+                            Cell::Text(if r.on_time { "có" } else { "không" }.into()),
+                        ],
+                    )
                 })
                 .collect(),
         }

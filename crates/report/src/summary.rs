@@ -9,7 +9,8 @@ use phuxanh_domain::{Day, Metric, TargetMetric, UnitCode};
 use phuxanh_store::{Result, Scope, Store};
 use serde::Serialize;
 
-use crate::compare::{Comparison, Window, compare};
+use crate::compare::{Comparison, compare};
+use crate::period::Chosen;
 use crate::progress::{Progress, WithChildren};
 use crate::ranking::{Completed, RankRow, Show, completed, ranking};
 use crate::render::{Cell, RenderError, Sheet, columns, progress_sheet};
@@ -17,8 +18,6 @@ use crate::vi;
 
 /// How many units the top and bottom lists show.
 const TOP: usize = 3;
-/// The window when no campaign names one: the 30 days ending on the as-of day.
-const DEFAULT_WINDOW_DAYS: i32 = 30;
 
 /// One day's increase of the two headline metrics.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
@@ -41,14 +40,14 @@ pub struct Summary {
     pub days: Vec<DayResult>,
 }
 
-/// Gathers the report of `code` as of `as_of`, over `window` (or the 30
-/// days ending on `as_of`).
+/// Gathers the report of `code` as of `as_of`, over the `period` chosen
+/// ([`crate::period::Period::resolve`]).
 pub fn summary(
     store: &dyn Store,
     scope: &Scope,
     code: &UnitCode,
     as_of: Day,
-    window: Option<(Window, String)>,
+    period: &Chosen,
 ) -> Result<Summary> {
     let unit = Progress::from_figures(&store.figures(scope, code, as_of)?);
     let children = store
@@ -60,14 +59,7 @@ pub fn summary(
             ))
         })
         .collect::<Result<Vec<_>>>()?;
-    let (window, campaign) = match window {
-        Some((w, name)) => (w, Some(name)),
-        None => (
-            Window::new(as_of.plus_days(1 - DEFAULT_WINDOW_DAYS), as_of)
-                .expect("a window of 30 days"),
-            None,
-        ),
-    };
+    let (window, campaign) = (period.window, period.campaign.clone());
     let collected = TargetMetric::new(Metric::Collected).expect("a target metric");
     let activated = TargetMetric::new(Metric::Activated).expect("a target metric");
     let ranked = ranking(store, scope, code, collected, None, as_of, Show::All)?;

@@ -15,6 +15,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use phuxanh_domain::{Day, UnitCode, UnitLevel};
 use phuxanh_report::compare::{CampaignList, Window};
+use phuxanh_report::period::Period;
 use phuxanh_report::progress::{Progress, WithChildren};
 use phuxanh_report::ranking::Show;
 use phuxanh_report::{compare, daily, funnel, progress, ranking, targets};
@@ -122,7 +123,7 @@ route_params! {
             name: "campaign",
             rule: Rule::Text { min: 1, max: 200 },
             required: false,
-            description: "A campaign's name: its window, instead of from and to",
+            description: "A campaign's name: its window instead of from and to, cut at `to` when given and inside it",
         }),
     ];
     DailyParams = [
@@ -391,13 +392,19 @@ async fn compare(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): Raw
     answer(s, key, move |store| {
         let (window, name) = match campaign {
             Some(name) => {
-                let c = store
-                    .campaigns()?
-                    .into_iter()
-                    .find(|c| c.name == phuxanh_domain::text::normalize(&name))
-                    .ok_or_else(|| ApiError::not_found(format!("no campaign named '{name}'")))?;
-                let w = Window::new(c.from, c.to).map_err(|e| ApiError::invalid("campaign", e))?;
-                (w, Some(c.name))
+                // The campaign's days, cut at `to` when it falls inside them.
+                let campaigns = store.campaigns()?;
+                let day = match asked.1 {
+                    Some(to) => to,
+                    None => campaigns
+                        .iter()
+                        .find(|c| c.name == phuxanh_domain::text::normalize(&name))
+                        .map_or(Day::EPOCH, |c| c.to),
+                };
+                let chosen = Period::Campaign(name)
+                    .resolve(&campaigns, day)
+                    .map_err(crate::views::period_error)?;
+                (chosen.window, chosen.campaign)
             }
             None => {
                 let (from, to) = span(store, asked, 29)?;

@@ -51,6 +51,78 @@ impl Lang {
         }
     }
 
+    /// The day of the week.
+    pub(crate) fn weekday(self, d: Day) -> &'static str {
+        let vi = vi::weekday(d);
+        match self {
+            Lang::Vi => vi,
+            Lang::En => match vi {
+                "Thứ Hai" => "Monday",
+                "Thứ Ba" => "Tuesday",
+                "Thứ Tư" => "Wednesday",
+                "Thứ Năm" => "Thursday",
+                "Thứ Sáu" => "Friday",
+                "Thứ Bảy" => "Saturday",
+                _ => "Sunday",
+            },
+        }
+    }
+
+    /// A report's column in English by its key (`collected_window`,
+    /// `rank_before`, …); the reports name them in Vietnamese.
+    pub(crate) fn column(self, key: &str) -> String {
+        let fixed = [
+            ("rank", "Rank"),
+            ("code", "Code"),
+            ("name", "Unit"),
+            ("parent", "Under"),
+            ("count", "Count"),
+            ("target", "Target"),
+            ("target_pct", "Of target"),
+            ("rank_before", "Rank the day before"),
+            ("change", "Change"),
+            ("reached_on", "Reached on"),
+            ("deadline", "Deadline"),
+            ("on_time", "On time"),
+        ];
+        if let Some((_, en)) = fixed.iter().find(|(k, _)| *k == key) {
+            return (*en).to_string();
+        }
+        let metric = |m: &str| m.parse::<Metric>().ok().map(|m| self.metric(m));
+        for (suffix, en) in [
+            ("_window", "in the period"),
+            ("_baseline", "in the period before"),
+            ("_growth_pct", "change"),
+            ("_increase", "on the day"),
+            ("_total", "to date"),
+        ] {
+            if let Some(m) = key.strip_suffix(suffix).and_then(metric) {
+                return format!("{m}, {en}");
+            }
+        }
+        if let Some(m) = metric(key) {
+            return m.to_string();
+        }
+        for (suffix, en) in [("_pct", "Share"), ("_median_days", "Median days")] {
+            if let Some(t) = key.strip_suffix(suffix)
+                && let Some((from, to)) = t.split_once("_to_")
+                && let (Some(f), Some(t)) = (metric(from), metric(to))
+            {
+                return format!("{en}, {f} → {}", t.to_lowercase());
+            }
+        }
+        key.to_string()
+    }
+
+    /// A report's Vietnamese text cell in this language: its yes and no.
+    pub(crate) fn text(self, s: &str) -> String {
+        match (self, s) {
+            (Lang::En, "có") => "yes".into(),
+            (Lang::En, "không") => "no".into(),
+            _ => s.to_string(),
+        }
+    }
+
     pub(crate) fn date(self, d: Day) -> String {
         match self {
             Lang::Vi => vi::date(d),
@@ -271,5 +343,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "No unit needs attention.",
     ),
     ("not_collected", "Chưa thu nhận", "Not yet collected"),
+    ("controls", "Chọn số liệu", "Choose the figures"),
+    ("period_from", "Từ ngày", "From"),
     ("totals", "Tổng hợp toàn quốc", "National totals"),
 ];

@@ -23,6 +23,7 @@ mod lang;
 mod map;
 mod pages;
 mod pool;
+mod views;
 
 use std::any::Any;
 use std::net::SocketAddr;

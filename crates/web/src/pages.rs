@@ -32,7 +32,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/data-quality", get(quality))
         .route("/units/{code}", get(overview))
         .route("/units/{code}/report", get(report))
-        .route("/units/{code}/{view}", get(view))
+        .route("/units/{code}/{view}", get(crate::views::view))
         .route("/static/{file}", get(static_file))
 }
 
@@ -108,14 +108,14 @@ async fn static_file(Path(file): Path<String>) -> Response {
 }
 
 #[derive(Serialize)]
-struct Tab {
+pub(crate) struct Tab {
     href: String,
     label: String,
     current: bool,
 }
 
 /// The views of a unit, the current one marked.
-fn tabs(code: &str, as_of: Day, lang: Lang, current: &str) -> Vec<Tab> {
+pub(crate) fn tabs(code: &str, as_of: Day, lang: Lang, current: &str) -> Vec<Tab> {
     let l = lang.code();
     [
         ("overview", format!("/units/{code}?as_of={as_of}&lang={l}")),
@@ -177,7 +177,7 @@ struct ProjectionView {
 
 /// A page's parameter, checked like the API's; empty means none (a form's
 /// empty field), and so does absent.
-fn param<T: std::str::FromStr<Err = String>>(
+pub(crate) fn param<T: std::str::FromStr<Err = String>>(
     q: &HashMap<String, String>,
     name: &'static str,
     rule: Rule,
@@ -192,9 +192,11 @@ fn param<T: std::str::FromStr<Err = String>>(
     }
 }
 
-/// The day a query names in `name`, today when it names none.
 /// The day a request asks for, if any ([`When::read`] fills it in).
-fn day(q: &HashMap<String, String>, name: &'static str) -> Result<Option<Day>, ApiError> {
+pub(crate) fn day(
+    q: &HashMap<String, String>,
+    name: &'static str,
+) -> Result<Option<Day>, ApiError> {
     // The page writes days as 14/11/2023: take them back that way too.
     if let Some(v) = q.get(name).filter(|v| v.contains('/')) {
         let d = Day::parse_file(v).map_err(|e| ApiError::invalid(name, e))?;
@@ -468,7 +470,7 @@ async fn home(
 }
 
 /// A page from its template, or the reason it could not be drawn.
-fn render(template: &str, ctx: minijinja::Value) -> Response {
+pub(crate) fn render(template: &str, ctx: minijinja::Value) -> Response {
     match templates()
         .get_template(template)
         .and_then(|t| t.render(ctx))
@@ -724,8 +726,12 @@ async fn report(
     let built = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
         let as_of = When::read(&*store, as_of)?.day;
+        let chosen = crate::views::period(&q, as_of)?
+            .unwrap_or_default()
+            .resolve(&store.campaigns()?, as_of)
+            .map_err(crate::views::period_error)?;
         let summary =
-            phuxanh_report::summary::summary(&*store, &Scope::everything(), &code, as_of, None)
+            phuxanh_report::summary::summary(&*store, &Scope::everything(), &code, as_of, &chosen)
                 .map_err(ApiError::from)?;
         let bytes = if pdf {
             summary.to_pdf()
@@ -758,334 +764,4 @@ async fn report(
         bytes,
     )
         .into_response()
-}
-
-#[derive(Serialize)]
-struct ColumnView {
-    label: String,
-    numeric: bool,
-}
-
-#[derive(Serialize)]
-struct ReportCell {
-    text: String,
-    sort: String,
-    numeric: bool,
-    link: Option<String>,
-}
-
-/// A report's sheet as the page's table: numbers in the page's language,
-/// unit names linked to their overview.
-fn table_of(
-    sheet: &phuxanh_report::render::Sheet,
-    lang: Lang,
-    as_of: Day,
-) -> (Vec<ColumnView>, Vec<Vec<ReportCell>>) {
-    use phuxanh_report::render::Cell;
-    let code_col = sheet.columns.iter().position(|(m, _)| m == "code");
-    let columns = sheet
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, (_, label))| ColumnView {
-            label: label.clone(),
-            numeric: sheet
-                .rows
-                .iter()
-                .any(|r| matches!(r.get(i), Some(Cell::Int(_) | Cell::Pct(_)))),
-        })
-        .collect();
-    let rows = sheet
-        .rows
-        .iter()
-        .map(|row| {
-            let code = code_col.and_then(|i| match row.get(i) {
-                Some(Cell::Text(c)) => Some(c.clone()),
-                _ => None,
-            });
-            row.iter()
-                .enumerate()
-                .map(|(i, cell)| {
-                    let (text, sort, numeric) = match cell {
-                        Cell::Text(s) => (s.clone(), s.clone(), false),
-                        Cell::Int(n) => (lang.number(*n), n.to_string(), true),
-                        Cell::Pct(Some(p)) => (lang.percent(*p), p.hundredths().to_string(), true),
-                        Cell::Pct(None) => ("–".into(), String::new(), true),
-                        Cell::Date(d) => (lang.date(*d), d.to_string(), false),
-                        Cell::Empty => (String::new(), String::new(), false),
-                    };
-                    let is_name = sheet.columns.get(i).is_some_and(|(m, _)| m == "name");
-                    ReportCell {
-                        link: code
-                            .as_ref()
-                            .filter(|_| is_name)
-                            .map(|c| format!("/units/{c}?as_of={as_of}&lang={}", lang.code())),
-                        text,
-                        sort,
-                        numeric,
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    (columns, rows)
-}
-
-/// One of a unit's analytics as a page: ranking, completed, compare, daily,
-/// funnel. The parameters are the API's, with the same defaults.
-async fn view(
-    State(s): State<Arc<AppState>>,
-    Path((code, view)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    use phuxanh_report::Report;
-    use phuxanh_report::compare::Window;
-    use phuxanh_report::ranking::Show;
-    let lang = Lang::from_query(&q);
-    if !["ranking", "completed", "compare", "daily", "funnel"].contains(&view.as_str()) {
-        return error_page_in(
-            lang,
-            ApiError::not_found(format!("no page '{view}' for a unit")),
-        );
-    }
-    let day_param = if view == "daily" { "date" } else { "as_of" };
-    let parsed = (|| {
-        let metric = param(&q, "metric", Rule::OneOf(crate::api::METRICS))?.unwrap_or(
-            phuxanh_domain::TargetMetric::new(Metric::Collected).expect("a target metric"),
-        );
-        Ok((
-            unit_code(&code)?,
-            day(&q, day_param)?,
-            metric,
-            param::<phuxanh_domain::UnitLevel>(&q, "level", Rule::OneOf(crate::api::LEVELS))?,
-        ))
-    })();
-    let (code, asked, metric, level) = match parsed {
-        Ok(x) => x,
-        Err(e) => return error_page_in(lang, e),
-    };
-    let stale_days = s.stale_days;
-    let campaign = q.get("campaign").filter(|c| !c.is_empty()).cloned();
-    let view_name = view.clone();
-    let built = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
-        let store = s.pool.get();
-        let scope = Scope::everything();
-        let unit = store.unit(&scope, &code)?;
-        let generation = store.generation()?;
-        let when = When::read(&*store, asked)?;
-        let day = when.day;
-        let mut stages = None;
-        // The API's request for the same figures, for the page's JSON link.
-        let mut api_query = vec![(day_param, day.to_string())];
-        if matches!(view_name.as_str(), "ranking" | "completed") {
-            api_query.push(("metric", metric.to_string()));
-            api_query.extend(level.map(|l: phuxanh_domain::UnitLevel| ("level", l.to_string())));
-        }
-        let (sheet, notes) = match view_name.as_str() {
-            "ranking" => {
-                let r = phuxanh_report::ranking::ranking(
-                    &*store,
-                    &scope,
-                    &code,
-                    metric,
-                    level,
-                    day,
-                    Show::All,
-                )?;
-                (r.table_sheet(), r.notes())
-            }
-            "completed" => {
-                let r =
-                    phuxanh_report::ranking::completed(&*store, &scope, &code, metric, level, day)?;
-                (r.table_sheet(), r.notes())
-            }
-            "compare" => {
-                let campaigns = store.campaigns()?;
-                let chosen = match &campaign {
-                    Some(name) => Some(
-                        campaigns
-                            .iter()
-                            .find(|c| c.name == phuxanh_domain::text::normalize(name))
-                            .ok_or_else(|| {
-                                ApiError::not_found(format!("no campaign named '{name}'"))
-                            })?,
-                    ),
-                    None => campaigns
-                        .iter()
-                        .find(|c| c.unit.as_ref().is_none_or(|u| *u == code)),
-                };
-                let (window, name) = match chosen {
-                    Some(c) => (
-                        Window::new(c.from, c.to).map_err(|e| ApiError::invalid("campaign", e))?,
-                        Some(c.name.clone()),
-                    ),
-                    None => (
-                        Window::new(shifted(day, -29, day_param)?, day)
-                            .map_err(|e| ApiError::invalid(day_param, e))?,
-                        None,
-                    ),
-                };
-                api_query = match &name {
-                    Some(n) => vec![("campaign", n.clone())],
-                    None => vec![
-                        ("from", window.from.to_string()),
-                        ("to", window.to.to_string()),
-                    ],
-                };
-                let r = phuxanh_report::compare::compare(&*store, &scope, &code, window, name)?;
-                (r.table_sheet(), r.notes())
-            }
-            "daily" => {
-                let r = phuxanh_report::daily::daily(&*store, &scope, &code, day)?;
-                (r.table_sheet(), r.notes())
-            }
-            _ => {
-                let r = phuxanh_report::funnel::funnel(&*store, &scope, &code, day)?;
-                stages = Some(r.unit.steps.clone());
-                (r.table_sheet(), r.notes())
-            }
-        };
-        Ok((unit, generation, sheet, notes, stages, api_query, when))
-    })
-    .await;
-    let (unit, generation, sheet, notes, stages, api_query, when) = match built {
-        Ok(Ok(x)) => x,
-        Ok(Err(e)) => return error_page_in(lang, e),
-        Err(e) => return error_page_in(lang, ApiError::from_join(e)),
-    };
-    let day = when.day;
-    let words = lang.words();
-    let (columns, rows) = table_of(&sheet, lang, day);
-    let selects = if matches!(view.as_str(), "ranking" | "completed") {
-        selects(lang, metric, level)
-    } else {
-        Vec::new()
-    };
-    let mut hidden: Vec<(String, String)> = q
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "as_of" | "date" | "lang" | "metric" | "level"))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    hidden.sort();
-    let query = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(api_query)
-        .finish();
-    let json = format!("/api/v1/units/{}/{view}?{query}", unit.code);
-    render(
-        "report.html",
-        context! {
-            lang => lang.code(),
-            t => words,
-            heading => lang.word(&format!("tab_{view}")),
-            title => sheet.title.clone(),
-            notes => notes,
-            unit => context! { code => unit.code.to_string(), name => unit.name.clone() },
-            as_of => day.to_string(),
-            day_param => day_param,
-            hidden => hidden,
-            selects => selects,
-            generation => generation,
-            tabs => tabs(unit.code.as_str(), day, lang, &view),
-            columns => columns,
-            rows => rows,
-            json => json,
-            funnel => stages.map(|s| funnel_bars(&s, lang)),
-            dated => when.said(lang, stale_days),
-        },
-    )
-}
-
-/// A bar of the funnel chart: a stage, its citizens, and the share of the
-/// stage before it that reached it.
-#[derive(Serialize)]
-struct FunnelBar {
-    label: &'static str,
-    value: String,
-    /// Of the widest bar, in percent.
-    width: f64,
-    conversion: Option<String>,
-}
-
-/// The funnel of the unit's own steps, collected to used, as bars.
-fn funnel_bars(steps: &phuxanh_report::funnel::Steps, lang: Lang) -> Vec<FunnelBar> {
-    let mut stages: Vec<(Metric, i64, Option<phuxanh_domain::Percent>)> = Vec::new();
-    for (t, step) in &steps.0 {
-        let (from, to) = t.stages();
-        if stages.is_empty() {
-            stages.push((from, step.from, None));
-        }
-        stages.push((to, step.to, step.conversion_pct));
-    }
-    let widest = stages.iter().map(|s| s.1).max().unwrap_or(0).max(1) as f64;
-    stages
-        .into_iter()
-        .map(|(m, n, pct)| FunnelBar {
-            label: lang.metric(m),
-            value: lang.number(n),
-            width: (n as f64 / widest * 1000.0).round() / 10.0,
-            conversion: pct.map(|p| lang.percent(p)),
-        })
-        .collect()
-}
-
-#[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
-#[derive(Serialize)]
-struct Select {
-    name: &'static str,
-    label: String,
-    options: Vec<Choice>,
-}
-
-/// The metric and level pickers of the ranking and completed pages.
-fn selects(
-    lang: Lang,
-    metric: phuxanh_domain::TargetMetric,
-    level: Option<phuxanh_domain::UnitLevel>,
-) -> Vec<Select> {
-    use phuxanh_domain::UnitLevel;
-    let metrics = phuxanh_domain::TargetMetric::ALL
-        .into_iter()
-        .map(|m| Choice {
-            value: m.as_str().to_string(),
-            label: lang.metric(m).to_string(),
-            selected: m == metric.metric(),
-        })
-        .collect();
-    let (children, level_word) = match lang {
-        Lang::Vi => ("Trực thuộc", "Cấp"),
-        Lang::En => ("Children", "Level"),
-    };
-    let mut levels = vec![Choice {
-        value: String::new(),
-        label: children.to_string(),
-        selected: level.is_none(),
-    }];
-    for l in [UnitLevel::District, UnitLevel::Commune, UnitLevel::Village] {
-        levels.push(Choice {
-            value: l.as_str().to_string(),
-            label: match lang {
-                Lang::Vi => l.vietnamese().to_string(),
-                Lang::En => l.as_str().to_string(),
-            },
-            selected: level == Some(l),
-        });
-    }
-    vec![
-        Select {
-            name: "metric",
-            label: lang.word("target"),
-            options: metrics,
-        },
-        Select {
-            name: "level",
-            label: level_word.to_string(),
-            options: levels,
-        },
-    ]
 }

@@ -830,7 +830,11 @@ async fn analytics_pages_show_the_reports() {
     );
     let (status, _, body) = get_raw(&app, "/units/83/daily?date=2023-09-09&lang=en").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(String::from_utf8(body).unwrap().contains("<h1>Daily</h1>"));
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("<h1>Daily <small>Tỉnh Bến Tre</small></h1>")
+    );
     for view in ["completed", "compare", "funnel"] {
         let (status, _, _) = get_raw(&app, &format!("/units/83/{view}?as_of=2023-09-30")).await;
         assert_eq!(status, StatusCode::OK, "{view}");
@@ -1347,9 +1351,11 @@ async fn error_pages_are_in_the_sites_language_and_chrome_with_the_way_back() {
 /// The texts of the cells of the table row whose unit is `name`: the unit
 /// cell first, tags stripped.
 fn row_cells(html: &str, name: &str) -> Vec<String> {
-    let at = html
-        .find(&format!(">{name}</a>"))
-        .unwrap_or_else(|| panic!("no row for {name}"));
+    let body = html.find("<tbody").expect("a table");
+    let at = body
+        + html[body..]
+            .find(&format!(">{name}</a>"))
+            .unwrap_or_else(|| panic!("no row for {name}"));
     let start = html[..at].rfind("<tr").unwrap();
     let end = at + html[at..].find("</tr>").unwrap();
     let strip = |s: &str| {
@@ -1436,4 +1442,84 @@ async fn the_childrens_table_says_who_is_behind_and_the_attention_list_why() {
     assert!(html.contains(
         "Huyện Thạnh Phú</a>: collected: deadline 2023-12-15 passed 5 days ago, 2 short of the target"
     ));
+}
+
+#[tokio::test]
+async fn compare_and_daily_take_the_chosen_day_and_period() {
+    let (_dir, app) = app();
+    // The campaign "Cao điểm" runs 01/09–10/09/2023; looked at on 05/09 it
+    // is cut there: 5 days against the 5 before (27/08–31/08). By hand from
+    // tests/data: in the window citizen 6 was collected (02/09) and
+    // citizen 5 activated (05/09); before it nobody was activated.
+    let uri = "/units/83/compare?as_of=2023-09-05&period=campaign:Cao%20%C4%91i%E1%BB%83m";
+    let (status, html) = page(&app, uri).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(
+        "Tỉnh Bến Tre — đợt «Cao điểm» từ 01/09/2023 đến 05/09/2023 (5 ngày), so với 5 ngày trước đó, từ 27/08/2023 đến 31/08/2023"
+    ), "{html}");
+    assert!(html.contains("Đợt chưa kết thúc vào ngày đang xem"));
+    assert!(html.contains("<option value=\"campaign:Cao điểm\" selected>"));
+    let row = row_cells(&html, "Tỉnh Bến Tre");
+    // code, name, then the period, the one before and the change, for
+    // collected and activated; no change from nothing (no dash either).
+    assert_eq!(row[2], "1", "{row:?}");
+    assert_eq!(
+        (row[5].as_str(), row[6].as_str(), row[7].as_str()),
+        ("1", "0", ""),
+        "{row:?}"
+    );
+    // The JSON link asks the API for the same days, and it agrees.
+    let json = html
+        .split("href=\"/api/v1/units/83/compare?")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    let (status, api) = get(&app, &format!("/api/v1/units/83/compare?{json}")).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(api["window"]["to"], "2023-09-05");
+    assert_eq!(api["unit"]["window"]["activated"], 1);
+    // The last 7 days end on the chosen day: 30/08–05/09.
+    let (_, html) = page(&app, "/units/83/compare?as_of=2023-09-05&period=7").await;
+    assert!(
+        html.contains("từ 30/08/2023 đến 05/09/2023 (7 ngày)"),
+        "{html}"
+    );
+    // From a chosen day to the day looked at.
+    let (_, html) = page(
+        &app,
+        "/units/83/compare?as_of=2023-09-05&period=from&from=2023-09-03",
+    )
+    .await;
+    assert!(
+        html.contains("từ 03/09/2023 đến 05/09/2023 (3 ngày)"),
+        "{html}"
+    );
+    // Without a period: the 30 days to the day, as the period report.
+    let (_, html) = page(&app, "/units/83/compare?as_of=2023-09-05").await;
+    assert!(
+        html.contains("từ 07/08/2023 đến 05/09/2023 (30 ngày)"),
+        "{html}"
+    );
+    let (status, _) = page(&app, "/units/83/compare?period=campaign:nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The report download takes the same period.
+    let (status, kind, _) = get_raw(&app, "/units/83/report?as_of=2023-09-05&campaign=nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{kind}");
+
+    // The daily page steps a day either way and sets the day against the
+    // week before: on 09/09 Lan was collected; on 02/09 Phương.
+    let (_, html) = page(&app, "/units/83/daily?date=2023-09-09").await;
+    assert!(html.contains("rel=\"prev\">← 08/09/2023</a>"), "{html}");
+    assert!(html.contains("rel=\"next\">10/09/2023 →</a>"));
+    assert!(
+        html.contains("So với thứ Bảy tuần trước (02/09/2023): thu nhận 1 (+0,00%)"),
+        "{html}"
+    );
+    let (_, html) = page(&app, "/units/83/daily?date=2023-09-09&lang=en").await;
+    assert!(
+        html.contains("results of Saturday, 2023-09-09 (weekend)"),
+        "{html}"
+    );
+    assert!(html.contains("Collected, on the day"), "{html}");
 }

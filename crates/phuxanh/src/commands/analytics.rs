@@ -10,6 +10,7 @@ use phuxanh_domain::{Day, UnitCode};
 use phuxanh_report::compare::{CampaignList, Window, compare};
 use phuxanh_report::daily::daily;
 use phuxanh_report::funnel::funnel;
+use phuxanh_report::period::Period;
 use phuxanh_report::ranking::{Show, completed, ranking};
 use phuxanh_report::summary::summary;
 use phuxanh_report::{Format, Report, render, vi};
@@ -152,19 +153,21 @@ pub fn report_cmd(store: &dyn Store, args: &ReportArgs) -> Result<ExitCode> {
             args.out.display()
         );
     }
-    let (window, unit) = match &args.campaign {
-        Some(name) => {
+    let as_of = args.as_of.unwrap_or_else(Day::today);
+    let (period, unit) = match (&args.campaign, args.from, args.days) {
+        (Some(name), _, _) => {
             let c = campaign_named(store, name)?;
-            let window = Window::new(c.from, c.to).map_err(anyhow::Error::msg)?;
-            (Some((window, c.name)), args.unit.clone().or(c.unit))
+            (Period::Campaign(c.name), args.unit.clone().or(c.unit))
         }
-        None => (None, args.unit.clone()),
+        (None, Some(from), _) => (Period::Range(from, as_of), args.unit.clone()),
+        (None, None, Some(days)) => (Period::LastDays(i32::from(days)), args.unit.clone()),
+        (None, None, None) => (Period::default(), args.unit.clone()),
     };
     let Some(unit) = unit else {
         bail!("give the unit with --unit");
     };
-    let as_of = args.as_of.unwrap_or_else(Day::today);
-    let report = summary(store, &Scope::everything(), &unit, as_of, window)?;
+    let chosen = period.resolve(&store.campaigns()?, as_of)?;
+    let report = summary(store, &Scope::everything(), &unit, as_of, &chosen)?;
     let bytes = match ext.as_deref() {
         Some("xlsx") => report.to_xlsx()?,
         Some("pdf") => report.to_pdf()?,
