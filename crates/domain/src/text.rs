@@ -13,9 +13,37 @@ pub fn normalize(s: &str) -> String {
     s.nfc().collect()
 }
 
+/// `s` for matching as people type it: lower case, without diacritics
+/// (`Vĩnh Hòa` and `vinh hoa` fold alike; `đ` is `d`), spaces squeezed.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfd() {
+        match c {
+            // Combining diacritical marks.
+            '\u{300}'..='\u{36f}' => {}
+            'đ' | 'Đ' => out.push('d'),
+            c if c.is_whitespace() => {
+                if !out.ends_with(' ') && !out.is_empty() {
+                    out.push(' ');
+                }
+            }
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out.trim_end().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_drops_diacritics_and_case() {
+        assert_eq!(fold("Xã Vĩnh Hòa"), "xa vinh hoa");
+        assert_eq!(fold("  Huyện  Đất Đỏ "), "huyen dat do");
+        assert_eq!(fold("Ho\u{300}a"), fold("Hòa"));
+        assert_eq!(fold("Thị trấn Ba Tri"), "thi tran ba tri");
+    }
 
     #[test]
     fn decomposed_and_precomposed_are_one_name() {

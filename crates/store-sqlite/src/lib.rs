@@ -363,6 +363,20 @@ impl Store for SqliteStore {
         }
     }
 
+    fn search_units(
+        &self,
+        scope: &Scope,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<phuxanh_store::Found>> {
+        self.require_initialised()?;
+        let root = match scope.root() {
+            Some(code) => Some(self.scoped_unit_id(scope, code)?),
+            None => None,
+        };
+        tree::search(&self.conn, root, query, limit)
+    }
+
     fn freshness(&self) -> Result<Freshness> {
         self.require_initialised()?;
         let mut stmt = self

@@ -246,3 +246,90 @@ impl UnitIndex {
         }
     }
 }
+
+/// Units in force under `root` (all when `None`) matching `query`, as
+/// [`phuxanh_store::Store::search_units`] says.
+pub(crate) fn search(
+    conn: &Connection,
+    root: Option<i64>,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<phuxanh_store::Found>> {
+    use phuxanh_domain::text::fold;
+    let q = fold(query);
+    if q.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let words: Vec<&str> = q.split(' ').collect();
+    let sql = format!(
+        "WITH RECURSIVE sub(id) AS (
+             SELECT id FROM units WHERE id = ?1
+             UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
+         SELECT u.code, u.name, u.level, p.code, p.name
+         FROM units u LEFT JOIN units p ON p.id = u.parent_id
+         WHERE u.retired_on IS NULL {}",
+        if root.is_some() {
+            "AND u.id IN sub"
+        } else {
+            ""
+        }
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+    let mut rows = stmt.query([root.unwrap_or(-1)]).map_err(backend)?;
+    let mut found = Vec::new();
+    while let Some(r) = rows.next().map_err(backend)? {
+        let code: String = r.get(0).map_err(backend)?;
+        let name: String = r.get(1).map_err(backend)?;
+        let folded = fold(&name);
+        let bare = TYPE_WORDS
+            .iter()
+            .find_map(|t| folded.strip_prefix(t))
+            .unwrap_or(&folded);
+        let score = if code == query.trim() || folded == q || bare == q {
+            0
+        } else if code.starts_with(query.trim()) || bare.starts_with(&q) {
+            1
+        } else if words.iter().all(|w| folded.contains(w)) {
+            2
+        } else {
+            continue;
+        };
+        let level: String = r.get(2).map_err(backend)?;
+        let parent: Option<String> = r.get(3).map_err(backend)?;
+        let parent_name: Option<String> = r.get(4).map_err(backend)?;
+        let unit = to_unit((code, name, level, parent))?;
+        found.push((score, phuxanh_store::Found { unit, parent_name }));
+    }
+    let rank = |l: UnitLevel| match l {
+        UnitLevel::Province => 0,
+        UnitLevel::District => 1,
+        UnitLevel::Commune => 2,
+        UnitLevel::Village => 3,
+    };
+    found.sort_by(|(a, x), (b, y)| {
+        (a, rank(x.unit.level), &x.unit.name, &x.unit.code).cmp(&(
+            b,
+            rank(y.unit.level),
+            &y.unit.name,
+            &y.unit.code,
+        ))
+    });
+    found.truncate(limit);
+    Ok(found.into_iter().map(|(_, f)| f).collect())
+}
+
+/// The folded type words a unit's name may start with, longest first.
+const TYPE_WORDS: [&str; 12] = [
+    "thanh pho ",
+    "to dan pho ",
+    "thi tran ",
+    "thi xa ",
+    "phuong ",
+    "huyen ",
+    "quan ",
+    "tinh ",
+    "thon ",
+    "khu pho ",
+    "xa ",
+    "ap ",
+];

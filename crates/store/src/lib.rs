@@ -469,6 +469,20 @@ pub trait Store {
     /// The days the recorded events span, and when and from where events
     /// were last recorded.
     fn freshness(&self) -> Result<Freshness>;
+
+    /// Units in force and in scope whose name holds every word of `query`
+    /// (without diacritics or case: "vinh hoa" finds "Xã Vĩnh Hòa"), or
+    /// whose code starts with it; the closest first (the name itself, then
+    /// a name that starts so, then higher levels), at most `limit`.
+    fn search_units(&self, scope: &Scope, query: &str, limit: usize) -> Result<Vec<Found>>;
+}
+
+/// A unit a search found, with its parent's name to tell apart units of
+/// the same name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub unit: Unit,
+    pub parent_name: Option<String>,
 }
 
 impl fmt::Display for Refusal {

@@ -30,6 +30,7 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/campaigns", get(campaigns))
         .route("/pending", get(pending))
+        .route("/search", get(search))
         .route("/units", get(roots))
         .route("/units/{code}", get(unit))
         .route("/units/{code}/progress", get(progress))
@@ -95,6 +96,14 @@ route_params! {
         }),
     ];
     UnitParams = [CODE];
+    SearchParams = [
+        Slot::Query(Param {
+            name: "q",
+            rule: Rule::Text { min: 1, max: 100 },
+            required: true,
+            description: "Words of the unit's name, with or without diacritics (`vinh hoa` finds `Xã Vĩnh Hòa`), or the start of its code",
+        }),
+    ];
     ProgressParams = [
         CODE,
         AS_OF,
@@ -568,6 +577,41 @@ async fn pending(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Rep
     })
     .await?;
     Ok(axum::Json(list).into_response())
+}
+
+/// A unit a search found, with its parent's name.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct FoundView {
+    #[serde(flatten)]
+    unit: UnitView,
+    parent_name: Option<String>,
+}
+
+/// The most units a search answers with.
+pub(crate) const SEARCH_LIMIT: usize = 20;
+
+#[utoipa::path(get, path = "/api/v1/search", params(SearchParams), responses((status = 200, description = "Units in force whose name holds every word asked (without diacritics or case) or whose code starts with it, closest first, at most 20", body = Vec<FoundView>)))]
+async fn search(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Reply {
+    let (q, key) = query("search", "", raw, SearchParams::SLOTS)?;
+    let words = q.get("q").unwrap_or_default().to_string();
+    answer(s, key, move |store| {
+        Ok(found_views(&store.search_units(
+            &scope(),
+            &words,
+            SEARCH_LIMIT,
+        )?))
+    })
+    .await
+}
+
+pub(crate) fn found_views(found: &[phuxanh_store::Found]) -> Vec<FoundView> {
+    found
+        .iter()
+        .map(|f| FoundView {
+            unit: UnitView::from(&f.unit),
+            parent_name: f.parent_name.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

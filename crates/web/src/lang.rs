@@ -344,6 +344,14 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("not_collected", "Chưa thu nhận", "Not yet collected"),
     ("controls", "Chọn số liệu", "Choose the figures"),
+    ("search", "Tìm", "Search"),
+    ("search_title", "Tìm đơn vị", "Find a unit"),
+    (
+        "search_label",
+        "Tên hoặc mã đơn vị",
+        "A unit's name or code",
+    ),
+    ("search_placeholder", "Tìm đơn vị…", "Find a unit…"),
     ("period_from", "Từ ngày", "From"),
     ("totals", "Tổng hợp toàn quốc", "National totals"),
 ];

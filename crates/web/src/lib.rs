@@ -62,6 +62,7 @@ pub use pool::Pool;
         api::history,
         api::campaigns,
         api::pending,
+        api::search,
         api::version,
         events::record
     ),

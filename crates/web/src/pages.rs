@@ -30,6 +30,7 @@ pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(home))
         .route("/data-quality", get(quality))
+        .route("/search", get(search))
         .route("/units/{code}", get(overview))
         .route("/units/{code}/report", get(report))
         .route("/units/{code}/{view}", get(crate::views::view))
@@ -70,6 +71,7 @@ fn templates() -> &'static Environment<'static> {
                 include_str!("../templates/attention.html"),
             ),
             ("cards.html", include_str!("../templates/cards.html")),
+            ("search.html", include_str!("../templates/search.html")),
         ] {
             env.add_template(name, source).expect("the templates parse");
         }
@@ -289,6 +291,62 @@ fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+/// Jump to a unit by name, diacritics optional: `/search?q=vinh hoa`.
+async fn search(
+    State(s): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::from_query(&q);
+    let words = q.get("q").map(|w| w.trim().to_string()).unwrap_or_default();
+    if let Err(e) = (Rule::Text { min: 0, max: 100 }).check(&words) {
+        return error_page_in(lang, ApiError::invalid("q", e));
+    }
+    let asked = words.clone();
+    let data = tokio::task::spawn_blocking(move || {
+        let store = s.pool.get();
+        let found = store.search_units(&Scope::everything(), &asked, crate::api::SEARCH_LIMIT)?;
+        Ok::<_, phuxanh_store::StoreError>((found, When::read(&*store, None)?))
+    })
+    .await;
+    let (found, when) = match data {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => return error_page_in(lang, e.into()),
+        Err(e) => return error_page_in(lang, ApiError::from_join(e)),
+    };
+    let words_map = lang.words();
+    let summary = match (found.len(), lang) {
+        (0, Lang::Vi) => format!("Không tìm thấy đơn vị nào với «{words}»."),
+        (0, Lang::En) => format!("No unit matches «{words}»."),
+        (n, Lang::Vi) => format!("{n} đơn vị với «{words}»:"),
+        (n, Lang::En) => format!("{n} units match «{words}»:"),
+    };
+    render(
+        "search.html",
+        context! {
+            lang => lang.code(),
+            other_lang => lang.other().code(),
+            page_name => words_map["search_title"],
+            t => words_map,
+            crumbs => Vec::<Crumb>::new(),
+            as_of => when.day.to_string(),
+            map_params => Vec::<(String, String)>::new(),
+            dated => None::<()>,
+            q => words,
+            summary => summary,
+            found => found.iter().map(|f| context! {
+                href => format!("/units/{}?lang={}", f.unit.code, lang.code()),
+                name => f.unit.name.clone(),
+                parent => f.parent_name.clone(),
+                code => f.unit.code.to_string(),
+                level => match lang {
+                    Lang::Vi => f.unit.level.vietnamese().to_string(),
+                    Lang::En => f.unit.level.as_str().to_string(),
+                },
+            }).collect::<Vec<_>>(),
+        },
+    )
 }
 
 /// Held events shown on the data-quality page at most.

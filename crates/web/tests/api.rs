@@ -1523,3 +1523,49 @@ async fn compare_and_daily_take_the_chosen_day_and_period() {
     );
     assert!(html.contains("Collected, on the day"), "{html}");
 }
+
+#[tokio::test]
+async fn a_unit_is_found_by_name_without_diacritics_and_told_apart_by_its_parent() {
+    // Two communes of one name in the two districts.
+    let (_dir, app) =
+        app_with_units("28756,Xã Vĩnh Hòa,commune,836\n28757,Xã Vĩnh Hòa,commune,837\n");
+    let (status, found) = get(&app, "/api/v1/search?q=vinh%20hoa").await;
+    assert_eq!(status, StatusCode::OK);
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0]["name"], "Xã Vĩnh Hòa");
+    assert_eq!(found[0]["parent_name"], "Huyện Ba Tri");
+    assert_eq!(found[1]["parent_name"], "Huyện Thạnh Phú");
+    // The district before the commune of the same name; codes too.
+    let (_, found) = get(&app, "/api/v1/search?q=THANH%20PHU").await;
+    let names: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Huyện Thạnh Phú", "Thị trấn Thạnh Phú"]);
+    let (_, found) = get(&app, "/api/v1/search?q=2875").await;
+    assert_eq!(found.as_array().unwrap().len(), 2);
+    let (status, _) = get(&app, "/api/v1/search").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // The page lists them with their parents and links.
+    let (status, html) = page(&app, "/search?q=vinh+hoa").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("2 đơn vị với «vinh hoa»"), "{html}");
+    assert!(html.contains(
+        "<a href=\"/units/28756?lang=vi\">Xã Vĩnh Hòa</a> <span class=\"parent\">— Huyện Ba Tri</span>"
+    ), "{html}");
+    let (_, html) = page(&app, "/search?q=nowhere&lang=en").await;
+    assert!(html.contains("No unit matches «nowhere»."));
+    // Every page has the box.
+    let (_, html) = page(&app, "/units/83").await;
+    assert!(
+        html.contains("<form method=\"get\" action=\"/search\" class=\"search\" role=\"search\">")
+    );
+    // A commune ranking of the province names each commune's district.
+    let (_, html) = page(&app, "/units/83/ranking?level=commune&as_of=2023-09-12").await;
+    let row = row_cells(&html, "Xã Vĩnh Hòa");
+    assert!(row.contains(&"Huyện Ba Tri".to_string()), "{row:?}");
+    assert!(html.contains(">Thuộc</button>"));
+}
