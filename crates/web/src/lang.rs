@@ -245,13 +245,13 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("charts", "Diễn biến", "Over time"),
     (
         "chart_cumulative",
-        "Lũy kế so với chỉ tiêu, và dự báo đến hạn (nét đứt)",
-        "Cumulative against the target, with the projection to the deadline (dashed)",
+        "Lũy kế so với chỉ tiêu; nét đứt: dự báo theo tốc độ 7 ngày qua, và mức cần đạt để kịp hạn",
+        "Cumulative against the target; dashed: the projection at the last 7 days' pace, and the pace needed to meet the deadline",
     ),
     (
         "chart_daily",
-        "Kết quả từng ngày (nền xám: cuối tuần)",
-        "Daily results (grey: weekends)",
+        "Kết quả từng ngày (nền xám: cuối tuần; nét đứt: mức cần mỗi ngày để kịp hạn)",
+        "Daily results (grey: weekends; dashed: the pace needed a day to meet the deadline)",
     ),
     ("map", "Bản đồ phủ xanh", "Green map"),
     (
@@ -344,6 +344,20 @@ const WORDS: &[(&str, &str, &str)] = &[
     ),
     ("not_collected", "Chưa thu nhận", "Not yet collected"),
     ("controls", "Chọn số liệu", "Choose the figures"),
+    ("chart_table", "7 ngày gần nhất", "The last 7 days"),
+    ("day", "Ngày", "Day"),
+    (
+        "collected_day",
+        "Thu nhận trong ngày",
+        "Collected on the day",
+    ),
+    (
+        "activated_day",
+        "Kích hoạt trong ngày",
+        "Activated on the day",
+    ),
+    ("collected_total", "Thu nhận lũy kế", "Collected to date"),
+    ("activated_total", "Kích hoạt lũy kế", "Activated to date"),
     ("search", "Tìm", "Search"),
     ("search_title", "Tìm đơn vị", "Find a unit"),
     (

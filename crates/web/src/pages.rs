@@ -671,14 +671,28 @@ async fn overview(
             tabs => tabs(&p.unit.code, as_of, lang, "overview"),
             poll => poll(&q),
             chart_from => chart_from.to_string(),
-            chart_labels => serde_json::json!({
-                "collected": lang.metric(Metric::Collected),
-                "activated": lang.metric(Metric::Activated),
-                "target": lang.word("target"),
-                "projection": lang.word("projection"),
-                "day": if lang == Lang::Vi { "Ngày" } else { "Day" },
-            })
-            .to_string(),
+            chart_labels => {
+                let c = lang.metric(Metric::Collected).to_lowercase();
+                let a = lang.metric(Metric::Activated).to_lowercase();
+                let (target, projection, needed, per_day) = match lang {
+                    Lang::Vi => ("Chỉ tiêu", "Dự báo", "Cần đạt", "cần mỗi ngày"),
+                    Lang::En => ("Target,", "Projected", "Needed,", "needed a day"),
+                };
+                serde_json::json!({
+                    "collected": lang.metric(Metric::Collected),
+                    "activated": lang.metric(Metric::Activated),
+                    "target_collected": format!("{target} {c}"),
+                    "target_activated": format!("{target} {a}"),
+                    "projection_collected": format!("{projection} {c}"),
+                    "projection_activated": format!("{projection} {a}"),
+                    "needed_collected": format!("{needed} {c}"),
+                    "needed_activated": format!("{needed} {a}"),
+                    "needed_collected_day": format!("{} {per_day}", lang.metric(Metric::Collected)),
+                    "needed_activated_day": format!("{} {per_day}", lang.metric(Metric::Activated)),
+                    "day": if lang == Lang::Vi { "Ngày" } else { "Day" },
+                })
+                .to_string()
+            },
             cards => cards,
             projections => projections,
             headers => headers,

@@ -85,32 +85,78 @@
         }
       }
       var flat = function (v) { return xs.map(function () { return v; }); };
-      var width = Math.max(300, box.clientWidth - 24);
-      var fmt = function (v) { return v == null ? "–" : Math.round(v).toLocaleString(document.documentElement.lang); };
-      var green = "#2e7d32", blue = "#2166ac";
-      // Dates as Vietnamese write them: 20/8.
+      // The pace still needed: a straight line from the last count to the
+      // target on its deadline, and the same per day on the daily chart.
+      var needed = function (m, a) {
+        var t = s.targets[m];
+        if (!t) { return { line: null, perDay: null }; }
+        var end = day(t.deadline), left = Math.round((end - xs[n - 1]) / 86400);
+        if (left <= 0 || a[n - 1] >= t.value) { return { line: null, perDay: null }; }
+        var perDay = (t.value - a[n - 1]) / left;
+        return {
+          perDay: perDay,
+          line: xs.map(function (x, i) {
+            if (i < n - 1 || x > end) { return null; }
+            return Math.round(a[n - 1] + perDay * (x - xs[n - 1]) / 86400);
+          })
+        };
+      };
+      var needCol = needed("collected", col), needAct = needed("activated", act);
+      var width = function () { return Math.max(260, box.clientWidth - 24); };
+      var lang = document.documentElement.lang;
+      // No value is an empty cell, never a dash that reads as missing data.
+      var fmt = function (v) { return v == null ? "" : Math.round(v).toLocaleString(lang); };
+      var fmt2 = function (v) { return v == null ? "" : v.toLocaleString(lang, { maximumFractionDigits: 2 }); };
+      var green = "#2e7d32", blue = "#2166ac", red = "#b00020";
+      // Dates as Vietnamese write them, 20/8, with the year on the first
+      // tick and wherever the year changes: 20/8/2023 … 1/1/2024.
       var dayAxis = {
         values: function (u, vals) {
-          return vals.map(function (v) { var d = new Date(v * 1000); return d.getUTCDate() + "/" + (d.getUTCMonth() + 1); });
+          var year = null;
+          return vals.map(function (v) {
+            var d = new Date(v * 1000), y = d.getUTCFullYear();
+            var text = d.getUTCDate() + "/" + (d.getUTCMonth() + 1) + (y !== year ? "/" + y : "");
+            year = y;
+            return text;
+          });
         }
       };
-      new uPlot({
-        width: width, height: 260,
-        series: [
-          { label: labels.day },
-          { label: labels.collected, stroke: green, width: 2, value: function (u, v) { return fmt(v); } },
-          { label: labels.activated, stroke: blue, width: 2, value: function (u, v) { return fmt(v); } },
-          { label: labels.target + " – " + labels.collected, stroke: green, dash: [2, 4], width: 1, value: function (u, v) { return fmt(v); } },
-          { label: labels.target + " – " + labels.activated, stroke: blue, dash: [2, 4], width: 1, value: function (u, v) { return fmt(v); } },
-          { label: labels.projection, stroke: green, dash: [8, 6], width: 1.5, value: function (u, v) { return fmt(v); } },
-          { label: labels.projection, stroke: blue, dash: [8, 6], width: 1.5, value: function (u, v) { return fmt(v); } }
-        ],
+      // When the pointer leaves a chart, the legend shows the last day's
+      // values rather than nothing.
+      var lastValues = function (last) {
+        return { hooks: {
+          ready: [function (u) { u.setLegend({ idx: last }); }],
+          setCursor: [function (u) { if (u.cursor.idx == null) { u.setLegend({ idx: last }); } }]
+        } };
+      };
+      var series = [
+        { label: labels.day, value: function (u, v) { return v == null ? "" : dayAxis.values(u, [v])[0]; } },
+        { label: labels.collected, stroke: green, width: 2, value: function (u, v) { return fmt(v); } },
+        { label: labels.activated, stroke: blue, width: 2, value: function (u, v) { return fmt(v); } }
+      ];
+      var data = [xs, col, act];
+      var more = [
+        [labels.target_collected, green, [2, 4], 1, target("collected") == null ? null : flat(target("collected"))],
+        [labels.target_activated, blue, [2, 4], 1, target("activated") == null ? null : flat(target("activated"))],
+        [labels.projection_collected, green, [8, 6], 1.5, projCol],
+        [labels.projection_activated, blue, [8, 6], 1.5, projAct],
+        [labels.needed_collected, red, [3, 3], 1.5, needCol.line],
+        [labels.needed_activated, "#7b1fa2", [3, 3], 1.5, needAct.line]
+      ];
+      more.forEach(function (m) {
+        if (m[4] === null || m[4].every(function (v) { return v == null; })) { return; }
+        series.push({ label: m[0], stroke: m[1], dash: m[2], width: m[3], value: function (u, v) { return fmt(v); } });
+        data.push(m[4]);
+      });
+      var cumulative = new uPlot({
+        width: width(), height: 260, plugins: [lastValues(n - 1)],
+        series: series,
         axes: [dayAxis, { size: 70, values: function (u, vals) { return vals.map(fmt); } }]
-      }, [xs, col, act, flat(target("collected")), flat(target("activated")), projCol, projAct],
-      document.getElementById("chart-cumulative"));
+      }, data, document.getElementById("chart-cumulative"));
 
       var dx = s.days.map(function (d) { return day(d.date); });
       var inc = function (a) { return a.slice(0, n).map(function (v, i) { return i === 0 ? null : v - a[i - 1]; }); };
+      var incCol = inc(col), incAct = inc(act);
       var weekends = {
         hooks: {
           drawClear: [function (u) {
@@ -128,16 +174,45 @@
           }]
         }
       };
-      var bars = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.8, 40] }) : undefined;
-      new uPlot({
-        width: width, height: 200, plugins: [weekends],
-        series: [
-          { label: labels.day },
-          { label: labels.collected, stroke: green, fill: "rgba(46,125,50,0.6)", paths: bars, value: function (u, v) { return fmt(v); } },
-          { label: labels.activated, stroke: blue, fill: "rgba(33,102,172,0.6)", paths: bars, value: function (u, v) { return fmt(v); } }
-        ],
+      // Collected and activated side by side within each day, not on top
+      // of each other.
+      var bars = function (align) {
+        return uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.4, 14], align: align }) : undefined;
+      };
+      var dailySeries = [
+        series[0],
+        { label: labels.collected, stroke: green, fill: "rgba(46,125,50,0.75)", paths: bars(-1), points: { show: false }, value: function (u, v) { return fmt(v); } },
+        { label: labels.activated, stroke: blue, fill: "rgba(33,102,172,0.75)", paths: bars(1), points: { show: false }, value: function (u, v) { return fmt(v); } }
+      ];
+      var dailyData = [dx, incCol, incAct];
+      [[labels.needed_collected_day, red, needCol.perDay], [labels.needed_activated_day, "#7b1fa2", needAct.perDay]].forEach(function (m) {
+        if (m[2] == null) { return; }
+        dailySeries.push({ label: m[0], stroke: m[1], dash: [6, 4], width: 1.5, points: { show: false }, value: function (u, v) { return fmt2(v); } });
+        dailyData.push(dx.map(function () { return m[2]; }));
+      });
+      var daily = new uPlot({
+        width: width(), height: 200, plugins: [weekends, lastValues(n - 1)],
+        series: dailySeries,
         axes: [dayAxis, { size: 60, values: function (u, vals) { return vals.map(fmt); } }]
-      }, [dx, inc(col), inc(act)], document.getElementById("chart-daily"));
+      }, dailyData, document.getElementById("chart-daily"));
+
+      // The last 7 days as a table under the chart: the values without
+      // hovering (a phone, a printout, a screen reader).
+      var table = box.querySelector("#chart-table");
+      if (table) {
+        var rows = [];
+        for (var i = n - 1; i >= Math.max(1, n - 7); i--) {
+          rows.push("<tr><th scope=\"row\">" + dayAxis.values(null, [xs[i]])[0] + "</th><td class=\"num\">" +
+            fmt(incCol[i]) + "</td><td class=\"num\">" + fmt(incAct[i]) + "</td><td class=\"num\">" + fmt(col[i]) +
+            "</td><td class=\"num\">" + fmt(act[i]) + "</td></tr>");
+        }
+        table.tBodies[0].innerHTML = rows.join("");
+        table.hidden = false;
+      }
+      window.addEventListener("resize", function () {
+        cumulative.setSize({ width: width(), height: 260 });
+        daily.setSize({ width: width(), height: 200 });
+      });
     }).catch(function () { /* no charts without the API */ });
   }
 
