@@ -88,8 +88,12 @@ test("drill down from the province to a commune", async () => {
   assert.match(page.url(), /\/units\/83\?/);
 });
 
-/** The map's colour class for a target percentage (crates/web/src/map.rs). */
-const band = (pct) => pct == null ? "band-none" : pct >= 100 ? "band-done" : pct >= 80 ? "band-80" : pct >= 50 ? "band-50" : "band-0";
+/** The map's colour class by default: the status of the collection target
+ * (crates/web/src/map.rs). */
+const band = (progress) => {
+  const s = progress.projection.collected?.status;
+  return s == null ? "band-none" : s === "done" ? "band-done" : `status-${s}`;
+};
 
 test("the green map: the country's provinces, then the province's treemap, by keyboard and click", async () => {
   await page.goto(`${base}/?as_of=2023-11-14`);
@@ -98,18 +102,18 @@ test("the green map: the country's provinces, then the province's treemap, by ke
   assert.equal(await provinces.count(), units.length);
   const p = await api("/api/v1/units/83/progress?as_of=2023-11-14&children=true");
   const benTre = page.locator('#map svg.provinces a[href^="/units/83?"]');
-  assert.equal(await benTre.locator("path").getAttribute("class"), band(p.unit.target_pct.collected));
+  assert.equal(await benTre.locator("path").getAttribute("class"), band(p.unit));
   // Its figures are its tooltip and its name for screen readers.
   assert.match(await benTre.getAttribute("aria-label"), new RegExp(`Thu nhận: ${vi(p.unit.counts.collected).replace(/\./g, "\\.")}`));
   await benTre.focus();
   await page.keyboard.press("Enter");
   await page.waitForURL(/\/units\/83\?/);
-  // The districts as a treemap, each coloured by its own percentage.
+  // The districts as a treemap, each coloured by its own status.
   const cells = page.locator("#map svg.treemap a");
   assert.equal(await cells.count(), p.children.length);
   for (const c of p.children) {
     const rect = page.locator(`#map svg.treemap a[href^="/units/${c.unit.code}?"] rect`);
-    assert.equal(await rect.getAttribute("class"), band(c.target_pct.collected), c.unit.name);
+    assert.equal(await rect.getAttribute("class"), band(c), c.unit.name);
   }
   // Coloured by activation instead, and a click drills down.
   await page.locator(".map-metrics a", { hasText: "Kích hoạt" }).click();
