@@ -137,6 +137,10 @@ test("the pages pass axe-core's accessibility checks", async () => {
     "/units/83/compare?as_of=2023-11-14",
     "/units/83/daily?date=2023-11-14",
     "/units/83/funnel?as_of=2023-11-14",
+    "/units/83?as_of=2023-11-14&map_by=pct",
+    "/units/83/compare?as_of=2023-11-14&period=7",
+    "/units/83/daily?date=2023-11-14&lang=en",
+    "/search?q=ba+tri",
   ]) {
     await page.goto(base + path);
     await page.addScriptTag({ content: axe });

@@ -340,13 +340,21 @@ async fn search(
                 name => f.unit.name.clone(),
                 parent => f.parent_name.clone(),
                 code => f.unit.code.to_string(),
-                level => match lang {
-                    Lang::Vi => f.unit.level.vietnamese().to_string(),
-                    Lang::En => f.unit.level.as_str().to_string(),
-                },
+                level => capitalised(match lang {
+                    Lang::Vi => f.unit.level.vietnamese(),
+                    Lang::En => f.unit.level.as_str(),
+                }),
             }).collect::<Vec<_>>(),
         },
     )
+}
+
+/// "xã" → "Xã".
+fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// Held events shown on the data-quality page at most.

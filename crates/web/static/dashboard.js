@@ -10,7 +10,8 @@
       table.querySelectorAll("thead button").forEach(function (button) {
         button.addEventListener("click", function () {
           var col = Number(button.dataset.col);
-          state.asc = state.col === col ? !state.asc : col === 0;
+          // Names and statuses (worst first) ascend first, figures descend.
+          state.asc = state.col === col ? !state.asc : (col === 0 || button.dataset.ascFirst === "1");
           state.col = col;
           var body = table.tBodies[0];
           var rows = Array.prototype.slice.call(body.rows);
@@ -121,6 +122,11 @@
           });
         }
       };
+      // A whole date, as the page writes it: 14/11/2023 (2023-11-14 in English).
+      var fullDate = function (v) {
+        var d = new Date(v * 1000), pad = function (x) { return (x < 10 ? "0" : "") + x; };
+        return lang === "en" ? d.toISOString().slice(0, 10) : pad(d.getUTCDate()) + "/" + pad(d.getUTCMonth() + 1) + "/" + d.getUTCFullYear();
+      };
       // When the pointer leaves a chart, the legend shows the last day's
       // values rather than nothing.
       var lastValues = function (last) {
@@ -130,7 +136,7 @@
         } };
       };
       var series = [
-        { label: labels.day, value: function (u, v) { return v == null ? "" : dayAxis.values(u, [v])[0]; } },
+        { label: labels.day, value: function (u, v) { return v == null ? "" : fullDate(v); } },
         { label: labels.collected, stroke: green, width: 2, value: function (u, v) { return fmt(v); } },
         { label: labels.activated, stroke: blue, width: 2, value: function (u, v) { return fmt(v); } }
       ];
@@ -202,7 +208,7 @@
       if (table) {
         var rows = [];
         for (var i = n - 1; i >= Math.max(1, n - 7); i--) {
-          rows.push("<tr><th scope=\"row\">" + dayAxis.values(null, [xs[i]])[0] + "</th><td class=\"num\">" +
+          rows.push("<tr><th scope=\"row\">" + fullDate(xs[i]) + "</th><td class=\"num\">" +
             fmt(incCol[i]) + "</td><td class=\"num\">" + fmt(incAct[i]) + "</td><td class=\"num\">" + fmt(col[i]) +
             "</td><td class=\"num\">" + fmt(act[i]) + "</td></tr>");
         }
