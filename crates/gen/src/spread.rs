@@ -183,3 +183,50 @@ pub fn gaps(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> UnitCode {
+        UnitCode::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_profile_is_a_function_of_the_seed_and_the_codes() {
+        let (p, d, c) = (code("83"), code("829"), code("28756"));
+        let a = profile(7, &p, Some(&d), &c);
+        let b = profile(7, &p, Some(&d), &c);
+        assert_eq!((a.z, a.peak, a.weekend), (b.z, b.peak, b.weekend));
+        assert_ne!(a.z, profile(8, &p, Some(&d), &c).z);
+        // The composition: the province's and district's draws weigh 0.2 and 0.4.
+        let own = |seed, u: &UnitCode| Draws::of(seed, u).performance;
+        let z = 0.2 * own(7, &p) + 0.4 * own(7, &d) + 0.4 * own(7, &c);
+        assert_eq!(a.z, z.clamp(Z_MIN, Z_MAX));
+        assert!((Z_MIN..=Z_MAX).contains(&a.z));
+        assert!((0.85..=0.995).contains(&a.reach));
+        assert!((2.0 * (-1.2f64).exp()..=2.0 * 1.2f64.exp()).contains(&a.peak));
+        assert!((0.0..2.4).contains(&a.weekend));
+    }
+
+    #[test]
+    fn gaps_are_one_commune_in_30_inside_the_peak() {
+        let t = Timeline::default();
+        let communes: Vec<usize> = (0..95).collect();
+        let gaps = gaps(3, &code("83"), &communes, &t);
+        assert_eq!(gaps.len(), 3);
+        let peak_end = t.peak_start.plus_days(t.peak_days as i32 - 1);
+        for (i, first, days) in &gaps {
+            assert!(GAP_DAYS.contains(days));
+            assert!(*first >= t.peak_start && first.plus_days(*days as i32 - 1) <= peak_end);
+            assert!(communes.contains(i));
+        }
+        let distinct: std::collections::BTreeSet<_> = gaps.iter().map(|g| g.0).collect();
+        assert_eq!(distinct.len(), 3);
+        assert_eq!(
+            super::gaps(3, &code("83"), &[4], &t).len(),
+            1,
+            "at least one"
+        );
+    }
+}
