@@ -3,7 +3,22 @@
 //! citizens with valid personal identification numbers and a realistic age
 //! pyramid, and a campaign timeline — a slow baseline, a 60-day peak with
 //! evening and weekend sessions, rejections and re-applications, level-1 to
-//! level-2 upgrades — written as CSV files the imports accept:
+//! level-2 upgrades — written as CSV files the imports accept.
+//!
+//! Units do not all run the same campaign ([`spread`]): every province,
+//! district and commune draws a performance, a response to the peak and a
+//! weekend habit from the seed and its code, and a commune's campaign
+//! composes its own draws with its parents' — a weak district drags its
+//! communes, which still vary inside it. Strong communes meet their target
+//! weeks before the deadline and then go quiet, weak ones end near half of
+//! it; some surge in the peak and some barely; some hold weekend sessions
+//! and some stop at weekends; and one commune in 30 reports nothing for
+//! 3–10 days of the peak, then reports what it held on the day after.
+//!
+//! Targets are 95% (collected) and 85% (activated) of each commune's people
+//! eligible at the end of the timeline, with districts and provinces the
+//! sums of their communes; the spread comes from the communes' campaigns,
+//! not from their targets.
 //!
 //! | file           | SPEC format     |
 //! |----------------|-----------------|
@@ -19,6 +34,7 @@
 
 mod names;
 mod people;
+pub mod spread;
 mod timeline;
 mod write;
 
@@ -116,8 +132,8 @@ struct Commune<'a> {
     province: &'a UnitCode,
     district: Option<&'a UnitCode>,
     citizens: u64,
-    /// Share of its eligible people who apply by the end: communes differ.
-    propensity: f64,
+    /// How its campaign goes: see [`spread`].
+    profile: spread::Profile,
 }
 
 fn communes_of<'a>(cfg: &'a GenConfig) -> Result<Vec<Commune<'a>>, GenError> {
@@ -148,7 +164,7 @@ fn communes_of<'a>(cfg: &'a GenConfig) -> Result<Vec<Commune<'a>>, GenError> {
                 province,
                 district,
                 citizens: 0,
-                propensity: 0.0,
+                profile: spread::profile(cfg.seed, province, district, &u.code),
             });
         }
     }
@@ -171,8 +187,23 @@ fn spread_citizens(rng: &mut impl Rng, communes: &mut [Commune<'_>], total: u64)
     for i in 0..(total - given) {
         communes[(i % n) as usize].citizens += 1;
     }
-    for c in communes.iter_mut() {
-        c.propensity = rng.random_range(0.82..0.995);
+}
+
+/// Gives each province's chosen communes their data gap.
+fn place_gaps(seed: u64, communes: &mut [Commune<'_>], t: &Timeline) {
+    use std::collections::BTreeMap;
+    let mut by_province: BTreeMap<&UnitCode, Vec<usize>> = BTreeMap::new();
+    for (i, c) in communes.iter().enumerate() {
+        if c.citizens > 0 {
+            by_province.entry(c.province).or_default().push(i);
+        }
+    }
+    let gaps: Vec<_> = by_province
+        .into_iter()
+        .flat_map(|(p, list)| spread::gaps(seed, p, &list, t))
+        .collect();
+    for (i, first, days) in gaps {
+        communes[i].profile.gap = Some((first, days));
     }
 }
 
@@ -190,6 +221,7 @@ pub fn generate(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary, GenError>
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let mut communes = communes_of(cfg)?;
     spread_citizens(&mut rng, &mut communes, cfg.citizens);
+    place_gaps(cfg.seed, &mut communes, t);
     let calendar = Calendar::new(t);
     let mut files = write::Files::create(out_dir)?;
     let mut summary = GenSummary::default();
@@ -198,6 +230,7 @@ pub fn generate(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary, GenError>
     let mut eligible_at_end: Vec<u64> = Vec::with_capacity(communes.len());
 
     for (index, commune) in communes.iter().enumerate() {
+        let local = timeline::Local::new(&calendar, &commune.profile);
         let home = people::home_birth_province(commune.province.as_str().parse().unwrap_or(1));
         let villages = write::village_names(commune.unit, commune.citizens);
         for (code, name) in &villages {
@@ -251,12 +284,12 @@ pub fn generate(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary, GenError>
                 }
                 // The very old apply less often.
                 let propensity = if birth.plus_years(80) <= t.end {
-                    commune.propensity * 0.7
+                    commune.profile.reach * 0.7
                 } else {
-                    commune.propensity
+                    commune.profile.reach
                 };
                 let path = timeline::Path {
-                    calendar: &calendar,
+                    local: &local,
                     citizen: id.as_u64(),
                     commune: index as u32,
                 };

@@ -1,13 +1,16 @@
-//! When things happen: a slow baseline, a "60 ngày đêm" peak several times
-//! busier (weekends busier still, many sessions in the evening), then a
-//! moderate tail; and one citizen's path through the lifecycle, with
-//! rejections, re-applications and level-1 to level-2 upgrades.
+//! When things happen: per commune, a slow baseline, a "60 ngày đêm" peak
+//! as many times busier as the commune surges, weekends as its habit has
+//! them (many sessions in the evening during the peak), a moderate tail and
+//! perhaps a few silent days (see [`crate::spread`]); and one citizen's path
+//! through the lifecycle, with rejections, re-applications and level-1 to
+//! level-2 upgrades.
 
 use rand::Rng;
 
 use phuxanh_domain::{Day, EventKind, Level};
 
 use crate::Timeline;
+use crate::spread::Profile;
 
 /// A local time, in minutes since 1970-01-01 00:00 in Vietnam.
 pub type Minute = i64;
@@ -26,63 +29,33 @@ pub struct GenEvent {
     pub reason: u8,
 }
 
-/// The campaign's calendar with each day's relative busyness.
+/// The campaign's days: the timeline's dates and which days are weekends,
+/// shared by every commune.
 pub struct Calendar {
     start: Day,
     end: Day,
     peak_start: Day,
     peak_end: Day,
-    /// Cumulative intensity up to and including each day from `start`.
-    cumulative: Vec<f64>,
+    deadline: Day,
+    weekend: Vec<bool>,
 }
 
 impl Calendar {
     pub fn new(t: &Timeline) -> Calendar {
-        let mut c = Calendar {
+        Calendar {
             start: t.start,
             end: t.end,
             peak_start: t.peak_start,
             peak_end: t.peak_start.plus_days(t.peak_days as i32 - 1),
-            cumulative: Vec::new(),
-        };
-        let mut sum = 0.0;
-        for i in 0..=t.end.days_since(t.start) {
-            sum += c.daily_intensity(t.start.plus_days(i));
-            c.cumulative.push(sum);
+            deadline: t.deadline,
+            weekend: (0..=t.end.days_since(t.start))
+                .map(|i| t.start.plus_days(i).is_weekend())
+                .collect(),
         }
-        c
     }
 
     pub fn in_peak(&self, day: Day) -> bool {
         (self.peak_start..=self.peak_end).contains(&day)
-    }
-
-    /// How busy a day is compared with an ordinary day before the peak.
-    pub fn daily_intensity(&self, day: Day) -> f64 {
-        if self.in_peak(day) {
-            if day.is_weekend() { 9.0 } else { 5.0 }
-        } else if day > self.peak_end {
-            if day.is_weekend() { 2.2 } else { 1.6 }
-        } else {
-            1.0
-        }
-    }
-
-    /// A day at or after `not_before`, drawn in proportion to busyness.
-    pub fn draw_day(&self, rng: &mut impl Rng, not_before: Day) -> Option<Day> {
-        let first = not_before.max(self.start).days_since(self.start);
-        if first as usize >= self.cumulative.len() {
-            return None;
-        }
-        let lo = if first == 0 {
-            0.0
-        } else {
-            self.cumulative[first as usize - 1]
-        };
-        let hi = *self.cumulative.last()?;
-        let x = rng.random_range(lo..hi);
-        let i = self.cumulative.partition_point(|&c| c <= x);
-        Some(self.start.plus_days(i as i32))
     }
 
     /// A time on `day` when a team works: during the peak, four sessions in
@@ -96,28 +69,127 @@ impl Calendar {
         };
         i64::from(day.number()) * MINUTES_A_DAY + minute_of_day
     }
+}
+
+/// One commune's calendar: how busy each of its days is (see
+/// [`crate::spread`]) and when it reports nothing.
+pub struct Local<'a> {
+    pub calendar: &'a Calendar,
+    /// Cumulative application rate up to and including each day from `start`.
+    cumulative: Vec<f64>,
+    /// Days with no data, first and last.
+    gap: Option<(Day, Day)>,
+}
+
+/// The weekday intensity of an ordinary day before the peak, and of a day
+/// after it.
+const BASELINE: f64 = 0.2;
+const TAIL: f64 = 1.0;
+
+impl<'a> Local<'a> {
+    pub fn new(calendar: &'a Calendar, profile: &Profile) -> Local<'a> {
+        let c = calendar;
+        let gap = profile
+            .gap
+            .map(|(first, days)| (first, first.plus_days(days as i32 - 1)));
+        let peak = (
+            c.peak_start.days_since(c.start),
+            c.peak_end.days_since(c.start),
+        );
+        let silent = gap.map(|(a, b)| (a.days_since(c.start), b.days_since(c.start)));
+        let mut sum = 0.0;
+        let mut cumulative: Vec<f64> = c
+            .weekend
+            .iter()
+            .enumerate()
+            .map(|(i, &weekend)| {
+                let i = i as i32;
+                let intensity = if silent.is_some_and(|(a, b)| (a..=b).contains(&i)) {
+                    0.0
+                } else if i < peak.0 {
+                    if weekend { BASELINE / 2.0 } else { BASELINE }
+                } else {
+                    let day = if i <= peak.1 { profile.peak } else { TAIL };
+                    if weekend { day * profile.weekend } else { day }
+                };
+                sum += intensity;
+                sum
+            })
+            .collect();
+        // Scale to the profile's cumulative rate at the deadline.
+        let at_deadline = c
+            .deadline
+            .days_since(c.start)
+            .clamp(0, cumulative.len() as i32 - 1);
+        let scale = profile.pace / cumulative[at_deadline as usize].max(f64::MIN_POSITIVE);
+        for x in &mut cumulative {
+            *x *= scale;
+        }
+        Local {
+            calendar,
+            cumulative,
+            gap,
+        }
+    }
+
+    /// The day someone willing, eligible from `not_before`, applies: the
+    /// first event of a Poisson process at the commune's daily rate, `None`
+    /// if it comes after the end of the timeline.
+    pub fn application_day(&self, rng: &mut impl Rng, not_before: Day) -> Option<Day> {
+        let c = self.calendar;
+        let first = not_before.max(c.start).days_since(c.start) as usize;
+        if first >= self.cumulative.len() {
+            return None;
+        }
+        let before = if first == 0 {
+            0.0
+        } else {
+            self.cumulative[first - 1]
+        };
+        // An exponential waiting time, in units of cumulative rate.
+        let wait = -(1.0 - rng.random::<f64>()).ln();
+        let i = self.cumulative.partition_point(|&x| x < before + wait);
+        (i < self.cumulative.len()).then(|| c.start.plus_days(i as i32))
+    }
+
+    /// `t`, or when it falls in the commune's gap, the same time of day (in
+    /// office hours) on the day after the gap: what happened then is
+    /// reported when the commune resumes.
+    fn outside_gap(&self, t: Minute) -> Minute {
+        let day = Day::from_number((t / MINUTES_A_DAY) as i32);
+        match self.gap {
+            Some((a, b)) if (a..=b).contains(&day) => {
+                i64::from(b.plus_days(1).number()) * MINUTES_A_DAY
+                    + (t % MINUTES_A_DAY).clamp(8 * 60, 17 * 60)
+            }
+            _ => t,
+        }
+    }
 
     /// A time some days (drawn from `lag_days`) after `after`, in office
-    /// hours, strictly later; `None` past the end of the timeline.
+    /// hours, strictly later and outside the gap; `None` past the end of the
+    /// timeline.
     fn later(
         &self,
         rng: &mut impl Rng,
         after: Minute,
         lag_days: std::ops::Range<i32>,
     ) -> Option<Minute> {
+        let end = self.calendar.end;
         let lag_days = rng.random_range(lag_days);
         let day = Day::from_number((after / MINUTES_A_DAY) as i32).plus_days(lag_days);
-        if day > self.end {
+        if day > end {
             return None;
         }
         let t = i64::from(day.number()) * MINUTES_A_DAY + rng.random_range(8 * 60..17 * 60);
-        Some(t.max(after + 30)).filter(|&t| t < i64::from(self.end.number() + 1) * MINUTES_A_DAY)
+        Some(self.outside_gap(t.max(after + 30)))
+            .filter(|&t| t < i64::from(end.number() + 1) * MINUTES_A_DAY)
     }
 }
 
 /// How one citizen's campaign goes.
 pub struct Path<'a> {
-    pub calendar: &'a Calendar,
+    pub local: &'a Local<'a>,
     pub citizen: u64,
     pub commune: u32,
 }
@@ -136,7 +208,7 @@ impl Path<'_> {
     }
 
     /// Generates the citizen's events: they apply (if they do) on a day
-    /// drawn from the calendar, not before `eligible_from`.
+    /// drawn from the commune's calendar, not before `eligible_from`.
     pub fn generate(
         &self,
         rng: &mut impl Rng,
@@ -147,10 +219,10 @@ impl Path<'_> {
         if !applies {
             return;
         }
-        let Some(day) = self.calendar.draw_day(rng, eligible_from) else {
+        let Some(day) = self.local.application_day(rng, eligible_from) else {
             return;
         };
-        let collected = self.calendar.time_on(rng, day);
+        let collected = self.local.calendar.time_on(rng, day);
         let level = if rng.random_bool(0.65) {
             Level::Two
         } else {
@@ -160,7 +232,7 @@ impl Path<'_> {
         // Some level-1 accounts are upgraded to level 2 later.
         if let (Level::One, Some(at)) = (level, activated)
             && rng.random_bool(0.25)
-            && let Some(t) = self.calendar.later(rng, at, 10..90)
+            && let Some(t) = self.local.later(rng, at, 10..90)
         {
             self.application(rng, t, Level::Two, out);
         }
@@ -178,26 +250,26 @@ impl Path<'_> {
         out.push(self.event(collected, EventKind::Collected, level, team, 0));
         // About 3.5% are rejected; most apply again a few days later.
         if rng.random_bool(0.035) {
-            let rejected = self.calendar.later(rng, collected, 1..4)?;
+            let rejected = self.local.later(rng, collected, 1..4)?;
             let reason = rng.random_range(0..crate::names::REJECTION_REASONS.len()) as u8;
             out.push(self.event(rejected, EventKind::Rejected, level, team, reason));
             if !rng.random_bool(0.8) {
                 return None;
             }
-            collected = self.calendar.later(rng, rejected, 3..21)?;
+            collected = self.local.later(rng, rejected, 3..21)?;
             out.push(self.event(collected, EventKind::Collected, level, team, 0));
         }
-        let approved = self.calendar.later(rng, collected, 0..6)?;
+        let approved = self.local.later(rng, collected, 0..6)?;
         out.push(self.event(approved, EventKind::Approved, level, team, 0));
         if !rng.random_bool(0.8) {
             return None;
         }
-        let activated = self.calendar.later(rng, approved, 0..31)?;
+        let activated = self.local.later(rng, approved, 0..31)?;
         out.push(self.event(activated, EventKind::Activated, level, team, 0));
         if rng.random_bool(0.55) {
             let mut used = activated;
             for _ in 0..if rng.random_bool(0.3) { 2 } else { 1 } {
-                match self.calendar.later(rng, used, 0..61) {
+                match self.local.later(rng, used, 0..61) {
                     Some(t) => {
                         used = t;
                         out.push(self.event(used, EventKind::Used, level, team, 0));

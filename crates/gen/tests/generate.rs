@@ -166,6 +166,8 @@ fn the_campaign_has_the_shape_of_2023() {
         peak >= 3.0 * baseline,
         "peak {peak:.1}/day vs baseline {baseline:.1}/day"
     );
+    // Most districts hold weekend sessions in the peak (a weekend day 1.4
+    // weekdays on average over the habits; see phuxanh_gen::spread).
     let weekend = mean(t.peak_start, peak_end, &|d| d.is_weekend());
     let weekday = mean(t.peak_start, peak_end, &|d| !d.is_weekend());
     assert!(
