@@ -132,7 +132,7 @@ route_params! {
             name: "campaign",
             rule: Rule::Text { min: 1, max: 200 },
             required: false,
-            description: "A campaign's name: its window instead of from and to, cut at `to` when given and inside it",
+            description: "A campaign's name: its window instead of from and to, cut at `to` when given and inside it (404 when `to` is before the campaign starts)",
         }),
     ];
     DailyParams = [

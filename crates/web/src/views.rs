@@ -47,12 +47,14 @@ pub(crate) fn period(q: &HashMap<String, String>, day: Day) -> Result<Option<Per
     })
 }
 
-/// A period's error as the API's: an unknown campaign is not found, the
-/// rest a bad request.
+/// A period's error as the API's: an unknown campaign, or none of its
+/// days by the day asked, is not found; the rest a bad request.
 pub(crate) fn period_error(e: PeriodError) -> ApiError {
     match e {
-        PeriodError::NoCampaign(_) => ApiError::not_found(e.to_string()),
-        _ => ApiError::invalid("period", e.to_string()),
+        PeriodError::NoCampaign(_) | PeriodError::CampaignLater { .. } => {
+            ApiError::not_found(e.to_string())
+        }
+        PeriodError::Window(_) => ApiError::invalid("period", e.to_string()),
     }
 }
 
