@@ -777,7 +777,7 @@ async fn report(
             phuxanh_report::summary::summary(&*store, &Scope::everything(), &code, as_of, None)
                 .map_err(ApiError::from)?;
         let bytes = if pdf {
-            summary.to_pdf()
+            summary.to_pdf(&store.settings().map_err(ApiError::from)?)
         } else {
             summary.to_xlsx()
         }
@@ -861,6 +861,20 @@ fn table_of(
                         Cell::Pct(Some(p)) => (lang.percent(*p), p.hundredths().to_string(), true),
                         Cell::Pct(None) => ("–".into(), String::new(), true),
                         Cell::Date(d) => (lang.date(*d), d.to_string(), false),
+                        Cell::Level(l) => (
+                            lang.pick(phuxanh_report::vi::level(*l), l.as_str())
+                                .to_string(),
+                            l.as_str().to_string(),
+                            false,
+                        ),
+                        Cell::Decimal(x) => (
+                            match lang {
+                                Lang::Vi => phuxanh_report::vi::decimal(*x),
+                                Lang::En => format!("{x:.2}"),
+                            },
+                            format!("{x}"),
+                            true,
+                        ),
                         Cell::Empty => (String::new(), String::new(), false),
                     };
                     let is_name = sheet.columns.get(i).is_some_and(|(m, _)| m == "name");
