@@ -125,7 +125,8 @@ impl SettingKey {
     /// Checks and normalises a value: NFC, trimmed, at most [`MAX_LEN`]
     /// characters a line, no control characters; the recipients one a
     /// line (blank lines dropped, at most [`MAX_LINES`]), the others one
-    /// line; the symbol without spaces or `/` (the `Số:` line adds it).
+    /// line; the symbol of ASCII letters, `Đ`, digits, `-` and `.` (no
+    /// spaces, no `/`: the `Số:` line adds it).
     pub fn check(self, value: &str) -> Result<String, String> {
         let name = self.name();
         let lines: Vec<String> = value
@@ -161,16 +162,19 @@ impl SettingKey {
                 ));
             }
         }
-        if self == SettingKey::Symbol {
-            let s = &lines[0];
-            if s.contains(char::is_whitespace) || s.contains('/') {
-                return Err(format!(
-                    "{name}: '{s}' must have no spaces and no '/' (e.g. BC-CAT; the report writes Số:   /BC-CAT)"
-                ));
-            }
+        if self == SettingKey::Symbol && !lines[0].chars().all(is_symbol_char) {
+            return Err(format!(
+                "{name}: '{}' must be letters A–Z, Đ, digits, '-' or '.' (e.g. BC-CAT; the report writes Số:   /BC-CAT)",
+                lines[0]
+            ));
         }
         Ok(lines.join("\n"))
     }
+}
+
+/// What a document symbol is made of: `BC-CAT`, `BC-UBND`, `BC-PC06`.
+pub fn is_symbol_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, 'Đ' | 'đ' | '-' | '.')
 }
 
 impl fmt::Display for SettingKey {

@@ -143,7 +143,7 @@ fn bad_settings_are_refused_with_the_reason() {
     );
     refused(
         &["settings", "set", "report.symbol", "12/BC-CAT"],
-        "must have no spaces and no '/'",
+        "must be letters A–Z, Đ, digits, '-' or '.'",
     );
     refused(
         &["settings", "set", "report.place", " "],

@@ -63,6 +63,7 @@ fn templates() -> &'static Environment<'static> {
             ("country.html", include_str!("../templates/country.html")),
             ("quality.html", include_str!("../templates/quality.html")),
             ("error.html", include_str!("../templates/error.html")),
+            ("settings.html", include_str!("../templates/settings.html")),
         ] {
             env.add_template(name, source).expect("the templates parse");
         }
@@ -464,7 +465,7 @@ async fn home(
 }
 
 /// A page from its template, or the reason it could not be drawn.
-fn render(template: &str, ctx: minijinja::Value) -> Response {
+pub(crate) fn render(template: &str, ctx: minijinja::Value) -> Response {
     match templates()
         .get_template(template)
         .and_then(|t| t.render(ctx))
