@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use phuxanh_domain::{Day, TargetMetric, TargetValue, UnitCode, UnitLevel};
+use phuxanh_domain::{Day, SettingKey, TargetMetric, TargetValue, UnitCode, UnitLevel};
 use phuxanh_report::Format;
 use phuxanh_report::targets::Basis;
 use phuxanh_units::UnitSet;
@@ -93,6 +93,9 @@ pub enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// Report settings set once per database: issuing agency, symbol, signer, recipients (`settings list`).
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Serve the JSON API (/api/v1/…) and /healthz on the database.
     Serve {
         /// The address to listen on.
@@ -130,6 +133,35 @@ pub enum UnitsCommand {
         #[arg(long, value_parser = UnitCode::parse)]
         parent: Option<UnitCode>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SettingsCommand {
+    /// Set one, e.g. `settings set report.agency "CÔNG AN TỈNH BẾN TRE"`; the recipients take one value a line.
+    Set {
+        /// report.superior_agency, report.agency, report.symbol, report.place, report.signer_authority, report.signer_title, report.signer_name or report.recipients.
+        #[arg(value_parser = parse_setting_key)]
+        key: SettingKey,
+        /// The value; several only for report.recipients (one a line).
+        #[arg(required = true, num_args = 1..)]
+        value: Vec<String>,
+    },
+    /// Print one setting's value (nothing, and exit code 1, when unset).
+    Get {
+        #[arg(value_parser = parse_setting_key)]
+        key: SettingKey,
+    },
+    /// Every setting, set or not.
+    List,
+    /// Clear one: the report leaves its blank to fill by hand.
+    Unset {
+        #[arg(value_parser = parse_setting_key)]
+        key: SettingKey,
+    },
+}
+
+fn parse_setting_key(s: &str) -> Result<SettingKey, String> {
+    s.parse()
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
-use phuxanh_domain::{Day, Metric, Percent, TargetMetric};
+use phuxanh_domain::{Day, Metric, Percent, TargetMetric, UnitLevel};
 use rust_xlsxwriter::{Format as XlsxFormat, FormatAlign, Workbook, Worksheet};
 
 use crate::progress::{Progress, WithChildren};
@@ -56,6 +56,10 @@ pub enum Cell {
     Int(i64),
     Pct(Option<Percent>),
     Date(Day),
+    /// A level: `district` in CSV, `Huyện/Quận/Thị xã` everywhere else.
+    Level(UnitLevel),
+    /// A decimal figure (a pace per day), two places.
+    Decimal(f64),
     Empty,
 }
 
@@ -69,6 +73,8 @@ impl Cell {
             Cell::Pct(Some(p)) => vi::percent(*p),
             Cell::Pct(None) => "–".to_string(),
             Cell::Date(d) => vi::date(*d),
+            Cell::Level(l) => vi::level(*l).to_string(),
+            Cell::Decimal(x) => vi::decimal(*x),
             Cell::Empty => String::new(),
         }
     }
@@ -93,6 +99,8 @@ impl Sheet {
                 Cell::Int(n) => n.to_string(),
                 Cell::Pct(Some(p)) => p.to_string(),
                 Cell::Date(d) => d.to_string(),
+                Cell::Level(l) => l.as_str().to_string(),
+                Cell::Decimal(x) => format!("{x:.2}"),
                 Cell::Pct(None) | Cell::Empty => String::new(),
             }))?;
         }
@@ -106,8 +114,10 @@ impl Sheet {
         workbook(&[("Báo cáo", self)])
     }
 
-    /// Writes the sheet into a worksheet: title on row 1, headers on row 3.
+    /// Writes the sheet into a worksheet: title on row 1, headers on row 3,
+    /// and the print setup ([`print_setup`]) with the title as page header.
     pub fn write_xlsx(&self, sheet: &mut Worksheet) -> Result<(), RenderError> {
+        print_setup(sheet, &self.title, 2)?;
         let title = XlsxFormat::new().set_bold().set_font_size(13);
         let header = XlsxFormat::new()
             .set_bold()
@@ -117,6 +127,7 @@ impl Sheet {
         let int = XlsxFormat::new().set_num_format("#,##0");
         let pct = XlsxFormat::new().set_num_format("0.00%");
         let date = XlsxFormat::new().set_num_format("dd/mm/yyyy");
+        let decimal = XlsxFormat::new().set_num_format("#,##0.00");
         sheet.write_string_with_format(0, 0, &self.title, &title)?;
         for (c, (machine, vi_name)) in self.columns.iter().enumerate() {
             let c = c as u16;
@@ -134,11 +145,20 @@ impl Sheet {
                     Cell::Text(s) => {
                         sheet.write_string(r, c, s)?;
                     }
+                    Cell::Level(l) => {
+                        sheet.write_string(r, c, vi::level(*l))?;
+                    }
+                    Cell::Decimal(x) => {
+                        sheet.write_number_with_format(r, c, *x, &decimal)?;
+                    }
                     Cell::Int(n) => {
                         sheet.write_number_with_format(r, c, *n as f64, &int)?;
                     }
                     Cell::Pct(Some(p)) => {
-                        sheet.write_number_with_format(r, c, p.as_f64() / 100.0, &pct)?;
+                        // 6667 hundredths of a percent is 0.6667, exactly
+                        // as Excel would type it (not 66.67 / 100).
+                        let fraction = p.hundredths() as f64 / 10_000.0;
+                        sheet.write_number_with_format(r, c, fraction, &pct)?;
                     }
                     Cell::Date(d) => {
                         let d = d.date();
@@ -178,6 +198,26 @@ impl Sheet {
         }
         format!("{}\n{table}\n", self.title)
     }
+}
+
+/// How a worksheet prints: A4 landscape, one page wide (as many long as
+/// it takes), rows up to `header_row` (0-based) repeated on every page,
+/// `header` at the top of each page and `Trang 1/3` at the bottom.
+pub fn print_setup(
+    sheet: &mut Worksheet,
+    header: &str,
+    header_row: u32,
+) -> Result<(), RenderError> {
+    // Excel takes at most 255 characters, `&` escaped as `&&`.
+    let header: String = header.replace('&', "&&").chars().take(240).collect();
+    sheet
+        .set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_header(format!("&C{header}"))
+        .set_footer("&CTrang &P/&N");
+    sheet.set_repeat_rows(header_row, header_row)?;
+    Ok(())
 }
 
 /// `(machine name, Vietnamese header)` pairs, as a sheet's columns.
@@ -286,7 +326,7 @@ pub fn progress_sheet(report: &WithChildren) -> Sheet {
             let mut row = vec![
                 Cell::Text(p.unit.code.clone()),
                 Cell::Text(p.unit.name.clone()),
-                Cell::Text(p.unit.level.to_string()),
+                Cell::Level(p.unit.level),
                 Cell::Date(p.as_of),
             ];
             row.extend(Metric::ALL.map(|m| Cell::Int(p.count(m))));

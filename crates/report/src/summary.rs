@@ -99,18 +99,6 @@ pub fn summary(
 }
 
 impl Summary {
-    /// The report's title and the date line under it.
-    pub fn title(&self) -> (String, String) {
-        let p = &self.progress.unit;
-        (
-            format!(
-                "BÁO CÁO SƠ KẾT CÔNG TÁC THU NHẬN HỒ SƠ, KÍCH HOẠT TÀI KHOẢN ĐỊNH DANH ĐIỆN TỬ — {}",
-                p.unit.name.to_uppercase()
-            ),
-            format!("Số liệu tính đến hết ngày {}", vi::date(p.as_of)),
-        )
-    }
-
     /// The headline paragraph, sentence by sentence.
     pub fn headline(&self) -> Vec<String> {
         let p = &self.progress.unit;
@@ -181,13 +169,114 @@ impl Summary {
         out
     }
 
-    fn headline_sheet(&self) -> Sheet {
-        let (title, date) = self.title();
-        let mut rows = vec![vec![Cell::Text(date)]];
-        rows.extend(self.headline().into_iter().map(|l| vec![Cell::Text(l)]));
+    /// The headline as figures in cells, one a row: what it is, and the
+    /// number, percentage or date itself (the sentences are the PDF's).
+    pub fn figures_sheet(&self) -> Sheet {
+        let p = &self.progress.unit;
+        let text = |s: &str| Cell::Text(s.to_string());
+        let mut rows = vec![
+            vec![text("Đơn vị"), Cell::Text(p.unit.name.clone())],
+            vec![text("Mã đơn vị"), Cell::Text(p.unit.code.clone())],
+            vec![text("Cấp"), Cell::Level(p.unit.level)],
+            vec![text("Số liệu tính đến hết ngày"), Cell::Date(p.as_of)],
+            vec![text("Công dân đủ điều kiện"), Cell::Int(p.eligible)],
+        ];
+        for m in [Metric::Collected, Metric::Activated, Metric::Used] {
+            let name = m.vietnamese();
+            let lower = name.to_lowercase();
+            rows.push(vec![text(name), Cell::Int(p.count(m))]);
+            if let Some(t) = p.targets.get(m) {
+                rows.push(vec![
+                    Cell::Text(format!("Chỉ tiêu {lower}")),
+                    Cell::Int(t.value),
+                ]);
+                rows.push(vec![
+                    Cell::Text(format!("Tỷ lệ đạt chỉ tiêu {lower}")),
+                    Cell::Pct(p.target_pct.get(m).copied()),
+                ]);
+            }
+            if let Some(c) = p.coverage_pct.get(m) {
+                rows.push(vec![
+                    Cell::Text(format!("Tỷ lệ {lower} trên công dân đủ điều kiện")),
+                    Cell::Pct(Some(*c)),
+                ]);
+            }
+        }
+        for m in [Metric::Collected, Metric::Activated] {
+            if let Some(x) = p.pace.get(m) {
+                rows.push(vec![
+                    Cell::Text(format!(
+                        "Tốc độ bình quân 7 ngày, {} (mỗi ngày)",
+                        m.vietnamese().to_lowercase()
+                    )),
+                    Cell::Decimal(*x),
+                ]);
+            }
+        }
+        for (m, proj) in &p.projection.0 {
+            let lower = m.vietnamese().to_lowercase();
+            rows.push(vec![
+                Cell::Text(format!("Hạn chỉ tiêu {lower}")),
+                Cell::Date(proj.deadline),
+            ]);
+            rows.push(vec![
+                Cell::Text(format!("Tình trạng chỉ tiêu {lower}")),
+                Cell::Text(proj.status.vietnamese().to_string()),
+            ]);
+            rows.push(vec![
+                Cell::Text(format!("Dự kiến {lower} khi hết hạn")),
+                Cell::Int(proj.projected),
+            ]);
+            if let Some(day) = proj.completion {
+                rows.push(vec![
+                    Cell::Text(format!("Dự kiến hoàn thành chỉ tiêu {lower}")),
+                    Cell::Date(day),
+                ]);
+            }
+        }
+        let c = &self.comparison;
+        if let Some(name) = &c.campaign {
+            rows.push(vec![text("Đợt"), Cell::Text(name.clone())]);
+        }
+        rows.push(vec![text("Kỳ báo cáo từ ngày"), Cell::Date(c.window.from)]);
+        rows.push(vec![text("Kỳ báo cáo đến ngày"), Cell::Date(c.window.to)]);
+        rows.push(vec![
+            text("Số ngày của kỳ"),
+            Cell::Int(i64::from(c.window.days)),
+        ]);
+        for (m, now, before) in [
+            (
+                Metric::Collected,
+                c.unit.window.collected,
+                c.unit.baseline.collected,
+            ),
+            (
+                Metric::Activated,
+                c.unit.window.activated,
+                c.unit.baseline.activated,
+            ),
+        ] {
+            let lower = m.vietnamese().to_lowercase();
+            rows.push(vec![
+                Cell::Text(format!("{} trong kỳ", m.vietnamese())),
+                Cell::Int(now),
+            ]);
+            rows.push(vec![
+                Cell::Text(format!("{} kỳ trước", m.vietnamese())),
+                Cell::Int(before),
+            ]);
+            rows.push(vec![
+                Cell::Text(format!("Tăng so với kỳ trước, {lower}")),
+                Cell::Pct(c.unit.growth_pct.get(m).copied().flatten()),
+            ]);
+        }
         Sheet {
-            title,
-            columns: columns(&[("summary", "Tóm tắt")]),
+            title: format!(
+                "Tổng hợp kết quả — {} — tính đến hết ngày {}",
+                p.unit.name,
+                vi::date(p.as_of)
+            ),
+            columns: columns(&[("item", "Nội dung"), ("value", "Số liệu")]),
             rows,
         }
     }
@@ -300,7 +389,7 @@ impl Summary {
     pub fn sheets(&self) -> Vec<(&'static str, Sheet)> {
         use crate::render::Report;
         vec![
-            ("Tổng hợp", self.headline_sheet()),
+            ("Tổng hợp", self.figures_sheet()),
             ("Đơn vị trực thuộc", progress_sheet(&self.progress)),
             (
                 "Dẫn đầu",
@@ -335,10 +424,17 @@ impl Summary {
         use rust_xlsxwriter::{Chart, ChartType, Workbook};
         let mut book = Workbook::new();
         let sheets = self.sheets();
+        let p = &self.progress.unit;
+        let header = format!("{} — tính đến hết ngày {}", p.unit.name, vi::date(p.as_of));
         for (name, sheet) in &sheets {
             let ws = book.add_worksheet();
             ws.set_name(*name)?;
             sheet.write_xlsx(ws)?;
+            crate::render::print_setup(ws, &header, 2)?;
+            if *name == "Tổng hợp" {
+                ws.set_column_width(0, 52)?;
+                ws.set_column_width(1, 22)?;
+            }
         }
         let (name, days) = sheets.last().expect("the days sheet");
         let last = days.rows.len() as u32 + 2;

@@ -10,6 +10,7 @@ mod import;
 mod migrate;
 mod pending;
 mod reorganise;
+mod settings;
 mod state;
 mod tree;
 
@@ -404,6 +405,19 @@ impl Store for SqliteStore {
             }
         }
         Ok(out)
+    }
+
+    fn settings(&self) -> Result<phuxanh_store::ReportSettings> {
+        self.require_initialised()?;
+        settings::read(&self.conn)
+    }
+
+    fn update_settings(
+        &mut self,
+        changes: &[(phuxanh_store::SettingKey, Option<String>)],
+    ) -> Result<phuxanh_store::ReportSettings> {
+        self.require_initialised()?;
+        settings::update(&mut self.conn, changes)
     }
 
     fn generation(&self) -> Result<u64> {

@@ -15,6 +15,7 @@ use phuxanh_domain::{
     Citizen, Counts, Day, Event, Instant, TargetMetric, TargetValue, Transition, UnitCode,
     UnitLevel,
 };
+pub use phuxanh_domain::{ReportSettings, SettingKey};
 
 /// The unit subtree a caller may see and change.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -359,6 +360,9 @@ pub enum StoreError {
          it in time; try again when it is done"
     )]
     Busy,
+    /// A report setting's value that [`SettingKey::check`] refuses.
+    #[error("{0}")]
+    InvalidSetting(String),
     #[error("database error: {0}")]
     Backend(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -475,6 +479,18 @@ pub trait Store {
     /// whose code starts with it; the closest first (the name itself, then
     /// a name that starts so, then higher levels), at most `limit`.
     fn search_units(&self, scope: &Scope, query: &str, limit: usize) -> Result<Vec<Found>>;
+
+    /// The report settings (`phuxanh settings`): who issues and signs the
+    /// period report. Unset ones are `None`.
+    fn settings(&self) -> Result<ReportSettings>;
+
+    /// Sets (`Some`) or clears (`None`) report settings, all in one write
+    /// transaction; each value is checked with [`SettingKey::check`] and
+    /// stored as it returns it. Returns the settings as they now are.
+    fn update_settings(
+        &mut self,
+        changes: &[(SettingKey, Option<String>)],
+    ) -> Result<ReportSettings>;
 }
 
 /// A unit a search found, with its parent's name to tell apart units of

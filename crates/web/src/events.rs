@@ -249,7 +249,7 @@ fn parse(body: &[u8]) -> Result<Vec<Vec<Event>>, ApiError> {
 }
 
 /// The body, at most [`MAX_BODY_BYTES`], within [`BODY_TIMEOUT`].
-async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     let read = tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY_BYTES));
     match read.await {
         Ok(Ok(bytes)) => Ok(bytes),

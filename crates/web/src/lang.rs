@@ -274,6 +274,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("tab_daily", "Kết quả trong ngày", "Daily"),
     ("tab_funnel", "Chuyển đổi", "Funnel"),
     ("quality", "Chất lượng dữ liệu", "Data quality"),
+    ("report_settings", "Cài đặt báo cáo", "Report settings"),
     (
         "held_intro",
         "Sự kiện đến trước sự kiện đứng trước nó (ví dụ tệp kích hoạt nhập trước tệp thu nhận) được giữ lại, không tính vào số liệu, và tự động được ghi nhận vào đúng ngày của nó khi sự kiện còn thiếu được nhập.",

@@ -23,6 +23,7 @@ mod lang;
 mod map;
 mod pages;
 mod pool;
+mod settings;
 mod views;
 
 use std::any::Any;
@@ -64,9 +65,11 @@ pub use pool::Pool;
         api::pending,
         api::search,
         api::version,
-        events::record
+        events::record,
+        settings::get_settings,
+        settings::put_settings
     ),
-    components(schemas(error::ErrorBody)),
+    components(schemas(error::ErrorBody, settings::SettingsBody)),
     modifiers(&CommonResponses)
 )]
 pub struct ApiDoc;
@@ -180,11 +183,13 @@ pub fn router(state: Arc<AppState>) -> Router {
     let api = api::routes()
         .route("/events", axum::routing::post(events::record))
         .route("/version", get(api::version))
+        .merge(settings::api_routes())
         .route("/openapi.json", get(openapi));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
         .merge(guard_pages(pages::routes()))
+        .merge(guard_pages(settings::page_routes()))
         .fallback(pages::not_found)
         .nest("/api/v1", guard_api(api))
         .layer(axum::middleware::from_fn(deadline))

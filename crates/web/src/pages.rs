@@ -72,6 +72,7 @@ fn templates() -> &'static Environment<'static> {
             ),
             ("cards.html", include_str!("../templates/cards.html")),
             ("search.html", include_str!("../templates/search.html")),
+            ("settings.html", include_str!("../templates/settings.html")),
         ] {
             env.add_template(name, source).expect("the templates parse");
         }
@@ -814,7 +815,7 @@ async fn report(
             phuxanh_report::summary::summary(&*store, &Scope::everything(), &code, as_of, &chosen)
                 .map_err(ApiError::from)?;
         let bytes = if pdf {
-            summary.to_pdf()
+            summary.to_pdf(&store.settings().map_err(ApiError::from)?)
         } else {
             summary.to_xlsx()
         }

@@ -163,6 +163,13 @@ fn table_of(
                         // dash that reads as missing data.
                         Cell::Pct(None) => (String::new(), String::new(), true),
                         Cell::Date(d) => (lang.date(*d), d.to_string(), false),
+                        Cell::Level(l) => (
+                            lang.pick(phuxanh_report::vi::level(*l), l.as_str())
+                                .to_string(),
+                            l.as_str().to_string(),
+                            false,
+                        ),
+                        Cell::Decimal(x) => (lang.decimal(*x), x.to_string(), true),
                         Cell::Empty => (String::new(), String::new(), false),
                     };
                     let is_name = sheet.columns.get(i).is_some_and(|(m, _)| m == "name");

@@ -170,7 +170,7 @@ pub fn report_cmd(store: &dyn Store, args: &ReportArgs) -> Result<ExitCode> {
     let report = summary(store, &Scope::everything(), &unit, as_of, &chosen)?;
     let bytes = match ext.as_deref() {
         Some("xlsx") => report.to_xlsx()?,
-        Some("pdf") => report.to_pdf()?,
+        Some("pdf") => report.to_pdf(&store.settings()?)?,
         _ => report.to_json()?,
     };
     std::fs::write(&args.out, bytes)

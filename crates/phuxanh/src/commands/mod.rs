@@ -6,6 +6,7 @@ mod demo;
 mod generate;
 mod import;
 mod progress;
+mod settings;
 mod targets;
 mod units;
 
@@ -17,7 +18,8 @@ use phuxanh_store::Store;
 use phuxanh_store_sqlite::SqliteStore;
 
 use crate::cli::{
-    CampaignsCommand, Cli, Command, ImportOnly, PendingCommand, TargetsCommand, UnitsCommand,
+    CampaignsCommand, Cli, Command, ImportOnly, PendingCommand, SettingsCommand, TargetsCommand,
+    UnitsCommand,
 };
 use phuxanh_ingest::{
     FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit,
@@ -106,6 +108,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup { .. } => bail!("give --out FILE or --verify FILE"),
         Command::Restore { file } => backup::restore(&cli.db, &file),
         Command::Check { repair } => check(&mut open(&cli.db)?, repair),
+        Command::Settings(SettingsCommand::Set { key, value }) => {
+            settings::set(&mut open(&cli.db)?, key, &value)
+        }
+        Command::Settings(SettingsCommand::Get { key }) => settings::get(&open(&cli.db)?, key),
+        Command::Settings(SettingsCommand::List) => settings::list(&open(&cli.db)?),
+        Command::Settings(SettingsCommand::Unset { key }) => {
+            settings::unset(&mut open(&cli.db)?, key)
+        }
         Command::Serve { addr, stale_days } => serve(&cli.db, addr, stale_days),
         Command::Gen(args) => generate::run(&args),
         Command::Demo(args) => demo::run(&args),
