@@ -70,6 +70,9 @@ pub enum Command {
     Funnel(FunnelArgs),
     /// The period report to the People's Committee (báo cáo sơ kết), as XLSX or PDF.
     Report(ReportArgs),
+    /// Period reports issued with `report --issue`: the archive, each as sent beside today's figures, and its file.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
     /// Events held until their predecessors arrive (an activation loaded before its collection).
     #[command(subcommand)]
     Pending(PendingCommand),
@@ -162,6 +165,34 @@ pub enum SettingsCommand {
 
 fn parse_setting_key(s: &str) -> Result<SettingKey, String> {
     s.parse()
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportsCommand {
+    /// The reports issued for a unit, newest first.
+    List {
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: UnitCode,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// One issued report: each figure as sent, as it is now, and the difference.
+    Show {
+        /// The report's number (`reports list`).
+        id: i64,
+        /// Only the figures that changed since.
+        #[arg(long)]
+        changed: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Write an issued report's file, exactly as it was issued.
+    File {
+        id: i64,
+        /// Where to write it; its extension must be the report's (.pdf or .xlsx).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -335,6 +366,14 @@ pub struct ReportArgs {
     /// report.xlsx, report.pdf or report.json: the extension chooses the format.
     #[arg(long)]
     pub out: PathBuf,
+    /// Issue it: keep the file and its figures in the database with the
+    /// time (`reports list`, `reports show`), to compare later with
+    /// late-arriving data. PDF or XLSX only.
+    #[arg(long)]
+    pub issue: bool,
+    /// Who issues it (kept with it); the login name by default.
+    #[arg(long, requires = "issue")]
+    pub by: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -11,6 +11,7 @@ pub mod briefing;
 pub mod compare;
 pub mod daily;
 pub mod funnel;
+pub mod issued;
 mod pdf;
 pub mod pending;
 pub mod period;

@@ -361,7 +361,7 @@ impl Summary {
         self.comparison_sheet().title
     }
 
-    fn days_sheet(&self) -> Sheet {
+    pub fn days_sheet(&self) -> Sheet {
         Sheet {
             title: "Kết quả từng ngày".to_string(),
             columns: columns(&[

@@ -7,6 +7,7 @@ mod backup;
 mod check;
 mod counters;
 mod import;
+mod issued;
 mod migrate;
 mod pending;
 mod reorganise;
@@ -418,6 +419,32 @@ impl Store for SqliteStore {
     ) -> Result<phuxanh_store::ReportSettings> {
         self.require_initialised()?;
         settings::update(&mut self.conn, changes)
+    }
+
+    fn issue_report(
+        &mut self,
+        scope: &Scope,
+        report: &phuxanh_store::NewIssuedReport,
+    ) -> Result<phuxanh_store::IssuedReport> {
+        let unit_id = self.scoped_unit_id(scope, &report.unit)?;
+        issued::issue(&mut self.conn, unit_id, report)
+    }
+
+    fn issued_reports(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+    ) -> Result<Vec<phuxanh_store::IssuedReport>> {
+        issued::list(&self.conn, self.scoped_unit_id(scope, unit)?)
+    }
+
+    fn issued_report(
+        &self,
+        scope: &Scope,
+        id: i64,
+    ) -> Result<Option<(phuxanh_store::IssuedReport, Vec<u8>)>> {
+        self.require_initialised()?;
+        issued::get(&self.conn, scope, id)
     }
 
     fn generation(&self) -> Result<u64> {

@@ -491,6 +491,51 @@ pub trait Store {
         &mut self,
         changes: &[(SettingKey, Option<String>)],
     ) -> Result<ReportSettings>;
+    /// Keeps an issued report (one write transaction) and returns it with
+    /// its number and the time it was kept.
+    fn issue_report(&mut self, scope: &Scope, report: &NewIssuedReport) -> Result<IssuedReport>;
+
+    /// The reports issued for `unit`, newest first (without their files).
+    fn issued_reports(&self, scope: &Scope, unit: &UnitCode) -> Result<Vec<IssuedReport>>;
+
+    /// One issued report and its file, if it exists and is in scope.
+    fn issued_report(&self, scope: &Scope, id: i64) -> Result<Option<(IssuedReport, Vec<u8>)>>;
+}
+
+/// A period report as issued: what it was of, when and by whom, and what
+/// it said. The figures are the report's own (JSON written and read by
+/// `phuxanh_report::issued`); the store keeps them as they came.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedReport {
+    pub id: i64,
+    pub unit: UnitCode,
+    pub as_of: Day,
+    pub period_from: Day,
+    pub period_to: Day,
+    /// The campaign the period is, if it is one.
+    pub campaign: Option<String>,
+    /// A campaign cut at `as_of`, which fell inside it.
+    pub cut: bool,
+    pub issued_at: Instant,
+    pub issued_by: String,
+    /// `pdf` or `xlsx`.
+    pub format: String,
+    pub figures: String,
+}
+
+/// A report to keep: [`IssuedReport`] without its number, and the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewIssuedReport {
+    pub unit: UnitCode,
+    pub as_of: Day,
+    pub period_from: Day,
+    pub period_to: Day,
+    pub campaign: Option<String>,
+    pub cut: bool,
+    pub issued_by: String,
+    pub format: String,
+    pub file: Vec<u8>,
+    pub figures: String,
 }
 
 /// A unit a search found, with its parent's name to tell apart units of

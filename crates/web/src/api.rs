@@ -41,6 +41,8 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/units/{code}/funnel", get(funnel))
         .route("/units/{code}/targets", get(targets))
         .route("/units/{code}/history", get(history))
+        .route("/units/{code}/reports", get(issued_reports))
+        .route("/reports/{id}", get(issued_report))
 }
 
 /// The target metrics, as `TargetMetric` names them.
@@ -96,6 +98,20 @@ route_params! {
         }),
     ];
     UnitParams = [CODE];
+    IssuedParams = [
+        Slot::Path(Param {
+            name: "id",
+            rule: Rule::Count,
+            required: true,
+            description: "The issued report's number (`reports list`, `/api/v1/units/{code}/reports`)",
+        }),
+        Slot::Query(Param {
+            name: "changed",
+            rule: Rule::Flag,
+            required: false,
+            description: "Only the figures that changed since the report was issued",
+        }),
+    ];
     SearchParams = [
         Slot::Query(Param {
             name: "q",
@@ -649,4 +665,45 @@ mod tests {
         let levels: Vec<&str> = UnitLevel::ALL.iter().map(|l| l.as_str()).collect();
         assert_eq!(levels, LEVELS);
     }
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{code}/reports", params(UnitParams), responses((status = 200, description = "The period reports issued for the unit (`report --issue`, the dashboard's button), newest first. Issuing does not change the data's generation, so the answer is never cached", body = phuxanh_report::issued::Archive)))]
+pub(crate) async fn issued_reports(
+    State(s): State<Arc<AppState>>,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let (code, _, _) = checked("issued_reports", path, raw, UnitParams::SLOTS)?;
+    let archive = read(s, move |store| {
+        let kept = store.issued_reports(&scope(), &code)?;
+        Ok(phuxanh_report::issued::Archive(
+            kept.iter().map(Into::into).collect(),
+        ))
+    })
+    .await?;
+    Ok(axum::Json(archive).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/{id}", params(IssuedParams), responses((status = 200, description = "An issued report: each figure as it was sent, as the data gives it now for the same unit, day and period, and the difference", body = phuxanh_report::issued::Compared), (status = 404, description = "No issued report has this number", body = crate::error::ErrorBody)))]
+pub(crate) async fn issued_report(
+    State(s): State<Arc<AppState>>,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let Path(id) = path.map_err(|e| ApiError::invalid("id", e.body_text()))?;
+    let (q, _) = query("issued_report", "", raw, IssuedParams::SLOTS)?;
+    let id = crate::issued::report_id(&id)?;
+    let only_changed = q.get("changed").is_some_and(|v| v == "true");
+    let compared = read(s, move |store| {
+        let (report, _) = store
+            .issued_report(&scope(), id)?
+            .ok_or_else(|| ApiError::not_found(format!("no issued report number {id}")))?;
+        let mut c = phuxanh_report::issued::compared(store, &scope(), &report)?;
+        if only_changed {
+            c.changes.retain(|c| c.changed);
+        }
+        Ok(c)
+    })
+    .await?;
+    Ok(axum::Json(compared).into_response())
 }

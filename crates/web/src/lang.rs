@@ -275,6 +275,10 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("tab_funnel", "Chuyển đổi", "Funnel"),
     ("quality", "Chất lượng dữ liệu", "Data quality"),
     ("report_settings", "Cài đặt báo cáo", "Report settings"),
+    ("issue", "Ban hành báo cáo", "Issue the report"),
+    ("issue_by", "Người ban hành", "Issued by"),
+    ("issue_format", "Định dạng", "Format"),
+    ("issued_reports", "Báo cáo đã ban hành", "Issued reports"),
     (
         "held_intro",
         "Sự kiện đến trước sự kiện đứng trước nó (ví dụ tệp kích hoạt nhập trước tệp thu nhận) được giữ lại, không tính vào số liệu, và tự động được ghi nhận vào đúng ngày của nó khi sự kiện còn thiếu được nhập.",

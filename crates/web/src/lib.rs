@@ -19,6 +19,7 @@ mod contract;
 mod dated;
 mod error;
 mod events;
+mod issued;
 mod lang;
 mod map;
 mod pages;
@@ -66,6 +67,8 @@ pub use pool::Pool;
         api::search,
         api::version,
         events::record,
+        api::issued_reports,
+        api::issued_report,
         settings::get_settings,
         settings::put_settings
     ),
@@ -190,6 +193,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(metrics))
         .merge(guard_pages(pages::routes()))
         .merge(guard_pages(settings::page_routes()))
+        .merge(guard_pages(issued::routes()))
         .fallback(pages::not_found)
         .nest("/api/v1", guard_api(api))
         .layer(axum::middleware::from_fn(deadline))

@@ -73,6 +73,11 @@ fn templates() -> &'static Environment<'static> {
             ("cards.html", include_str!("../templates/cards.html")),
             ("search.html", include_str!("../templates/search.html")),
             ("settings.html", include_str!("../templates/settings.html")),
+            ("issued.html", include_str!("../templates/issued.html")),
+            (
+                "issued_list.html",
+                include_str!("../templates/issued_list.html"),
+            ),
         ] {
             env.add_template(name, source).expect("the templates parse");
         }
@@ -153,9 +158,9 @@ pub(crate) fn tabs(code: &str, as_of: Day, lang: Lang, current: &str) -> Vec<Tab
 }
 
 #[derive(Serialize)]
-struct Crumb {
-    code: String,
-    name: String,
+pub(crate) struct Crumb {
+    pub code: String,
+    pub name: String,
 }
 
 #[derive(Serialize)]
@@ -806,21 +811,8 @@ async fn report(
     };
     let built = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
-        let as_of = When::read(&*store, as_of)?.day;
-        let chosen = crate::views::period(&q, as_of)?
-            .unwrap_or_default()
-            .resolve(&store.campaigns()?, as_of)
-            .map_err(crate::views::period_error)?;
-        let summary =
-            phuxanh_report::summary::summary(&*store, &Scope::everything(), &code, as_of, &chosen)
-                .map_err(ApiError::from)?;
-        let bytes = if pdf {
-            summary.to_pdf(&store.settings().map_err(ApiError::from)?)
-        } else {
-            summary.to_xlsx()
-        }
-        .map_err(|e| ApiError::bug(format_args!("writing a report: {e}")))?;
-        Ok::<_, ApiError>((bytes, code, as_of))
+        let built = Built::new(&*store, &code, as_of, &q, pdf)?;
+        Ok::<_, ApiError>((built.bytes, code, built.as_of))
     })
     .await;
     let (bytes, code, as_of) = match built {
@@ -828,6 +820,51 @@ async fn report(
         Ok(Err(e)) => return error_page_in(lang, e),
         Err(e) => return error_page_in(lang, ApiError::from_join(e)),
     };
+    download(&format!("bao-cao-{code}-{as_of}"), pdf, bytes)
+}
+
+/// A period report drawn for a page: the unit's as of the day (the last
+/// with data when none is asked), over the period the query chooses.
+pub(crate) struct Built {
+    pub summary: phuxanh_report::summary::Summary,
+    pub chosen: phuxanh_report::period::Chosen,
+    pub as_of: Day,
+    pub bytes: Vec<u8>,
+}
+
+impl Built {
+    pub(crate) fn new(
+        store: &dyn Store,
+        code: &phuxanh_domain::UnitCode,
+        as_of: Option<Day>,
+        q: &HashMap<String, String>,
+        pdf: bool,
+    ) -> Result<Built, ApiError> {
+        let as_of = When::read(store, as_of)?.day;
+        let chosen = crate::views::period(q, as_of)?
+            .unwrap_or_default()
+            .resolve(&store.campaigns()?, as_of)
+            .map_err(crate::views::period_error)?;
+        let summary =
+            phuxanh_report::summary::summary(store, &Scope::everything(), code, as_of, &chosen)
+                .map_err(ApiError::from)?;
+        let bytes = if pdf {
+            summary.to_pdf(&store.settings().map_err(ApiError::from)?)
+        } else {
+            summary.to_xlsx()
+        }
+        .map_err(|e| ApiError::bug(format_args!("writing a report: {e}")))?;
+        Ok(Built {
+            summary,
+            chosen,
+            as_of,
+            bytes,
+        })
+    }
+}
+
+/// A report's file as a download named `{name}.pdf` or `.xlsx`.
+pub(crate) fn download(name: &str, pdf: bool, bytes: Vec<u8>) -> Response {
     let (kind, ext) = if pdf {
         ("application/pdf", "pdf")
     } else {
@@ -836,7 +873,7 @@ async fn report(
             "xlsx",
         )
     };
-    let disposition = format!("attachment; filename=\"bao-cao-{code}-{as_of}.{ext}\"");
+    let disposition = format!("attachment; filename=\"{name}.{ext}\"");
     (
         [
             (header::CONTENT_TYPE, kind.to_string()),

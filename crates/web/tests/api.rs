@@ -926,6 +926,9 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
 #[tokio::test]
 async fn the_openapi_document_describes_the_live_router() {
     let (_dir, app) = app();
+    // Report 1, for /api/v1/reports/{id}.
+    let (status, _) = post_form(&app, "/units/83/report/issue", "as_of=2023-09-10").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, doc) = get(&app, "/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
@@ -985,7 +988,11 @@ async fn the_openapi_document_describes_the_live_router() {
                 format!("{name}={value}")
             });
         }
-        let uri = format!("{}?{}", path.replace("{code}", "83"), query.join("&"));
+        let uri = format!(
+            "{}?{}",
+            path.replace("{code}", "83").replace("{id}", "1"),
+            query.join("&")
+        );
         let (status, body) = get(&app, &uri).await;
         assert_eq!(status, StatusCode::OK, "{uri}: {body}");
         let schema = resolve(
@@ -1569,4 +1576,128 @@ async fn a_unit_is_found_by_name_without_diacritics_and_told_apart_by_its_parent
     let row = row_cells(&html, "Xã Vĩnh Hòa");
     assert!(row.contains(&"Huyện Ba Tri".to_string()), "{row:?}");
     assert!(html.contains(">Thuộc</button>"));
+}
+
+/// A form posted as the issue button does; the redirect's location.
+async fn post_form(app: &axum::Router, uri: &str, body: &str) -> (StatusCode, String) {
+    let response = app
+        .clone()
+        .oneshot(
+            Request::post(uri)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let location = response
+        .headers()
+        .get("location")
+        .map_or(String::new(), |v| v.to_str().unwrap().to_string());
+    (response.status(), location)
+}
+
+#[tokio::test]
+async fn an_issued_report_is_kept_as_sent_and_shown_beside_late_data() {
+    let (_dir, app) = app();
+    let (_, archive) = get(&app, "/api/v1/units/837/reports").await;
+    assert_eq!(archive, serde_json::json!([]));
+    // Thạnh Phú's report to 12/09/2023 over 01–12/09, issued from the
+    // overview's button; the day written as the page writes it.
+    let (status, location) = post_form(
+        &app,
+        "/units/837/report/issue",
+        "as_of=12%2F09%2F2023&period=from&from=2023-09-01&format=pdf&by=%C4%90%E1%BA%A1i+%C3%BAy+L%C3%AA&lang=vi",
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/reports/1?lang=vi");
+    let (_, archive) = get(&app, "/api/v1/units/837/reports").await;
+    assert_eq!(archive[0]["id"], 1);
+    assert_eq!(archive[0]["issued_by"], "Đại úy Lê");
+    assert_eq!(archive[0]["as_of"], "2023-09-12");
+    assert_eq!(archive[0]["period_from"], "2023-09-01");
+    assert_eq!(archive[0]["format"], "pdf");
+    // Nothing has changed yet.
+    let (status, v) = get(&app, "/api/v1/reports/1").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["changed"], 0);
+    // Hoa (079188000008, Thị trấn Thạnh Phú) applied on 05/09; it arrives late.
+    let event = r#"{"event_id": "late-1", "citizen_id": "079188000008", "kind": "collected",
+                    "level": 1, "at": "2023-09-05 09:00"}"#;
+    let (status, _) = post(&app, "/api/v1/events", event).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, v) = get(&app, "/api/v1/reports/1?changed=true").await;
+    let find = |label: &str| {
+        v["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["label"] == label)
+            .unwrap_or_else(|| panic!("no '{label}' in {v}"))
+            .clone()
+    };
+    // Sent 5 of 7 (71,43%); now 6 of 7 (85,71%).
+    let collected = find("Thu nhận");
+    assert_eq!(
+        (collected["sent"].as_str(), collected["now"].as_str()),
+        (Some("5"), Some("6"))
+    );
+    assert_eq!(collected["difference"], "+1");
+    let pct = find("Tỷ lệ đạt chỉ tiêu thu nhận");
+    assert_eq!(
+        (
+            pct["sent"].as_str(),
+            pct["now"].as_str(),
+            pct["difference"].as_str()
+        ),
+        (Some("71,43%"), Some("85,71%"), Some("+14,28 điểm %"))
+    );
+    assert_eq!(find("Thị trấn Thạnh Phú — Thu nhận")["difference"], "+1");
+    assert_eq!(find("05/09/2023 — Thu nhận")["now"], "1");
+    assert!(
+        v["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["changed"] == true),
+        "{v}"
+    );
+    // The page shows the same, the changed figures marked.
+    let (status, html) = page(&app, "/reports/1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Báo cáo số 1"), "{html}");
+    assert!(html.contains("Đại úy Lê"));
+    assert!(html.contains(
+        r#"<tr class="changed"><td>Tổng hợp</td><td>Thu nhận</td><td class="num">5</td><td class="num">6</td><td class="num">+1</td></tr>"#
+    ), "{html}");
+    let (_, english) = page(&app, "/reports/1?lang=en").await;
+    assert!(english.contains("As sent") && english.contains("Report no. 1"));
+    // The file is the one sent: still 5 collected, while a new download says 6.
+    let (status, kind, sent) = get_raw(&app, "/reports/1/file").await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
+    let (_, _, fresh) = get_raw(
+        &app,
+        "/units/837/report?format=pdf&as_of=2023-09-12&period=from&from=2023-09-01",
+    )
+    .await;
+    assert!(sent.starts_with(b"%PDF-") && fresh.starts_with(b"%PDF-"));
+    assert_ne!(sent, fresh);
+    // The archive page links it; unknown numbers are not found.
+    let (_, html) = page(&app, "/units/837/reports").await;
+    assert!(
+        html.contains(r#"<a href="/reports/1?lang=vi">1</a>"#),
+        "{html}"
+    );
+    assert_eq!(page(&app, "/reports/2").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(page(&app, "/reports/abc").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/api/v1/reports/2").await.0,
+        StatusCode::NOT_FOUND
+    );
+    // A bad form issues nothing.
+    let (status, _) = post_form(&app, "/units/837/report/issue", "format=doc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, archive) = get(&app, "/api/v1/units/837/reports").await;
+    assert_eq!(archive.as_array().unwrap().len(), 1);
 }

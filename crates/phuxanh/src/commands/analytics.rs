@@ -141,7 +141,7 @@ pub fn ranking_cmd(store: &dyn Store, args: &RankingArgs) -> Result<ExitCode> {
     args.output.emit(&report)
 }
 
-pub fn report_cmd(store: &dyn Store, args: &ReportArgs) -> Result<ExitCode> {
+pub fn report_cmd(store: &mut dyn Store, args: &ReportArgs) -> Result<ExitCode> {
     let ext = args
         .out
         .extension()
@@ -171,11 +171,29 @@ pub fn report_cmd(store: &dyn Store, args: &ReportArgs) -> Result<ExitCode> {
     let bytes = match ext.as_deref() {
         Some("xlsx") => report.to_xlsx()?,
         Some("pdf") => report.to_pdf(&store.settings()?)?,
+        _ if args.issue => {
+            bail!("--issue keeps the report as it is sent: write a .pdf or .xlsx with --out")
+        }
         _ => report.to_json()?,
     };
-    std::fs::write(&args.out, bytes)
+    std::fs::write(&args.out, &bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     println!("Đã ghi báo cáo: {}", args.out.display());
+    if args.issue {
+        let format = ext.as_deref().expect("checked above");
+        let id = super::reports::issue(
+            store,
+            &unit,
+            &report,
+            &chosen,
+            format,
+            bytes,
+            args.by.as_deref(),
+        )?;
+        println!(
+            "Đã ban hành báo cáo số {id}: lưu tệp và số liệu; xem lại bằng `phuxanh reports show {id}`"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

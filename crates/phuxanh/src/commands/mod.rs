@@ -6,6 +6,7 @@ mod demo;
 mod generate;
 mod import;
 mod progress;
+mod reports;
 mod settings;
 mod targets;
 mod units;
@@ -18,8 +19,8 @@ use phuxanh_store::Store;
 use phuxanh_store_sqlite::SqliteStore;
 
 use crate::cli::{
-    CampaignsCommand, Cli, Command, ImportOnly, PendingCommand, SettingsCommand, TargetsCommand,
-    UnitsCommand,
+    CampaignsCommand, Cli, Command, ImportOnly, PendingCommand, ReportsCommand, SettingsCommand,
+    TargetsCommand, UnitsCommand,
 };
 use phuxanh_ingest::{
     FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit,
@@ -95,7 +96,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ranking(args) => analytics::ranking_cmd(&open(&cli.db)?, &args),
         Command::Completed(args) => analytics::completed_cmd(&open(&cli.db)?, &args),
         Command::Funnel(args) => analytics::funnel_cmd(&open(&cli.db)?, &args),
-        Command::Report(args) => analytics::report_cmd(&open(&cli.db)?, &args),
+        Command::Report(args) => analytics::report_cmd(&mut open(&cli.db)?, &args),
+        Command::Reports(ReportsCommand::List { unit, output }) => {
+            reports::list(&open(&cli.db)?, &unit, &output)
+        }
+        Command::Reports(ReportsCommand::Show {
+            id,
+            changed,
+            output,
+        }) => reports::show(&open(&cli.db)?, id, changed, &output),
+        Command::Reports(ReportsCommand::File { id, out }) => {
+            reports::file(&open(&cli.db)?, id, &out)
+        }
         Command::Pending(PendingCommand::List {
             unit,
             older_than,

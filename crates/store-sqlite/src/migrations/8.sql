@@ -1,0 +1,17 @@
+-- Schema 7 → 8: period reports kept as they were issued (`report --issue`):
+-- the file itself and the figures it gave, to set beside today's.
+CREATE TABLE issued_reports (
+    id          INTEGER PRIMARY KEY,
+    unit_id     INTEGER NOT NULL REFERENCES units (id),
+    as_of       INTEGER NOT NULL,
+    period_from INTEGER NOT NULL,
+    period_to   INTEGER NOT NULL CHECK (period_to >= period_from),
+    campaign    TEXT,
+    cut         INTEGER NOT NULL CHECK (cut IN (0, 1)),
+    issued_at   INTEGER NOT NULL,
+    issued_by   TEXT NOT NULL,
+    format      TEXT NOT NULL CHECK (format IN ('pdf', 'xlsx')),
+    file        BLOB NOT NULL,
+    figures     TEXT NOT NULL
+);
+CREATE INDEX issued_reports_by_unit ON issued_reports (unit_id, id);
