@@ -84,6 +84,8 @@ fn a_report_is_kept_as_sent_and_compared_with_late_data() {
         "+1"
     );
     assert_eq!(change(&shown, "11/09/2023 — Thu nhận")["difference"], "+1");
+    // The province's own row is the summary's, not repeated as a child's.
+    assert!(!shown.to_string().contains("Tỉnh Bến Tre — "), "{shown}");
     // Ba Tri did not change, so --changed leaves it out.
     assert!(
         !shown.to_string().contains("Huyện Ba Tri — Thu nhận"),

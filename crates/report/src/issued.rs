@@ -94,8 +94,11 @@ pub fn figures(summary: &Summary) -> Vec<Figure> {
             _ => None,
         })
         .collect();
-    // Code, name: the figures start at the third column.
-    out.extend(table("Đơn vị trực thuộc", &summary.children_sheet(), 1, 2));
+    // The children only (the unit's own row repeats the summary): code,
+    // name, then the figures.
+    let mut children = summary.children_sheet();
+    children.rows.drain(..children.rows.len().min(1));
+    out.extend(table("Đơn vị trực thuộc", &children, 1, 2));
     let days = summary.days_sheet();
     // Date, weekday, then the day's increases.
     out.extend(table("Từng ngày", &days, 0, 2));
