@@ -138,6 +138,20 @@ fn every_released_schema_upgrades_to_the_same_figures_as_a_fresh_import() {
                 .to_str()
                 .unwrap(),
         ]);
+        // What later schemas added works on it: settings, an issued report.
+        p.ok(&["settings", "set", "report.agency", "CÔNG AN TỈNH BẾN TRE"]);
+        p.ok(&[
+            "report",
+            "--unit",
+            "83",
+            "--as-of",
+            "2023-09-30",
+            "--out",
+            "r.pdf",
+            "--issue",
+        ]);
+        let issued = p.json(&["reports", "list", "--unit", "83", "--format", "json"]);
+        assert_eq!(issued[0]["id"], 1, "schema {version}: {issued}");
     }
 }
 
