@@ -133,6 +133,7 @@ test("on a 360 px phone nothing overflows outside the table boxes", async () => 
   for (const path of [
     "/units/83", "/units/837", "/units/83/ranking?level=commune", "/units/83/compare",
     "/units/83/daily", "/units/83/funnel", "/units/83/completed", "/search?q=ba+tri", "/units/99999",
+    "/units/837/reports", "/settings",
   ]) {
     await phone.goto(base + path);
     if (path === "/units/83") { await phone.locator("#chart-daily canvas").waitFor(); }
@@ -178,4 +179,33 @@ test("the English version covers every page and tab", async () => {
       assert.ok(!text.includes(word), `${path}: '${word}' in ${text}`);
     }
   }
+});
+
+// Last: the late event it imports stays.
+test("a report issued from the overview is kept as sent, beside late data", async () => {
+  // Thạnh Phú to 12/09/2023 (the page's default day): 5 collected of 7.
+  await page.goto(`${base}/units/837`);
+  await page.locator("#issue-by").fill("Đại úy Lê");
+  await page.locator(".issue-form button").click();
+  await page.waitForURL(/\/reports\/1\?lang=vi$/);
+  assert.match(await page.locator("h1").innerText(), /Báo cáo số 1/);
+  assert.match(await page.locator("#changed-count").innerText(), /^0 chỉ số/);
+  // Hoa (079188000008, Thị trấn Thạnh Phú) applied on 05/09; it arrives
+  // late: 6 of 7 now, 71,43% → 85,71%.
+  writeFileSync(join(dir, "late.csv"), "event_id,citizen_id,kind,level,at\nlate-1,079188000008,collected,1,2023-09-05 09:00\n");
+  run("events", "import", join(dir, "late.csv"));
+  await page.goto(`${base}/reports/1?changed=1`);
+  const cells = (label) => page.locator("table.sent-now tbody tr", { has: page.locator(`td:text-is("${label}")`) }).first().locator("td").allInnerTexts();
+  assert.deepEqual(await cells("Thu nhận"), ["Tổng hợp", "Thu nhận", "5", "6", "+1"]);
+  assert.deepEqual(await cells("Tỷ lệ đạt chỉ tiêu thu nhận"), ["Tổng hợp", "Tỷ lệ đạt chỉ tiêu thu nhận", "71,43%", "85,71%", "+14,28 điểm %"]);
+  // The archive lists it, and its file is a PDF.
+  await page.goto(`${base}/units/837/reports`);
+  assert.deepEqual((await page.locator("tbody tr").first().locator("td").allInnerTexts()).slice(2, 4), ["Đại úy Lê", "12/09/2023"]);
+  const file = await fetch(`${base}/reports/1/file`);
+  assert.equal(file.headers.get("content-type"), "application/pdf");
+  // Read on a phone, the table scrolls in its box.
+  const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, isMobile: true });
+  await phone.goto(`${base}/reports/1`);
+  assert.equal(await phone.evaluate(() => document.documentElement.scrollWidth), 360);
+  await phone.close();
 });
