@@ -1,7 +1,7 @@
 //! The campaign's vocabulary and rules, free of IO: administrative units,
 //! citizens and their identification numbers, lifecycle events and the state
 //! machine they must follow, the metrics we count and the counting rules of
-//! SPEC.md (distinct citizens, as-of days in Asia/Ho_Chi_Minh, percentages
+//! docs/rules.md (distinct citizens, as-of days in Asia/Ho_Chi_Minh, percentages
 //! rounded half-up to two decimals).
 //!
 //! Everything here *parses*: a value of one of these types has been checked

@@ -1,4 +1,4 @@
-//! Percentages as SPEC counts them: rounded half-up to two decimals, kept as
+//! Percentages as docs/rules.md counts them: rounded half-up to two decimals, kept as
 //! hundredths of a percent so that no float rounding decides a ranking.
 
 use std::fmt;

@@ -20,7 +20,7 @@
 //! sums of their communes; the spread comes from the communes' campaigns,
 //! not from their targets.
 //!
-//! | file           | SPEC format     |
+//! | file           | docs/formats.md |
 //! |----------------|-----------------|
 //! | `villages.csv` | units           |
 //! | `citizens.csv` | citizens        |

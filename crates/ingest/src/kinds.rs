@@ -1,4 +1,4 @@
-//! The five kinds of input file, their columns (SPEC.md, "Formats") and the
+//! The five kinds of input file, their columns (docs/formats.md, "Input files") and the
 //! parsers that turn one record into domain values.
 
 use phuxanh_domain::{

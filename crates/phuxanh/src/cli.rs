@@ -1,4 +1,4 @@
-//! The command line, as SPEC.md fixes it: raw flags parsed by clap, then
+//! The command line (README, "Commands"; docs/formats.md): raw flags parsed by clap, then
 //! turned into domain values (codes, days, formats) before anything runs.
 
 use std::path::PathBuf;

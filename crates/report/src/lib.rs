@@ -1,7 +1,7 @@
 //! From counters to what a campaign leader reads: the figures of a unit
 //! (target percentages, coverage, 7-day pace, projection at the deadline)
 //! and their renderings — a Vietnamese table for the terminal, JSON for
-//! machines (the shape SPEC.md fixes), CSV and XLSX for the People's
+//! machines (the shape docs/formats.md gives), CSV and XLSX for the People's
 //! Committee. Nothing here reads a database directly: figures come from
 //! [`UnitFigures`] or through the `Store` trait, from the live counters only.
 //!

@@ -1,5 +1,5 @@
 //! The figures of one unit on one day, computed from its counters as
-//! SPEC.md's counting rules say:
+//! docs/rules.md's counting rules say:
 //!
 //! - target percentage = count / target × 100; coverage = count / eligible × 100,
 //!   both rounded half-up to two decimals;
@@ -183,7 +183,7 @@ pub struct RetiredView {
     pub into: Vec<String>,
 }
 
-/// One unit's progress, in the JSON shape of SPEC.md.
+/// One unit's progress, in the JSON shape of docs/formats.md.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Progress {
     pub unit: UnitRef,
