@@ -1,6 +1,7 @@
 //! The campaign's vocabulary and rules, free of IO: administrative units,
-//! citizens and their identification numbers, lifecycle events and the state
-//! machine they must follow, the metrics we count and the counting rules of
+//! citizens and their identification numbers, the officials who answer
+//! for a unit, lifecycle events and the state machine they must follow,
+//! the metrics we count and the counting rules of
 //! docs/rules.md (distinct citizens, as-of days in Asia/Ho_Chi_Minh, percentages
 //! rounded half-up to two decimals).
 //!
@@ -8,6 +9,7 @@
 //! once, at the boundary, and nothing downstream checks it again.
 
 pub mod citizen;
+pub mod contact;
 pub mod event;
 pub mod lifecycle;
 pub mod metric;
@@ -20,6 +22,7 @@ pub mod timeline;
 pub mod unit;
 
 pub use citizen::{Citizen, CitizenError, CitizenId, Sex};
+pub use contact::{Contact, Email, OneLine, Phone};
 pub use event::{Event, EventId};
 pub use lifecycle::{EventKind, Level, LifecycleError, Stage};
 pub use metric::{Contribution, Counts, Firsts, Metric, Transition};

@@ -1,9 +1,9 @@
-//! The five kinds of input file, their columns (docs/formats.md, "Input files") and the
+//! The six kinds of input file, their columns (docs/formats.md, "Input files") and the
 //! parsers that turn one record into domain values.
 
 use phuxanh_domain::{
-    Citizen, CitizenId, Day, Event, EventId, EventKind, Instant, Level, Padded, Sex, TargetMetric,
-    TargetValue, UnitCode, UnitLevel, text::normalize,
+    Citizen, CitizenId, Contact, Day, Email, Event, EventId, EventKind, Instant, Level, OneLine,
+    Padded, Phone, Sex, TargetMetric, TargetValue, UnitCode, UnitLevel, text::normalize,
 };
 use phuxanh_store::{TargetRecord, Unit};
 
@@ -18,6 +18,7 @@ pub enum FileKind {
     Events,
     Status,
     Targets,
+    Contacts,
 }
 
 impl FileKind {
@@ -28,6 +29,7 @@ impl FileKind {
             FileKind::Events => "events",
             FileKind::Status => "status",
             FileKind::Targets => "targets",
+            FileKind::Contacts => "contacts",
         }
     }
 
@@ -86,6 +88,14 @@ impl FileKind {
                 ("metric", true),
                 ("value", true),
                 ("deadline", true),
+            ],
+            FileKind::Contacts => &[
+                ("unit_code", true),
+                ("name", true),
+                ("title", true),
+                ("phone", true),
+                ("email", false),
+                ("note", false),
             ],
         }
     }
@@ -294,5 +304,38 @@ pub fn parse_target(rec: &Record<'_>, _today: Day) -> Result<TargetRecord, Strin
         metric: field("metric", rec.get(1).parse::<TargetMetric>())?,
         value: field("value", rec.get(2).parse::<TargetValue>())?,
         deadline: day(rec, 3, "deadline")?,
+    })
+}
+
+/// The phone in column `col`: its lost leading zero put back with a
+/// warning, like an ID's. A record with no one to warn refuses it instead.
+/// (The phone's own messages name the column.)
+fn phone(rec: &Record<'_>, col: usize) -> Result<Phone, String> {
+    let s = rec.get(col);
+    match Phone::parse_file(s)? {
+        Padded::AsWritten(p) => Ok(p),
+        Padded::ZerosRestored(p) => {
+            if rec.warn(col, Quirk::ZerosRestored, || {
+                format!("{s} → {}", p.national())
+            }) {
+                Ok(p)
+            } else {
+                Phone::parse(s)
+            }
+        }
+    }
+}
+
+pub fn parse_contact(rec: &Record<'_>, _today: Day) -> Result<Contact, String> {
+    Ok(Contact {
+        unit: unit_code(rec, 0, "unit_code", Codes::Any)?,
+        name: OneLine::parse(rec.get(1), "name")?,
+        title: OneLine::parse(rec.get(2), "title")?,
+        phone: phone(rec, 3)?,
+        email: rec.optional(4).map(Email::parse).transpose()?,
+        note: rec
+            .optional(5)
+            .map(|s| OneLine::parse(s, "note"))
+            .transpose()?,
     })
 }

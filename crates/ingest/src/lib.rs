@@ -1,4 +1,5 @@
-//! Input files: units, roster, events, status snapshots and targets, as CSV
+//! Input files: units, roster, events, status snapshots, targets and
+//! contacts, as CSV
 //! (UTF-8, header row, `,` or `;`) or XLSX (first visible sheet, header
 //! row). Columns are found by name, in any order; extra columns are
 //! ignored. The header may sit below a few title rows.
@@ -25,7 +26,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 
-pub use kinds::{FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit};
+pub use kinds::{
+    FileKind, parse_citizen, parse_contact, parse_event, parse_status, parse_target, parse_unit,
+};
 pub use refused::write_refused;
 pub use source::Record;
 pub use warnings::{Quirk, Warning};

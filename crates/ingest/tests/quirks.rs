@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use phuxanh_domain::Day;
 use phuxanh_ingest::{
-    FileKind, IngestError, Quirk, Reader, Record, parse_citizen, parse_event, parse_status,
-    parse_target, parse_unit, read,
+    FileKind, IngestError, Quirk, Reader, Record, parse_citizen, parse_contact, parse_event,
+    parse_status, parse_target, parse_unit, read,
 };
 use phuxanh_store::Refusal;
 
@@ -253,9 +253,89 @@ fn targets_with_day_first_deadlines_and_ambiguous_codes() {
 }
 
 #[test]
+fn contacts_in_any_column_order_below_a_title_with_bad_rows_refused() {
+    let (rows, warnings) = read_all(
+        &quirk("contacts_excel_vn.csv"),
+        FileKind::Contacts,
+        parse_contact,
+    );
+    // Line 1 is a title and line 2 the header; the quoted note of line 9
+    // runs onto line 10, so the last row is line 11.
+    assert_eq!(
+        refusals(&rows),
+        vec![
+            "6: phone '0900 000 12x' has 'x': write digits, grouped by spaces, dots or dashes if you like (0900 000 123, +84 900 000 123)",
+            "7: name is empty",
+            "8: email 'e@' is not an address like ten@congan.gov.vn",
+            "9: note 'dòng 1\\r\\ndòng 2' is more than one line: put it on one line",
+            "11: title is empty",
+        ]
+    );
+    let ok: Vec<_> = rows
+        .iter()
+        .filter_map(|(l, v)| v.as_ref().ok().map(|c| (*l, c)))
+        .collect();
+    let seen: Vec<_> = ok
+        .iter()
+        .map(|(l, c)| {
+            (
+                *l,
+                c.unit.as_str(),
+                c.name.as_str(),
+                c.title.as_str(),
+                c.phone.tel(),
+                c.email.as_ref().map(|e| e.as_str()),
+                c.note.as_ref().map(|n| n.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (
+                3,
+                "28756",
+                "Nguyễn Văn A",
+                "Trưởng Công an xã",
+                "+84900000123".to_string(),
+                Some("a.nguyen@congan.bentre.gov.vn"),
+                Some("Trực 24/7"),
+            ),
+            (
+                4,
+                "28756",
+                "Trần Thị B",
+                "Phó Công an xã",
+                "+84900000124".to_string(),
+                None,
+                None,
+            ),
+            (
+                5,
+                "28759",
+                "Lê Văn C",
+                "Bí thư Đoàn xã",
+                "+84900000125".to_string(),
+                None,
+                None,
+            ),
+        ]
+    );
+    // The phone is shown as written; the one that lost its zero gets it back.
+    assert_eq!(ok[1].1.phone.as_written(), "+84 900 000 124");
+    assert_eq!(ok[2].1.phone.as_written(), "0900000125");
+    assert_eq!(
+        warnings,
+        vec![
+            "5: phone lost its leading zeros, put back (900000125 → 0900000125): format the column as text in the spreadsheet"
+        ]
+    );
+}
+
+#[test]
 fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(FileKind, &str, &str); 5] = [
+    let cases: [(FileKind, &str, &str); 6] = [
         (
             FileKind::Units,
             "\"code\",name,level",
@@ -280,6 +360,11 @@ fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
             FileKind::Targets,
             "unit_code,metric,value,deadline",
             "83,used,5,15/12/2023",
+        ),
+        (
+            FileKind::Contacts,
+            "\"unit_code\",name,title,phone",
+            "28756,Nguyễn Văn A,Trưởng Công an xã,0900 000 123",
         ),
     ];
     for (kind, header, row) in cases {
@@ -307,6 +392,11 @@ fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
                 .map(|r| (r.0, r.1.is_ok()))
                 .collect(),
             FileKind::Targets => read_all(&p, kind, parse_target)
+                .0
+                .iter()
+                .map(|r| (r.0, r.1.is_ok()))
+                .collect(),
+            FileKind::Contacts => read_all(&p, kind, parse_contact)
                 .0
                 .iter()
                 .map(|r| (r.0, r.1.is_ok()))
@@ -620,6 +710,39 @@ mod xlsx {
         assert_eq!(
             seen,
             vec![(5, "083190000002".into(), 2), (6, "083190000003".into(), 2)]
+        );
+    }
+
+    #[test]
+    fn a_contact_phone_stored_as_a_number_gets_its_zero_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut book = Workbook::new();
+        let s = book.add_worksheet();
+        header(s, 0, &["unit_code", "name", "title", "phone"]);
+        s.write_string(1, 0, "28756").unwrap();
+        s.write_string(1, 1, "Nguyễn Văn A").unwrap();
+        s.write_string(1, 2, "Trưởng Công an xã").unwrap();
+        // 0900000123 typed into a General cell: Excel keeps 900000123.
+        s.write_number(1, 3, 900_000_123).unwrap();
+        s.write_string(2, 0, "28756").unwrap();
+        s.write_string(2, 1, "Trần Thị B").unwrap();
+        s.write_string(2, 2, "Phó Công an xã").unwrap();
+        s.write_string(2, 3, "0900.000.124").unwrap();
+        let p = save(&mut book, dir.path(), "c.xlsx");
+        let (rows, warnings) = read_all(&p, FileKind::Contacts, parse_contact);
+        let phones: Vec<(u64, String)> = rows
+            .iter()
+            .map(|(l, v)| (*l, v.as_ref().unwrap().phone.tel()))
+            .collect();
+        assert_eq!(
+            phones,
+            vec![(2, "+84900000123".into()), (3, "+84900000124".into())]
+        );
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0]
+                .starts_with("2: phone lost its leading zeros, put back (900000123 → 0900000123)"),
+            "{warnings:?}"
         );
     }
 

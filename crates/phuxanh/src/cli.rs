@@ -53,6 +53,9 @@ pub enum Command {
     /// Targets (chỉ tiêu): import, set, list, allocate to children.
     #[command(subcommand)]
     Targets(TargetsCommand),
+    /// Who answers for each unit (name, title, phone): import, list.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
     /// Progress of a unit (and its children) as of a day.
     Progress(ProgressArgs),
     /// Named campaign windows ("60 ngày đêm").
@@ -245,6 +248,28 @@ pub enum TargetsCommand {
         /// Overwrite children that already have a target for the metric.
         #[arg(long)]
         replace: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ContactsCommand {
+    /// Import contacts from a CSV or XLSX file (unit_code,name,title,phone[,email,note]).
+    ///
+    /// The file's rows replace the contacts of every unit it names, in the
+    /// file's order (several per unit: the police chief, then the deputy);
+    /// units it does not name keep theirs. Atomic: one refused row and
+    /// nothing is written.
+    Import {
+        /// The CSV or XLSX file.
+        file: PathBuf,
+    },
+    /// List contacts: of every unit, or of one unit and every unit under it.
+    List {
+        /// The unit; every unit when omitted.
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: Option<UnitCode>,
         #[command(flatten)]
         output: OutputArgs,
     },

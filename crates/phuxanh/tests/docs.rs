@@ -25,6 +25,7 @@ fn every_input_column_is_in_the_formats() {
         FileKind::Events,
         FileKind::Status,
         FileKind::Targets,
+        FileKind::Contacts,
     ] {
         let row = formats
             .lines()

@@ -9,6 +9,7 @@
 
 pub mod briefing;
 pub mod compare;
+pub mod contacts;
 pub mod daily;
 pub mod funnel;
 pub mod issued;

@@ -1,10 +1,11 @@
 //! The embedded SQLite backend: one database file, opened by the command
-//! line or the server, holding units, roster, events, live counters and
-//! targets. See `schema.sql` for the tables and `counters.rs` for how the
+//! line or the server, holding units, roster, events, live counters,
+//! targets and each unit's contacts. See `schema.sql` for the tables and `counters.rs` for how the
 //! counters stay equal to what the events say.
 
 mod backup;
 mod check;
+mod contacts;
 mod counters;
 mod import;
 mod issued;
@@ -23,13 +24,13 @@ use std::time::Duration;
 
 use phuxanh_domain::{Day, Instant, TargetMetric, TargetValue, Transition, UnitCode, UnitLevel};
 use phuxanh_store::{
-    Campaign, CheckReport, Freshness, History, ImportMode, ImportReport, PendingList, PendingQuery,
-    Reorganisation, ReorganiseReport, Result, Rows, Scope, Store, StoreError, Target, TargetRecord,
-    Unit, UnitFigures,
+    Campaign, CheckReport, ContactsReport, Freshness, History, ImportMode, ImportReport,
+    PendingList, PendingQuery, Reorganisation, ReorganiseReport, Result, Rows, Scope, Store,
+    StoreError, Target, TargetRecord, Unit, UnitFigures,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
-use phuxanh_domain::{Citizen, Event};
+use phuxanh_domain::{Citizen, Contact, Event};
 
 const SCHEMA: &str = include_str!("schema.sql");
 /// How long a statement waits for another connection's lock, unless the
@@ -564,6 +565,32 @@ impl Store for SqliteStore {
     ) -> Result<ImportReport> {
         self.require_initialised()?;
         import::targets(&mut self.conn, scope, rows, mode, set_by, now)
+    }
+
+    fn import_contacts(&mut self, scope: &Scope, rows: Rows<Contact>) -> Result<ContactsReport> {
+        self.require_initialised()?;
+        import::contacts(&mut self.conn, scope, rows)
+    }
+
+    fn contacts(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Contact>> {
+        let id = self.scoped_unit_id(scope, code)?;
+        contacts::of_unit(&self.conn, id)
+    }
+
+    fn children_contacts(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Contact>> {
+        let id = self.scoped_unit_id(scope, code)?;
+        contacts::of_children(&self.conn, id)
+    }
+
+    fn contacts_under(&self, scope: &Scope, code: Option<&UnitCode>) -> Result<Vec<Contact>> {
+        let id = match code.or(scope.root()) {
+            Some(code) => Some(self.scoped_unit_id(scope, code)?),
+            None => {
+                self.require_initialised()?;
+                None
+            }
+        };
+        contacts::under(&self.conn, id)
     }
 
     fn reorganise(&mut self, plan: &Reorganisation, apply: bool) -> Result<ReorganiseReport> {

@@ -1,4 +1,4 @@
--- Phủ Xanh, SQLite schema version 7. A database of an earlier version is
+-- Phủ Xanh, SQLite schema version 8. A database of an earlier version is
 -- brought here by the files of migrations/, one per version (migrate.rs).
 -- Days are day numbers (days since 1970-01-01, Asia/Ho_Chi_Minh calendar);
 -- instants are Unix seconds.
@@ -154,6 +154,21 @@ CREATE TABLE campaigns (
     to_day   INTEGER NOT NULL CHECK (to_day >= from_day),
     unit_id  INTEGER REFERENCES units (id)
 );
+
+-- Who answers for a unit (officials' work contacts, from `contacts import`):
+-- position is the order of the unit's rows in the file, from 0. An import
+-- replaces all of a unit's rows. phone is as written (it parses again as
+-- `Phone`).
+CREATE TABLE contacts (
+    unit_id  INTEGER NOT NULL REFERENCES units (id),
+    position INTEGER NOT NULL,
+    name     TEXT NOT NULL,
+    title    TEXT NOT NULL,
+    phone    TEXT NOT NULL,
+    email    TEXT,
+    note     TEXT,
+    PRIMARY KEY (unit_id, position)
+) WITHOUT ROWID;
 
 -- Period reports kept as they were issued (`report --issue`): the file
 -- itself and the figures it gave (JSON, written by phuxanh_report::issued),

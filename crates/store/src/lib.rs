@@ -12,7 +12,7 @@
 use std::fmt;
 
 use phuxanh_domain::{
-    Citizen, Counts, Day, Event, Instant, TargetMetric, TargetValue, Transition, UnitCode,
+    Citizen, Contact, Counts, Day, Event, Instant, TargetMetric, TargetValue, Transition, UnitCode,
     UnitLevel,
 };
 pub use phuxanh_domain::{ReportSettings, SettingKey};
@@ -185,6 +185,17 @@ pub struct Target {
     pub set_by: String,
     /// When a newer version replaced it; `None` for a current target.
     pub superseded_at: Option<Instant>,
+}
+
+/// What a contacts import did. Its `import` counts rows: `applied` those
+/// new to their unit, `unchanged` those it had already.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContactsReport {
+    pub import: ImportReport,
+    /// The units the file named, whose contacts are now the file's.
+    pub units: u64,
+    /// Contacts those units had that the file no longer lists.
+    pub removed: u64,
 }
 
 /// A unit a reorganisation ended: its figures are kept as they were on
@@ -448,6 +459,24 @@ pub trait Store {
         set_by: &str,
         now: Instant,
     ) -> Result<ImportReport>;
+
+    /// Replaces the contacts of every unit the rows name with the rows
+    /// given for it, in their order; units not named keep theirs. Atomic:
+    /// a refused row (unknown, retired or out-of-scope unit, or one that
+    /// did not parse) refuses the whole file, and nothing is written.
+    /// Importing the same rows again changes nothing.
+    fn import_contacts(&mut self, scope: &Scope, rows: Rows<Contact>) -> Result<ContactsReport>;
+
+    /// The unit's own contacts, in the order they were imported.
+    fn contacts(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Contact>>;
+
+    /// The contacts of the units directly under `code`, by unit code, each
+    /// unit's in the order they were imported.
+    fn children_contacts(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Contact>>;
+
+    /// The contacts of `code` and every unit under it (of every unit in
+    /// scope when `None`), by unit code, each unit's in imported order.
+    fn contacts_under(&self, scope: &Scope, code: Option<&UnitCode>) -> Result<Vec<Contact>>;
 
     /// Moves the whole tree to a new structure: old units retired (their
     /// figures kept as they were, for past reports), new ones added,

@@ -43,6 +43,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/units/{code}/history", get(history))
         .route("/units/{code}/reports", get(issued_reports))
         .route("/reports/{id}", get(issued_report))
+        .route("/units/{code}/contacts", get(contacts))
 }
 
 /// The target metrics, as `TargetMetric` names them.
@@ -193,6 +194,15 @@ route_params! {
             rule: Rule::Flag,
             required: false,
             description: "Also the superseded versions",
+        }),
+    ];
+    ContactsParams = [
+        CODE,
+        Slot::Query(Param {
+            name: "below",
+            rule: Rule::Flag,
+            required: false,
+            description: "Also the contacts of every unit under it",
         }),
     ];
     HistoryParams = [
@@ -528,6 +538,21 @@ async fn targets(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): Raw
     let history = q.flag("history");
     answer(s, key, move |store| {
         Ok(targets::list(store, &scope(), &code, history)?)
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{code}/contacts", params(ContactsParams), responses((status = 200, description = "Who answers for the unit (and with `below=true` for every unit under it): name, title, phone as written and as a `tel:` number, by unit code and in the order of the file that set them; `contacts list --format json`", body = phuxanh_report::contacts::ContactList)))]
+async fn contacts(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
+    let (code, q, key) = checked("contacts", path, raw, ContactsParams::SLOTS)?;
+    let below = q.flag("below");
+    answer(s, key, move |store| {
+        Ok(phuxanh_report::contacts::list(
+            store,
+            &scope(),
+            Some(&code),
+            below,
+        )?)
     })
     .await
 }

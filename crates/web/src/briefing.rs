@@ -1,8 +1,12 @@
 //! Who is behind, at a glance: the table of the units under a page's unit
 //! (status, gap, required pace, the day's increase, sortable by any column)
-//! and the "cần chú ý" list, from [`phuxanh_report::briefing`].
+//! and the "cần chú ý" list, from [`phuxanh_report::briefing`]. A unit that
+//! is behind shows its first contact's phone as a `tel:` link: the point of
+//! the list is to call the commune that is behind.
 
-use phuxanh_domain::{Day, Metric};
+use std::collections::HashMap;
+
+use phuxanh_domain::{Contact, Day, Metric};
 use phuxanh_report::briefing::{Attention, Brief, Concern};
 use phuxanh_report::progress::{Progress, Status};
 use serde::Serialize;
@@ -32,6 +36,36 @@ pub(crate) struct ChildRow {
     parent: Option<String>,
     status: &'static str,
     cells: Vec<CellView>,
+    /// Whom to call, when the unit is behind and has a contact.
+    call: Option<Call>,
+}
+
+/// A unit's first contact, as a link that dials them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct Call {
+    name: String,
+    title: String,
+    /// As written: `0900 000 123`.
+    phone: String,
+    /// For the link: `+84900000123`.
+    tel: String,
+}
+
+/// Each unit's first contact, by unit code.
+pub(crate) type Calls = HashMap<String, Call>;
+
+/// The first of each unit's contacts (they come by unit, in file order).
+pub(crate) fn calls(contacts: &[Contact]) -> Calls {
+    let mut calls = Calls::new();
+    for c in contacts {
+        calls.entry(c.unit.to_string()).or_insert_with(|| Call {
+            name: c.name.to_string(),
+            title: c.title.to_string(),
+            phone: c.phone.to_string(),
+            tel: c.phone.tel(),
+        });
+    }
+    calls
 }
 
 /// The status of `p`'s target of `m`, if it has one.
@@ -65,6 +99,7 @@ pub(crate) fn children_table(
     briefs: &[Brief],
     day: Day,
     link: &dyn Fn(&str) -> String,
+    calls: &Calls,
 ) -> (Vec<Header>, Vec<ChildRow>) {
     let words = lang.words();
     let has_target = |m: Metric| {
@@ -140,12 +175,16 @@ pub(crate) fn children_table(
             for col in &columns {
                 cells.push(col.cell(lang, c, b));
             }
+            let behind = [Metric::Collected, Metric::Activated]
+                .iter()
+                .any(|m| status(c, *m) == Some(Status::Behind));
             ChildRow {
                 href: link(&c.unit.code),
                 name: c.unit.name.clone(),
                 parent: None,
                 status: status_class(c, Metric::Collected),
                 cells,
+                call: behind.then(|| calls.get(&c.unit.code).cloned()).flatten(),
             }
         })
         .collect();
@@ -223,6 +262,8 @@ pub(crate) struct AttentionView {
     /// `behind` for the targets, `data` for figures that look wrong.
     kind: &'static str,
     text: String,
+    /// Whom to call about a unit that is behind.
+    call: Option<Call>,
 }
 
 /// The attention list in words, each entry linking to its unit.
@@ -231,6 +272,7 @@ pub(crate) fn attention_view(
     list: &[Attention],
     day: Day,
     link: &dyn Fn(&str) -> String,
+    calls: &Calls,
 ) -> Vec<AttentionView> {
     list.iter()
         .map(|a| {
@@ -348,6 +390,9 @@ pub(crate) fn attention_view(
                 href: link(&a.unit.code),
                 kind,
                 text,
+                call: (kind == "behind")
+                    .then(|| calls.get(&a.unit.code).cloned())
+                    .flatten(),
             }
         })
         .collect()

@@ -347,6 +347,13 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Không có đơn vị nào cần chú ý.",
         "No unit needs attention.",
     ),
+    ("contacts", "Liên hệ", "Contacts"),
+    (
+        "contacts_none",
+        "Chưa có liên hệ — nhập bằng",
+        "No contacts yet — import them with",
+    ),
+    ("call", "Gọi", "Call"),
     ("not_collected", "Chưa thu nhận", "Not yet collected"),
     ("controls", "Chọn số liệu", "Choose the figures"),
     ("chart_table", "7 ngày gần nhất", "The last 7 days"),

@@ -62,6 +62,7 @@ pub use pool::Pool;
         api::funnel,
         api::targets,
         api::history,
+        api::contacts,
         api::campaigns,
         api::pending,
         api::search,

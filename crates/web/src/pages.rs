@@ -14,12 +14,13 @@ use axum::routing::get;
 use minijinja::{Environment, context};
 use phuxanh_domain::{Day, Metric};
 use phuxanh_report::briefing::{attention, briefing};
+use phuxanh_report::contacts::ContactView;
 use phuxanh_report::progress::{Progress, gather};
 use phuxanh_store::{Scope, Store};
 use serde::Serialize;
 
 use crate::api::unit_code;
-use crate::briefing::{attention_view, children_table, status_class};
+use crate::briefing::{attention_view, calls, children_table, status_class};
 use crate::contract::{Rule, shifted};
 use crate::dated::When;
 use crate::lang::Lang;
@@ -71,6 +72,7 @@ fn templates() -> &'static Environment<'static> {
                 include_str!("../templates/attention.html"),
             ),
             ("cards.html", include_str!("../templates/cards.html")),
+            ("contacts.html", include_str!("../templates/contacts.html")),
             ("search.html", include_str!("../templates/search.html")),
             ("settings.html", include_str!("../templates/settings.html")),
             ("issued.html", include_str!("../templates/issued.html")),
@@ -464,8 +466,8 @@ async fn home(
         let scope = Scope::everything();
         let when = When::read(&*store, asked)?;
         let as_of = when.day;
-        let provinces = store
-            .roots(&scope)?
+        let roots = store.roots(&scope)?;
+        let provinces = roots
             .iter()
             .map(|u| Ok(gather(&*store, &scope, &u.code, as_of, false)?.unit))
             .collect::<Result<Vec<Progress>, phuxanh_store::StoreError>>()?;
@@ -475,10 +477,16 @@ async fn home(
             &provinces,
             i32::try_from(stale_days).unwrap_or(i32::MAX),
         )?;
-        Ok::<_, phuxanh_store::StoreError>((provinces, briefs, store.generation()?, when))
+        // Whom to call in each province: one short read each.
+        let mut contacts = Vec::new();
+        for u in &roots {
+            contacts.extend(store.contacts(&scope, &u.code)?);
+        }
+        let calls = calls(&contacts);
+        Ok::<_, phuxanh_store::StoreError>((provinces, briefs, store.generation()?, when, calls))
     })
     .await;
-    let (provinces, briefs, generation, when) = match data {
+    let (provinces, briefs, generation, when, calls) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return error_page_in(lang, e.into()),
         Err(e) => return error_page_in(lang, ApiError::from_join(e)),
@@ -503,8 +511,8 @@ async fn home(
     }
     let as_of = when.day;
     let link = |code: &str| unit_link(code, as_of, lang, map_choice);
-    let (headers, children) = children_table(lang, None, &provinces, &briefs, as_of, &link);
-    let attention = attention_view(lang, &attention(&provinces, &briefs), as_of, &link);
+    let (headers, children) = children_table(lang, None, &provinces, &briefs, as_of, &link, &calls);
+    let attention = attention_view(lang, &attention(&provinces, &briefs), as_of, &link, &calls);
     let total = Progress::total(
         phuxanh_report::progress::UnitRef {
             code: String::new(),
@@ -595,10 +603,19 @@ async fn overview(
         }
         crumbs.reverse();
         let generation = store.generation()?;
-        Ok::<_, phuxanh_store::StoreError>((report, briefs, crumbs, generation, when))
+        let contacts = store.contacts(&scope, &code)?;
+        let calls = calls(&store.children_contacts(&scope, &code)?);
+        Ok::<_, phuxanh_store::StoreError>((
+            report,
+            briefs,
+            crumbs,
+            generation,
+            when,
+            (contacts, calls),
+        ))
     })
     .await;
-    let (report, briefs, crumbs, generation, when) = match data {
+    let (report, briefs, crumbs, generation, when, (contacts, calls)) = match data {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return error_page_in(lang, e.into()),
         Err(e) => return error_page_in(lang, ApiError::from_join(e)),
@@ -665,9 +682,26 @@ async fn overview(
         })
         .collect();
     let link = |code: &str| unit_link(code, as_of, lang, map_choice);
-    let (headers, children) =
-        children_table(lang, Some(p), &report.children, &briefs, as_of, &link);
-    let attention = attention_view(lang, &attention(&report.children, &briefs), as_of, &link);
+    let (headers, children) = children_table(
+        lang,
+        Some(p),
+        &report.children,
+        &briefs,
+        as_of,
+        &link,
+        &calls,
+    );
+    let attention = attention_view(
+        lang,
+        &attention(&report.children, &briefs),
+        as_of,
+        &link,
+        &calls,
+    );
+    let contacts: Vec<ContactView> = contacts
+        .iter()
+        .map(|c| ContactView::new(c, &p.unit.name))
+        .collect();
     let map = map::draw(&report.children, map_choice, lang, link, |m| {
         format!("{}#map", unit_link(&p.unit.code, as_of, lang, m))
     });
@@ -716,6 +750,7 @@ async fn overview(
             page_name => p.unit.name.clone(),
             table_caption => lang.word("children_caption"),
             attention => attention,
+            contacts => contacts,
             retired => p.retired.as_ref().map(|r| context! {
                 on => lang.date(r.on),
                 into => r.into.iter().map(|code| context! { code, href => link(code) }).collect::<Vec<_>>(),

@@ -10,7 +10,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use phuxanh_domain::{Day, Instant};
-use phuxanh_ingest::{FileKind, parse_citizen, parse_event, parse_target, parse_unit};
+use phuxanh_ingest::{
+    FileKind, parse_citizen, parse_contact, parse_event, parse_target, parse_unit,
+};
 use phuxanh_store::{Campaign, ImportMode, Scope, Store};
 use phuxanh_store_sqlite::SqliteStore;
 use phuxanh_web::{AppState, router};
@@ -1450,6 +1452,138 @@ async fn the_childrens_table_says_who_is_behind_and_the_attention_list_why() {
     assert!(html.contains(
         "Huyện Thạnh Phú</a>: collected: deadline 2023-12-15 passed 5 days ago, 2 short of the target"
     ));
+}
+
+/// Imports tests/data/contacts.csv into the database the router reads.
+fn import_contacts(dir: &tempfile::TempDir) {
+    let mut store = SqliteStore::open(&dir.path().join("api.db")).unwrap();
+    let mut rows = phuxanh_ingest::read(
+        &data("contacts.csv"),
+        FileKind::Contacts,
+        parse_contact,
+        Day::today(),
+    )
+    .unwrap();
+    let r = store
+        .import_contacts(&Scope::everything(), &mut rows)
+        .unwrap();
+    assert!(r.import.committed, "{:?}", r.import.refused);
+}
+
+#[tokio::test]
+async fn a_units_contacts_show_on_its_page_with_tel_links_and_in_the_api() {
+    let (dir, app) = app();
+    // No contacts yet: a hint, and no empty box.
+    let (_, html) = page(&app, "/units/837").await;
+    assert!(
+        html.contains("Chưa có liên hệ — nhập bằng <code>phuxanh contacts import</code>"),
+        "{html}"
+    );
+    assert!(!html.contains("class=\"contacts\""));
+    import_contacts(&dir);
+
+    // tests/data/contacts.csv gives district 837 one contact, whose
+    // landline (0275) 3870 104 dials as +84 275 3870104.
+    let (status, html) = page(&app, "/units/837").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<h2 id=\"contacts-h\">Liên hệ</h2>"),
+        "{html}"
+    );
+    assert!(html.contains(
+        "<strong>Phạm Thị Dung</strong> — Phó Chủ tịch UBND huyện</span>\n      <a class=\"tel\" href=\"tel:+842753870104\">(0275) 3870 104</a>"
+    ), "{html}");
+    assert!(html.contains("Phụ trách Đề án 06"));
+    // Thị trấn Thạnh Phú's two, in file order, the chief with an email.
+    let (_, html) = page(&app, "/units/28900").await;
+    let chief = html.find("Nguyễn Văn An").unwrap();
+    let deputy = html.find("Trần Thị Bình").unwrap();
+    assert!(chief < deputy);
+    assert!(html.contains("href=\"tel:+84900000101\">0900 000 101</a>"));
+    assert!(html.contains("href=\"tel:+84900000102\">0900.000.102</a>"));
+    assert!(html.contains(
+        "<a class=\"mail\" href=\"mailto:an.nv@congan.example.vn\">an.nv@congan.example.vn</a>"
+    ));
+    // In English.
+    let (_, html) = page(&app, "/units/837?lang=en").await;
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(
+        html.contains("<h2 id=\"contacts-h\">Contacts</h2>"),
+        "{html}"
+    );
+
+    // The API: the unit's own, or with below=true every unit's under it,
+    // by unit code.
+    let (status, v) = get(&app, "/api/v1/units/837/contacts").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        v,
+        serde_json::json!({
+            "unit": "837",
+            "below": false,
+            "contacts": [{
+                "unit": "837",
+                "unit_name": "Huyện Thạnh Phú",
+                "name": "Phạm Thị Dung",
+                "title": "Phó Chủ tịch UBND huyện",
+                "phone": "(0275) 3870 104",
+                "tel": "+842753870104",
+                "email": null,
+                "note": "Phụ trách Đề án 06",
+            }],
+        })
+    );
+    let (_, v) = get(&app, "/api/v1/units/837/contacts?below=true").await;
+    let seen: Vec<(&str, &str)> = v["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["unit"].as_str().unwrap(), c["tel"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("28900", "+84900000101"),
+            ("28900", "+84900000102"),
+            ("28903", "+84900000103"),
+            ("837", "+842753870104"),
+        ]
+    );
+    let (status, v) = get(&app, "/api/v1/units/836/contacts").await;
+    assert_eq!(
+        (status, &v["contacts"]),
+        (StatusCode::OK, &serde_json::json!([]))
+    );
+    let (status, _) = get(&app, "/api/v1/units/99999/contacts").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_unit_that_is_behind_shows_whom_to_call() {
+    // On 20/12/2023 Thạnh Phú (837) is past its deadline of 15/12 and 2
+    // short (the_childrens_table_says_who_is_behind…): behind. Ba Tri (836)
+    // is done, and has no contact anyway.
+    let (dir, app) = app();
+    import_contacts(&dir);
+    let (_, html) = page(&app, "/units/83?as_of=2023-12-20").await;
+    assert!(
+        html.contains(
+            "còn thiếu 2 so với chỉ tiêu — <a class=\"tel\" href=\"tel:+842753870104\" title=\"Phạm Thị Dung, Phó Chủ tịch UBND huyện\">Gọi Phạm Thị Dung (0275) 3870 104</a></li>"
+        ),
+        "{html}"
+    );
+    let thanh_phu = row_cells(&html, "Huyện Thạnh Phú");
+    assert_eq!(thanh_phu[0], "Huyện Thạnh Phú (0275) 3870 104");
+    assert_eq!(row_cells(&html, "Huyện Ba Tri")[0], "Huyện Ba Tri");
+    // On 12/09 Thạnh Phú is on track: no phone in its row.
+    let (_, html) = page(&app, "/units/83?as_of=2023-09-12").await;
+    assert_eq!(row_cells(&html, "Huyện Thạnh Phú")[0], "Huyện Thạnh Phú");
+    // In English, the same link.
+    let (_, html) = page(&app, "/units/83?as_of=2023-12-20&lang=en").await;
+    assert!(
+        html.contains(">Call Phạm Thị Dung (0275) 3870 104</a>"),
+        "{html}"
+    );
 }
 
 #[tokio::test]

@@ -163,7 +163,7 @@ pub fn import_file<T: Send + 'static>(
 /// Held rows listed one by one after an import; the rest are counted.
 const HELD_SHOWN: usize = 20;
 
-fn print_summary(file: &Path, r: &ImportReport) {
+pub(crate) fn print_summary(file: &Path, r: &ImportReport) {
     let n = |x: u64| vi::number(x as i64);
     let held = if r.held.is_empty() {
         String::new()

@@ -2,6 +2,7 @@
 
 mod analytics;
 mod backup;
+mod contacts;
 mod demo;
 mod generate;
 mod import;
@@ -19,8 +20,8 @@ use phuxanh_store::Store;
 use phuxanh_store_sqlite::SqliteStore;
 
 use crate::cli::{
-    CampaignsCommand, Cli, Command, ImportOnly, PendingCommand, ReportsCommand, SettingsCommand,
-    TargetsCommand, UnitsCommand,
+    CampaignsCommand, Cli, Command, ContactsCommand, ImportOnly, PendingCommand, ReportsCommand,
+    SettingsCommand, TargetsCommand, UnitsCommand,
 };
 use phuxanh_ingest::{
     FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit,
@@ -81,6 +82,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             parse_target,
             import::targets,
         ),
+        Command::Contacts(ContactsCommand::Import { file }) => {
+            contacts::import(&mut open(&cli.db)?, &file)
+        }
+        Command::Contacts(ContactsCommand::List { unit, output }) => {
+            contacts::list(&open(&cli.db)?, unit.as_ref(), &output)
+        }
         Command::Progress(args) => progress::run(&open(&cli.db)?, &args),
         Command::Campaigns(CampaignsCommand::Add {
             name,

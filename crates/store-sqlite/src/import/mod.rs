@@ -5,11 +5,13 @@
 //! of file.
 
 mod citizens;
+mod contacts;
 mod events;
 mod targets;
 mod units;
 
 pub(crate) use citizens::citizens;
+pub(crate) use contacts::contacts;
 pub(crate) use events::{EVENT_COLUMNS, event_from, events, kind_code, kind_from_code};
 pub(crate) use targets::targets;
 pub(crate) use units::units;

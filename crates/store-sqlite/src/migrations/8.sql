@@ -1,4 +1,17 @@
--- Schema 7 → 8: period reports kept as they were issued (`report --issue`):
+-- Schema 7 → 8: who answers for each unit (`contacts import`), and the
+-- period reports issued (`report --issue`).
+CREATE TABLE contacts (
+    unit_id  INTEGER NOT NULL REFERENCES units (id),
+    position INTEGER NOT NULL,
+    name     TEXT NOT NULL,
+    title    TEXT NOT NULL,
+    phone    TEXT NOT NULL,
+    email    TEXT,
+    note     TEXT,
+    PRIMARY KEY (unit_id, position)
+) WITHOUT ROWID;
+
+-- Period reports kept as they were issued (`report --issue`):
 -- the file itself and the figures it gave, to set beside today's.
 CREATE TABLE issued_reports (
     id          INTEGER PRIMARY KEY,
