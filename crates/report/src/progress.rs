@@ -227,6 +227,28 @@ pub fn pace_last_7_days(now: &Counts, week_before: &Counts, metric: Metric) -> f
     (now[metric] - week_before[metric]) as f64 / 7.0
 }
 
+/// The target percentages and the coverage of `counts`.
+fn percentages(
+    counts: &Counts,
+    targets: &ByMetric<TargetView>,
+    eligible: i64,
+) -> (ByMetric<Percent>, ByMetric<Percent>) {
+    let target_pct = ByMetric(
+        targets
+            .0
+            .iter()
+            .filter_map(|(m, t)| Some((*m, Percent::of(counts[*m], t.value)?)))
+            .collect(),
+    );
+    let coverage_pct = ByMetric(
+        Metric::FROM_EVENTS
+            .into_iter()
+            .filter_map(|m| Some((m, Percent::of(counts[m], eligible)?)))
+            .collect(),
+    );
+    (target_pct, coverage_pct)
+}
+
 impl Progress {
     pub fn from_figures(f: &UnitFigures) -> Progress {
         let counts = &f.counts;
@@ -246,19 +268,7 @@ impl Progress {
                 })
                 .collect(),
         );
-        let target_pct = ByMetric(
-            targets
-                .0
-                .iter()
-                .filter_map(|(m, t)| Some((*m, Percent::of(counts[*m], t.value)?)))
-                .collect(),
-        );
-        let coverage_pct = ByMetric(
-            Metric::FROM_EVENTS
-                .into_iter()
-                .filter_map(|m| Some((m, Percent::of(counts[m], eligible)?)))
-                .collect(),
-        );
+        let (target_pct, coverage_pct) = percentages(&counts, &targets, eligible);
         let pace = ByMetric(
             Metric::FROM_EVENTS
                 .into_iter()
@@ -366,19 +376,7 @@ impl Progress {
                 })
                 .collect(),
         );
-        let target_pct = ByMetric(
-            targets
-                .0
-                .iter()
-                .filter_map(|(m, t)| Some((*m, Percent::of(counts[*m], t.value)?)))
-                .collect(),
-        );
-        let coverage_pct = ByMetric(
-            Metric::FROM_EVENTS
-                .into_iter()
-                .filter_map(|m| Some((m, Percent::of(counts[m], eligible)?)))
-                .collect(),
-        );
+        let (target_pct, coverage_pct) = percentages(&counts, &targets, eligible);
         let pace = ByMetric(
             Metric::FROM_EVENTS
                 .into_iter()
