@@ -268,7 +268,7 @@ impl Progress {
                 })
                 .collect(),
         );
-        let (target_pct, coverage_pct) = percentages(&counts, &targets, eligible);
+        let (target_pct, coverage_pct) = percentages(counts, &targets, eligible);
         let pace = ByMetric(
             Metric::FROM_EVENTS
                 .into_iter()
