@@ -27,6 +27,7 @@
 //! | `events.csv`   | events          |
 //! | `status.csv`   | status snapshot |
 //! | `targets.csv`  | targets         |
+//! | `contacts.csv` | contacts        |
 //!
 //! `status.csv` is the national system's view at the end of the timeline:
 //! the current application of each citizen and level, without rejections.
@@ -95,6 +96,7 @@ pub struct GenSummary {
     pub events: u64,
     pub status_rows: u64,
     pub targets: u64,
+    pub contacts: u64,
     pub files: Vec<PathBuf>,
 }
 
@@ -315,8 +317,31 @@ pub fn generate(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary, GenError>
         &communes_targets(&communes, &eligible_at_end),
         t.deadline,
     )?;
+    summary.contacts = contacts(cfg, &communes, &mut files)?;
     summary.files = files.finish()?;
     Ok(summary)
+}
+
+/// A police chief for each commune with citizens and for its district and
+/// province, from a generator of their own so that adding them changed
+/// no citizen or event of a seed.
+fn contacts(
+    cfg: &GenConfig,
+    communes: &[Commune<'_>],
+    files: &mut write::Files,
+) -> Result<u64, GenError> {
+    let mut named = std::collections::HashSet::new();
+    for c in communes.iter().filter(|c| c.citizens > 0) {
+        named.extend([c.province, &c.unit.code]);
+        named.extend(c.district);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed ^ 0x0c0_47ac);
+    let mut rows = 0;
+    for unit in cfg.units.iter().filter(|u| named.contains(&u.code)) {
+        write::contact(files, &mut rng, unit)?;
+        rows += 1;
+    }
+    Ok(rows)
 }
 
 /// Each commune with citizens, its parents and its eligible people at the end.

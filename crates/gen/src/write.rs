@@ -21,6 +21,7 @@ pub struct Files {
     events: Writer,
     status: Writer,
     pub(crate) targets: Writer,
+    contacts: Writer,
 }
 
 fn io(path: &Path, e: impl Into<std::io::Error>) -> GenError {
@@ -85,6 +86,7 @@ impl Files {
             ],
         )?;
         let targets = open("targets.csv", &["unit_code", "metric", "value", "deadline"])?;
+        let contacts = open("contacts.csv", &["unit_code", "name", "title", "phone"])?;
         Ok(Files {
             paths,
             villages,
@@ -92,6 +94,7 @@ impl Files {
             events,
             status,
             targets,
+            contacts,
         })
     }
 
@@ -206,6 +209,7 @@ impl Files {
             &mut self.events,
             &mut self.status,
             &mut self.targets,
+            &mut self.contacts,
         ]
         .into_iter()
         .enumerate()
@@ -296,4 +300,48 @@ pub fn targets(
         }
     }
     Ok(rows)
+}
+
+/// The police chief who answers for `unit`: "Trưởng Công an xã" for a
+/// commune, "Trưởng Công an huyện" for a district (or "thành phố", "thị
+/// xã", "quận" after its name), "Giám đốc Công an tỉnh" for a province.
+pub fn contact(files: &mut Files, rng: &mut impl rand::Rng, unit: &Unit) -> Result<(), GenError> {
+    use phuxanh_domain::UnitLevel;
+    const KINDS: &[&str] = &[
+        "Thành phố",
+        "Thị trấn",
+        "Thị xã",
+        "Phường",
+        "Quận",
+        "Huyện",
+        "Xã",
+        "Tỉnh",
+    ];
+    let kind = KINDS
+        .iter()
+        .find(|k| unit.name.starts_with(*k))
+        .map(|k| k.to_lowercase())
+        .unwrap_or_else(|| unit.level.vietnamese().to_string());
+    let title = match unit.level {
+        UnitLevel::Province => format!("Giám đốc Công an {kind}"),
+        _ => format!("Trưởng Công an {kind}"),
+    };
+    let sex = if rng.random_bool(0.85) {
+        Sex::Male
+    } else {
+        Sex::Female
+    };
+    let family = crate::names::family_name(rng);
+    let name = crate::names::full_name(rng, family, sex);
+    let n: u32 = rng.random_range(0..100_000_000);
+    let phone = format!(
+        "09{:02} {:03} {:03}",
+        n / 1_000_000,
+        n / 1000 % 1000,
+        n % 1000
+    );
+    files
+        .contacts
+        .write_record([unit.code.as_str(), &name, &title, &phone])
+        .map_err(|e| files.err(5, e))
 }

@@ -8,7 +8,8 @@ use std::path::Path;
 use phuxanh_domain::{Day, EventKind, Instant, Level, UnitCode, lifecycle};
 use phuxanh_gen::{GenConfig, Timeline, generate};
 use phuxanh_ingest::{
-    FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit, read,
+    FileKind, parse_citizen, parse_contact, parse_event, parse_status, parse_target, parse_unit,
+    read,
 };
 use phuxanh_units::UnitSet;
 
@@ -58,6 +59,7 @@ fn the_same_seed_gives_the_same_files() {
         "events.csv",
         "status.csv",
         "targets.csv",
+        "contacts.csv",
     ] {
         let fa = std::fs::read(a.path().join(name)).unwrap();
         assert_eq!(fa, std::fs::read(b.path().join(name)).unwrap(), "{name}");
@@ -66,7 +68,7 @@ fn the_same_seed_gives_the_same_files() {
         }
     }
     assert_eq!(sa.citizens, CITIZENS);
-    assert_eq!(sa.files.len(), 5);
+    assert_eq!(sa.files.len(), 6);
 }
 
 #[test]
@@ -121,6 +123,23 @@ fn every_row_parses_and_every_life_is_in_order() {
     assert_eq!(status.len() as u64, summary.status_rows);
     let targets = all(&d.join("targets.csv"), FileKind::Targets, parse_target);
     assert_eq!(targets.len() as u64, summary.targets);
+    // A police chief for every unit with a target: the province, its
+    // districts and its communes.
+    let contacts = all(&d.join("contacts.csv"), FileKind::Contacts, parse_contact);
+    assert_eq!(contacts.len() as u64, summary.contacts);
+    let with_targets: HashSet<_> = targets.iter().map(|t| t.unit.clone()).collect();
+    let with_contacts: HashSet<_> = contacts.iter().map(|c| c.unit.clone()).collect();
+    assert_eq!(with_contacts, with_targets);
+    assert!(
+        contacts
+            .iter()
+            .any(|c| c.title.as_str() == "Giám đốc Công an tỉnh")
+    );
+    assert!(
+        contacts
+            .iter()
+            .any(|c| c.title.as_str() == "Trưởng Công an xã")
+    );
 }
 
 #[test]

@@ -41,21 +41,21 @@ fn a_file_sets_each_named_unit_s_contacts_in_file_order() {
              4 liên hệ của 3 đơn vị (contacts for units)\n"
         )
     );
-    // By unit code ("28900" < "28903" < "837"), each unit's in file order;
+    // The district first, then its communes by code, each unit's in file order;
     // the tel: form is +84 and the national number without its 0.
     assert_eq!(
         listed(&p),
         [
+            "837 Phạm Thị Dung +842753870104",
             "28900 Nguyễn Văn An +84900000101",
             "28900 Trần Thị Bình +84900000102",
             "28903 Lê Văn Cường +84900000103",
-            "837 Phạm Thị Dung +842753870104",
         ]
     );
     // One unit and those under it: district 837 holds both communes.
     let district = p.json(&["contacts", "list", "--unit", "837", "--format", "json"]);
     assert_eq!(district["contacts"].as_array().unwrap().len(), 4);
-    let first: &Value = &district["contacts"][0];
+    let first: &Value = &district["contacts"][1];
     assert_eq!(
         *first,
         json!({
@@ -114,10 +114,10 @@ fn a_new_file_replaces_the_contacts_of_the_units_it_names_only() {
     assert_eq!(
         listed(&p),
         [
+            "837 Phạm Thị Dung +842753870104",
             "28900 Nguyễn Văn An +84900000101",
             "28903 Lê Văn Cường +84900000103",
             "28903 Hồ Thị Em +84900000105",
-            "837 Phạm Thị Dung +842753870104",
         ]
     );
 }
@@ -157,4 +157,48 @@ fn a_missing_column_is_named() {
         stderr.contains("missing column(s) phone; a contacts file needs the columns"),
         "{stderr}"
     );
+}
+
+/// The demo imports the generated police chiefs, so its dashboard has a
+/// phone to call for the province and every unit under it.
+#[test]
+fn the_demo_has_a_contact_for_every_unit() {
+    let p = Phuxanh::empty();
+    let demo = p.db();
+    p.ok(&[
+        "demo",
+        "--demo-db",
+        demo.to_str().unwrap(),
+        "--citizens",
+        "10000",
+        "--no-serve",
+    ]);
+    let contacts = p.json(&["contacts", "list", "--unit", "83", "--format", "json"]);
+    let contacts = contacts["contacts"].as_array().unwrap();
+    let units: std::collections::BTreeSet<&str> = contacts
+        .iter()
+        .map(|c| c["unit"].as_str().unwrap())
+        .collect();
+    let progress = p.json(&[
+        "progress",
+        "--unit",
+        "83",
+        "--children",
+        "--format",
+        "json",
+        "--as-of",
+        "2023-11-14",
+    ]);
+    let children = progress["children"].as_array().unwrap();
+    assert!(!children.is_empty());
+    for unit in children
+        .iter()
+        .map(|c| c["unit"]["code"].as_str().unwrap())
+        .chain(["83"])
+    {
+        assert!(units.contains(unit), "no contact for {unit}");
+    }
+    let province = contacts.iter().find(|c| c["unit"] == "83").unwrap();
+    assert_eq!(province["title"], "Giám đốc Công an tỉnh");
+    assert!(province["tel"].as_str().unwrap().starts_with("+849"));
 }

@@ -1,5 +1,6 @@
-//! Reading who answers for a unit: the `contacts` table, each unit's rows
-//! in the order its last import gave them.
+//! Reading who answers for a unit: the `contacts` table, the higher units
+//! first, then by code, each unit's rows in the order its last import gave
+//! them.
 
 use phuxanh_domain::{Contact, Email, OneLine, Phone, UnitCode};
 use phuxanh_store::{Result, StoreError};
@@ -18,7 +19,9 @@ fn stored<T>(r: std::result::Result<T, String>) -> Result<T> {
 fn read(conn: &Connection, filter: &str, id: Option<i64>) -> Result<Vec<Contact>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM contacts c JOIN units u ON u.id = c.unit_id
-         WHERE {filter} ORDER BY u.code, c.position"
+         WHERE {filter}
+         ORDER BY CASE u.level WHEN 'province' THEN 0 WHEN 'district' THEN 1
+                  WHEN 'commune' THEN 2 ELSE 3 END, u.code, c.position"
     );
     let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
     let rows = stmt

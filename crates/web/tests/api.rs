@@ -1543,10 +1543,10 @@ async fn a_units_contacts_show_on_its_page_with_tel_links_and_in_the_api() {
     assert_eq!(
         seen,
         [
+            ("837", "+842753870104"),
             ("28900", "+84900000101"),
             ("28900", "+84900000102"),
             ("28903", "+84900000103"),
-            ("837", "+842753870104"),
         ]
     );
     let (status, v) = get(&app, "/api/v1/units/836/contacts").await;

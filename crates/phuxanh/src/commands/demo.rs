@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use phuxanh_domain::Day;
-use phuxanh_ingest::{FileKind, parse_citizen, parse_event, parse_target, parse_unit};
+use phuxanh_ingest::{
+    FileKind, parse_citizen, parse_contact, parse_event, parse_target, parse_unit,
+};
 use phuxanh_report::Format;
 use phuxanh_store::Store;
 use phuxanh_store_sqlite::SqliteStore;
@@ -73,6 +75,17 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             parse_target,
             false,
             import::targets,
+        )?
+        .0,
+        import::import_file(
+            &mut store,
+            &dir.join("contacts.csv"),
+            FileKind::Contacts,
+            parse_contact,
+            false,
+            |store: &mut SqliteStore, scope: &_, rows, _: _, _: &str| {
+                Ok(store.import_contacts(scope, rows)?.import)
+            },
         )?
         .0,
     ];
