@@ -172,6 +172,16 @@ impl CitizenId {
     }
 }
 
+impl CitizenId {
+    /// The number with its middle six digits hidden, `083******789`: the
+    /// province code and the last three digits, enough to match a card in
+    /// hand, not enough to use the number.
+    pub fn masked(&self) -> String {
+        let full = self.to_string();
+        format!("{}******{}", &full[..3], &full[9..])
+    }
+}
+
 impl fmt::Display for CitizenId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:012}", self.0)
@@ -308,6 +318,12 @@ mod tests {
             None,
             day("2026-01-01"),
         )
+    }
+
+    #[test]
+    fn a_masked_id_keeps_the_province_and_the_last_three_digits() {
+        let id = CitizenId::parse("083085001789").unwrap();
+        assert_eq!(id.masked(), "083******789");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! Everything here *parses*: a value of one of these types has been checked
 //! once, at the boundary, and nothing downstream checks it again.
 
+pub mod access;
 pub mod citizen;
 pub mod contact;
 pub mod event;
@@ -21,6 +22,7 @@ pub mod time;
 pub mod timeline;
 pub mod unit;
 
+pub use access::{Password, Role, Username};
 pub use citizen::{Citizen, CitizenError, CitizenId, Sex};
 pub use contact::{Contact, Email, OneLine, Phone};
 pub use event::{Event, EventId};

@@ -5,6 +5,7 @@ use phuxanh_domain::{
     Citizen, CitizenId, Contact, Day, Email, Event, EventId, EventKind, Instant, Level, OneLine,
     Padded, Phone, Sex, TargetMetric, TargetValue, UnitCode, UnitLevel, text::normalize,
 };
+use phuxanh_store::access::UserRecord;
 use phuxanh_store::{TargetRecord, Unit};
 
 use crate::source::Record;
@@ -19,6 +20,7 @@ pub enum FileKind {
     Status,
     Targets,
     Contacts,
+    Users,
 }
 
 impl FileKind {
@@ -30,6 +32,7 @@ impl FileKind {
             FileKind::Status => "status",
             FileKind::Targets => "targets",
             FileKind::Contacts => "contacts",
+            FileKind::Users => "users",
         }
     }
 
@@ -96,6 +99,14 @@ impl FileKind {
                 ("phone", true),
                 ("email", false),
                 ("note", false),
+            ],
+            FileKind::Users => &[
+                ("username", true),
+                ("full_name", true),
+                ("role", true),
+                ("unit_code", false),
+                ("team_id", false),
+                ("phone", false),
             ],
         }
     }
@@ -338,4 +349,26 @@ pub fn parse_contact(rec: &Record<'_>, _today: Day) -> Result<Contact, String> {
             .map(|s| OneLine::parse(s, "note"))
             .transpose()?,
     })
+}
+
+/// A `users import` row: `username,full_name,role,unit_code[,team_id,phone]`.
+pub fn parse_user(rec: &Record<'_>, _today: Day) -> Result<UserRecord, String> {
+    UserRecord {
+        username: field("username", required(rec, 0, "username")?.parse())?,
+        full_name: OneLine::parse(rec.get(1), "full_name")?.to_string(),
+        role: field("role", required(rec, 2, "role")?.parse())?,
+        unit: match rec.optional(3) {
+            Some(_) => Some(unit_code(rec, 3, "unit_code", Codes::Any)?),
+            None => None,
+        },
+        team: rec
+            .optional(4)
+            .map(|s| OneLine::parse(s, "team_id").map(|t| t.to_string()))
+            .transpose()?,
+        phone: match rec.optional(5) {
+            Some(_) => Some(phone(rec, 5)?.to_string()),
+            None => None,
+        },
+    }
+    .check()
 }

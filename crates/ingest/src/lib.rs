@@ -28,6 +28,7 @@ use std::sync::mpsc::{Receiver, sync_channel};
 
 pub use kinds::{
     FileKind, parse_citizen, parse_contact, parse_event, parse_status, parse_target, parse_unit,
+    parse_user,
 };
 pub use refused::write_refused;
 pub use source::Record;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use phuxanh_domain::Day;
 use phuxanh_ingest::{
     FileKind, IngestError, Quirk, Reader, Record, parse_citizen, parse_contact, parse_event,
-    parse_status, parse_target, parse_unit, read,
+    parse_status, parse_target, parse_unit, parse_user, read,
 };
 use phuxanh_store::Refusal;
 
@@ -335,7 +335,7 @@ fn contacts_in_any_column_order_below_a_title_with_bad_rows_refused() {
 #[test]
 fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(FileKind, &str, &str); 6] = [
+    let cases: [(FileKind, &str, &str); 7] = [
         (
             FileKind::Units,
             "\"code\",name,level",
@@ -365,6 +365,11 @@ fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
             FileKind::Contacts,
             "\"unit_code\",name,title,phone",
             "28756,Nguyễn Văn A,Trưởng Công an xã,0900 000 123",
+        ),
+        (
+            FileKind::Users,
+            "username,full_name,role,\"unit_code\"",
+            "ca.phukhuong,Nguyễn Văn A,team,28756",
         ),
     ];
     for (kind, header, row) in cases {
@@ -397,6 +402,11 @@ fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
                 .map(|r| (r.0, r.1.is_ok()))
                 .collect(),
             FileKind::Contacts => read_all(&p, kind, parse_contact)
+                .0
+                .iter()
+                .map(|r| (r.0, r.1.is_ok()))
+                .collect(),
+            FileKind::Users => read_all(&p, kind, parse_user)
                 .0
                 .iter()
                 .map(|r| (r.0, r.1.is_ok()))

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use phuxanh_domain::{Day, SettingKey, TargetMetric, TargetValue, UnitCode, UnitLevel};
+use phuxanh_domain::{
+    Day, Role, SettingKey, TargetMetric, TargetValue, UnitCode, UnitLevel, Username,
+};
 use phuxanh_report::Format;
 use phuxanh_report::targets::Basis;
 use phuxanh_units::UnitSet;
@@ -37,6 +39,12 @@ pub enum Command {
         /// The minimum age of an eligible citizen.
         #[arg(long, default_value_t = 14)]
         min_age: u8,
+        /// The first administrator's user name.
+        #[arg(long, default_value = "admin", value_parser = parse_username)]
+        admin: Username,
+        /// Read the administrator's password from the first line of this file; else one is generated and printed once.
+        #[arg(long)]
+        admin_password_file: Option<PathBuf>,
     },
     /// Administrative units: add villages, list units.
     #[command(subcommand)]
@@ -102,6 +110,20 @@ pub enum Command {
     /// Report settings set once per database: issuing agency, symbol, signer, recipients (`settings list`).
     #[command(subcommand)]
     Settings(SettingsCommand),
+    /// Users who sign in to the dashboard and the API, each scoped to a unit subtree.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// API tokens for machine clients (stored hashed, shown once).
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+    /// The append-only, hash-chained audit log: list entries, or `audit verify`.
+    #[command(args_conflicts_with_subcommands = true)]
+    Audit {
+        #[command(subcommand)]
+        verify: Option<AuditCommand>,
+        #[command(flatten)]
+        query: AuditArgs,
+    },
     /// Serve the JSON API (/api/v1/…) and /healthz on the database.
     Serve {
         /// The address to listen on.
@@ -139,6 +161,115 @@ pub enum UnitsCommand {
         #[arg(long, value_parser = UnitCode::parse)]
         parent: Option<UnitCode>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UsersCommand {
+    /// Create a user, e.g. `users add ca.chothanh --role manager --unit 831`; without --password-file a one-time password is printed.
+    Add {
+        #[arg(value_parser = parse_username)]
+        name: Username,
+        /// admin (everything), manager (read and write in the unit and below), team (personal lists and intake), viewer (aggregates only).
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The unit the user is scoped to (all of it and below); not for an administrator of everything.
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: Option<UnitCode>,
+        /// The field team the user belongs to.
+        #[arg(long)]
+        team: Option<String>,
+        /// The full name, as shown on pages and in the audit log (default: NAME).
+        #[arg(long)]
+        full_name: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// Read the password from the first line of this file (else a one-time one is made).
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// Create the users of a CSV/XLSX file (username,full_name,role,unit_code[,team_id,phone]), all or none, each with a one-time password.
+    Import {
+        file: PathBuf,
+        /// Write the one-time passwords to this CSV file (username,password) instead of the terminal.
+        #[arg(long)]
+        passwords_out: Option<PathBuf>,
+    },
+    /// Every user, their role, unit and state.
+    List {
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Stop a user from signing in; their sessions end at once.
+    Disable {
+        #[arg(value_parser = parse_username)]
+        name: Username,
+    },
+    /// Let a disabled user sign in again.
+    Enable {
+        #[arg(value_parser = parse_username)]
+        name: Username,
+    },
+    /// A new one-time password (printed), or the first line of --password-file; ends their sessions and any lock.
+    ResetPassword {
+        #[arg(value_parser = parse_username)]
+        name: Username,
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokensCommand {
+    /// A token for a machine client acting as USER; printed once.
+    Create {
+        #[arg(long, value_parser = parse_username)]
+        user: Username,
+        /// The last day the token works (YYYY-MM-DD); without, until revoked.
+        #[arg(long, value_parser = parse_day)]
+        expires: Option<Day>,
+        /// Reads only: refused on every request that changes anything.
+        #[arg(long)]
+        read_only: bool,
+    },
+    /// Every token: number, user, first characters, state.
+    List {
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Revoke a token by number (`tokens list`): refused from the next request.
+    Revoke { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Check every entry's hash: exits non-zero and names the first entry edited, deleted or moved.
+    Verify,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Entries about this unit or any under it.
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub unit: Option<UnitCode>,
+    /// From this day (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_day)]
+    pub from: Option<Day>,
+    /// To this day, included.
+    #[arg(long, value_parser = parse_day)]
+    pub to: Option<Day>,
+    /// Only what this user did.
+    #[arg(long)]
+    pub user: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+pub fn parse_username(s: &str) -> Result<Username, String> {
+    s.parse()
+}
+
+pub fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
 }
 
 #[derive(Subcommand, Debug)]

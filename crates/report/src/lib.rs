@@ -7,6 +7,7 @@
 //!
 //! [`UnitFigures`]: phuxanh_store::UnitFigures
 
+pub mod access;
 pub mod briefing;
 pub mod compare;
 pub mod contacts;

@@ -3,6 +3,7 @@
 //! targets and each unit's contacts. See `schema.sql` for the tables and `counters.rs` for how the
 //! counters stay equal to what the events say.
 
+mod access;
 mod backup;
 mod check;
 mod contacts;

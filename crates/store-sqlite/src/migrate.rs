@@ -17,13 +17,14 @@ use rusqlite::Connection;
 use crate::backend;
 
 /// The schema this binary writes.
-pub const VERSION: u32 = 8;
+pub const VERSION: u32 = 9;
 /// The oldest schema a migration starts from: the first released.
 const OLDEST: u32 = 6;
 /// `MIGRATIONS[i]` takes a database from `OLDEST + i` to `OLDEST + i + 1`.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/7.sql"),
     include_str!("migrations/8.sql"),
+    include_str!("migrations/9.sql"),
 ];
 
 const _: () = assert!(OLDEST as usize + MIGRATIONS.len() == VERSION as usize);

@@ -42,6 +42,22 @@ pub(crate) fn in_scope(conn: &Connection, scope: &Scope, id: i64) -> Result<bool
     Ok(false)
 }
 
+/// The codes of unit `id` and of every unit under it.
+pub(crate) fn subtree_codes(conn: &Connection, id: i64) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare(
+            "WITH RECURSIVE sub(id) AS (
+                 SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id
+             )
+             SELECT u.code FROM units u JOIN sub ON sub.id = u.id",
+        )
+        .map_err(backend)?;
+    stmt.query_map([id], |r| r.get(0))
+        .map_err(backend)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(backend)
+}
+
 fn unit_from_row(
     r: &rusqlite::Row<'_>,
 ) -> rusqlite::Result<(String, String, String, Option<String>)> {

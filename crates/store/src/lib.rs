@@ -9,6 +9,8 @@
 //!   (one row per unit and day); no read scans citizens or events. Only
 //!   [`Store::check`] does, on purpose.
 
+pub mod access;
+
 use std::fmt;
 
 use phuxanh_domain::{
@@ -374,6 +376,12 @@ pub enum StoreError {
     /// A report setting's value that [`SettingKey::check`] refuses.
     #[error("{0}")]
     InvalidSetting(String),
+    #[error("a user named '{0}' exists already: choose another name")]
+    UserExists(String),
+    #[error("there is no user named '{0}': see `phuxanh users list`")]
+    UnknownUser(String),
+    #[error("the audit log is append-only: {0}")]
+    AuditAppendOnly(String),
     #[error("database error: {0}")]
     Backend(Box<dyn std::error::Error + Send + Sync>),
 }

@@ -157,6 +157,14 @@ pub fn import_file<T: Send + 'static>(
     let report = apply(store, &Scope::everything(), &mut rows, mode, &source)
         .with_context(|| format!("importing {}", file.display()))?;
     rows.bar.finish_and_clear();
+    if report.committed {
+        crate::commands::access::audit(
+            store,
+            crate::commands::access::record(&format!("import.{}", kind.name()))
+                .subject(source)
+                .count(report.applied as i64),
+        )?;
+    }
     Ok((report, rows.inner.warnings().to_vec()))
 }
 

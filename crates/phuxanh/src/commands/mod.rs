@@ -1,5 +1,6 @@
 //! One module per command family; [`run`] dispatches.
 
+mod access;
 mod analytics;
 mod backup;
 mod contacts;
@@ -20,8 +21,8 @@ use phuxanh_store::Store;
 use phuxanh_store_sqlite::SqliteStore;
 
 use crate::cli::{
-    CampaignsCommand, Cli, Command, ContactsCommand, ImportOnly, PendingCommand, ReportsCommand,
-    SettingsCommand, TargetsCommand, UnitsCommand,
+    AuditCommand, CampaignsCommand, Cli, Command, ContactsCommand, ImportOnly, PendingCommand,
+    ReportsCommand, SettingsCommand, TargetsCommand, TokensCommand, UnitsCommand,
 };
 use phuxanh_ingest::{
     FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit,
@@ -29,7 +30,18 @@ use phuxanh_ingest::{
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Init { units, min_age } => units::init(&cli.db, &units, min_age),
+        Command::Init {
+            units,
+            min_age,
+            admin,
+            admin_password_file,
+        } => units::init(
+            &cli.db,
+            &units,
+            min_age,
+            &admin,
+            admin_password_file.as_deref(),
+        ),
         Command::Units(UnitsCommand::Import(args)) => import::run(
             &mut open(&cli.db)?,
             &args,
@@ -135,6 +147,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Settings(SettingsCommand::Unset { key }) => {
             settings::unset(&mut open(&cli.db)?, key)
         }
+        Command::Users(command) => access::run(&mut open(&cli.db)?, command),
+        Command::Tokens(TokensCommand::Create {
+            user,
+            expires,
+            read_only,
+        }) => access::token_create(&mut open(&cli.db)?, &user, expires, read_only),
+        Command::Tokens(TokensCommand::List { output }) => {
+            access::token_list(&open(&cli.db)?, &output)
+        }
+        Command::Tokens(TokensCommand::Revoke { id }) => {
+            access::token_revoke(&mut open(&cli.db)?, id)
+        }
+        Command::Audit {
+            verify: Some(AuditCommand::Verify),
+            ..
+        } => access::audit_verify(&open(&cli.db)?),
+        Command::Audit { query, .. } => access::audit_list(&open(&cli.db)?, &query),
         Command::Serve { addr, stale_days } => serve(&cli.db, addr, stale_days),
         Command::Gen(args) => generate::run(&args),
         Command::Demo(args) => demo::run(&args),

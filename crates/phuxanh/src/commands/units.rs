@@ -14,7 +14,13 @@ use phuxanh_store::{Reorganisation, ReorganiseReport};
 use phuxanh_units::{Destination, UnitSet};
 
 /// Creates a database with the chosen built-in units.
-pub fn init(db: &str, units: &str, min_age: u8) -> Result<ExitCode> {
+pub fn init(
+    db: &str,
+    units: &str,
+    min_age: u8,
+    admin: &phuxanh_domain::Username,
+    admin_password_file: Option<&Path>,
+) -> Result<ExitCode> {
     let set = parse_unit_set(units).map_err(anyhow::Error::msg)?;
     if db.starts_with("postgres://") || db.starts_with("postgresql://") {
         bail!("PostgreSQL is not supported by this version yet: pass a SQLite file path with --db");
@@ -33,6 +39,7 @@ pub fn init(db: &str, units: &str, min_age: u8) -> Result<ExitCode> {
         vi::number(count(UnitLevel::Commune)),
         set.map_or("none", |s| s.name()),
     );
+    crate::commands::access::first_admin(&mut store, admin, admin_password_file)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -88,6 +88,11 @@ impl Phuxanh {
         self.dir.path().join("test.db")
     }
 
+    /// The database, opened as the server would.
+    pub fn store(&self) -> SqliteStore {
+        SqliteStore::open(&self.db()).unwrap()
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_phuxanh"))
             .arg("--db")
