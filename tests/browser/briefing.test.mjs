@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { ADMIN_PASSWORD, signIn } from "./session.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const data = resolve(here, "../data");
@@ -25,11 +26,11 @@ const dir = mkdtempSync(join(tmpdir(), "phuxanh-briefing-"));
 const db = join(dir, "briefing.db");
 const port = 19500 + Math.floor(Math.random() * 400);
 const base = `http://127.0.0.1:${port}`;
-let server, browser, page;
+let server, browser, page, token;
 
 const run = (...args) => execFileSync(bin, ["--db", db, ...args], { cwd: dir, stdio: "pipe" }).toString();
 const api = async (path) => {
-  const r = await fetch(base + path);
+  const r = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
   assert.ok(r.ok, `${path}: ${r.status}`);
   return r.json();
 };
@@ -38,7 +39,9 @@ const row = async (name, table = "table") =>
   page.locator(`${table} tbody tr`, { has: page.locator(`a:text-is("${name}")`) }).first().locator("th, td").allInnerTexts();
 
 before(async () => {
-  run("init", "--units", "none");
+  writeFileSync(join(dir, "admin.pw"), ADMIN_PASSWORD);
+  run("init", "--units", "none", "--admin-password-file", join(dir, "admin.pw"));
+  token = run("tokens", "create", "--user", "admin").trim();
   // Two communes named "Xã Vĩnh Hòa", one in each district (no citizens).
   writeFileSync(join(dir, "more.csv"), "code,name,level,parent_code\n28756,Xã Vĩnh Hòa,commune,836\n28757,Xã Vĩnh Hòa,commune,837\n");
   run("units", "import", join(data, "units.csv"));
@@ -55,6 +58,7 @@ before(async () => {
   }
   browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] });
   page = await browser.newPage();
+  await signIn(page, base, "admin", ADMIN_PASSWORD);
 });
 
 after(async () => {
@@ -130,6 +134,7 @@ test("same-named communes are told apart, and the search box finds them without 
 
 test("on a 360 px phone nothing overflows outside the table boxes", async () => {
   const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  await signIn(phone, base, "admin", ADMIN_PASSWORD);
   for (const path of [
     "/units/83", "/units/837", "/units/83/ranking?level=commune", "/units/83/compare",
     "/units/83/daily", "/units/83/funnel", "/units/83/completed", "/search?q=ba+tri", "/units/99999",
@@ -201,10 +206,11 @@ test("a report issued from the overview is kept as sent, beside late data", asyn
   // The archive lists it, and its file is a PDF.
   await page.goto(`${base}/units/837/reports`);
   assert.deepEqual((await page.locator("tbody tr").first().locator("td").allInnerTexts()).slice(2, 4), ["Đại úy Lê", "12/09/2023"]);
-  const file = await fetch(`${base}/reports/1/file`);
+  const file = await fetch(`${base}/reports/1/file`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(file.headers.get("content-type"), "application/pdf");
   // Read on a phone, the table scrolls in its box.
   const phone = await browser.newPage({ viewport: { width: 360, height: 740 }, isMobile: true });
+  await signIn(phone, base, "admin", ADMIN_PASSWORD);
   await phone.goto(`${base}/reports/1`);
   assert.equal(await phone.evaluate(() => document.documentElement.scrollWidth), 360);
   await phone.close();

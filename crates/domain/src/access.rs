@@ -1,7 +1,7 @@
 //! Who may do what: the roles of Phủ Xanh's users and their names.
 //!
 //! A user is scoped to a unit subtree (the store's `Scope`); the role says
-//! what they may do inside it. docs/security.md and SECURITY.md give the
+//! what they may do inside it. SECURITY.md gives the
 //! whole table; these methods are the one place it is written in code.
 
 use std::fmt;

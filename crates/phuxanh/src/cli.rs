@@ -132,6 +132,9 @@ pub enum Command {
         /// Warn on every page when no new data has come for this many days while a campaign runs.
         #[arg(long, default_value_t = phuxanh_web::STALE_DAYS)]
         stale_days: u32,
+        /// Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-For and mark cookies Secure.
+        #[arg(long)]
+        behind_proxy: bool,
     },
     /// Write a synthetic campaign (units, roster, events, targets) as CSV files.
     Gen(GenArgs),

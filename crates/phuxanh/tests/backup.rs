@@ -131,8 +131,10 @@ fn a_backup_taken_during_an_import_is_one_committed_state_and_restores_exactly()
 fn a_restore_under_a_running_server_shows_the_restored_figures() {
     let p = Phuxanh::with_fixture();
     let copy = p.dir.path().join("copy.db");
-    p.ok(&["backup", "--out", copy.to_str().unwrap()]);
+    // Started first: the copy holds the server's token too (a restore
+    // brings back the users and tokens of the copy).
     let server = Server::start(&p.db());
+    p.ok(&["backup", "--out", copy.to_str().unwrap()]);
     let url = "/api/v1/units/83/progress?as_of=2023-09-30";
     let original = server.get_json(url);
     // A change the copy does not have, read (and cached) by the server.

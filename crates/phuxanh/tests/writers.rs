@@ -119,8 +119,9 @@ fn the_server_starts_and_reads_while_a_writer_holds_the_database_and_a_post_gets
         "--format",
         "json",
     ]);
+    let token = common::admin_token(&p.db());
     let holder = hold_write_lock(&p, Duration::from_secs(9));
-    let server = Server::start(&p.db());
+    let server = Server::with_token(&p.db(), token);
     let progress = server.get_json("/api/v1/units/83/progress?as_of=2023-09-30");
     assert_eq!(progress, expected);
     let page = server.request("GET", "/units/83?as_of=2023-09-30", "");

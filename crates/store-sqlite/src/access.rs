@@ -13,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::{SqliteStore, backend, tree, write_transaction};
 
 /// A stored use (a session's, a token's) is moved on at most this often.
-const TOUCH_SECS: i64 = 60;
+use phuxanh_store::access::TOUCH_SECS;
 
 const USER_COLUMNS: &str = "u.id, u.username, u.full_name, u.role, un.code, u.team_id, u.phone,
      u.disabled, u.must_change, u.locked_until, u.created_at";
@@ -338,13 +338,12 @@ impl AccessStore for SqliteStore {
     }
 
     fn session(
-        &mut self,
+        &self,
         secret: &str,
         now: Instant,
         limits: SessionLimits,
     ) -> Result<Option<SessionInfo>> {
         self.require_initialised()?;
-        let hash = secret_hash(secret);
         let found = self
             .conn
             .prepare_cached(&format!(
@@ -354,7 +353,7 @@ impl AccessStore for SqliteStore {
                  WHERE s.hash = ?1"
             ))
             .map_err(backend)?
-            .query_row([&hash], |r| {
+            .query_row([secret_hash(secret)], |r| {
                 Ok(SessionInfo {
                     csrf: r.get(0)?,
                     created_at: Instant::from_unix_seconds(r.get(1)?),
@@ -364,28 +363,19 @@ impl AccessStore for SqliteStore {
             })
             .optional()
             .map_err(backend)?;
-        let Some(session) = found else {
-            return Ok(None);
-        };
-        let t = now.unix_seconds();
-        let expired = t - session.last_seen.unix_seconds() > limits.idle_secs
-            || t - session.created_at.unix_seconds() > limits.absolute_secs
-            || session.user.disabled;
-        if expired {
-            self.conn
-                .execute("DELETE FROM web_sessions WHERE hash = ?1", [&hash])
-                .map_err(backend)?;
-            return Ok(None);
-        }
-        if t - session.last_seen.unix_seconds() >= TOUCH_SECS {
-            self.conn
-                .execute(
-                    "UPDATE web_sessions SET last_seen = ?2 WHERE hash = ?1",
-                    params![hash, t],
-                )
-                .map_err(backend)?;
-        }
-        Ok(Some(session))
+        Ok(found.filter(|s| s.current_at(now, limits)))
+    }
+
+    fn touch_session(&mut self, secret: &str, now: Instant) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE web_sessions SET last_seen = ?2
+                 WHERE hash = ?1 AND last_seen <= ?2 - ?3",
+            )
+            .map_err(backend)?
+            .execute(params![secret_hash(secret), now.unix_seconds(), TOUCH_SECS])
+            .map_err(backend)?;
+        Ok(())
     }
 
     fn end_session(&mut self, secret: &str) -> Result<()> {

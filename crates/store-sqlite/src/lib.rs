@@ -320,6 +320,21 @@ impl Store for SqliteStore {
         tree::children(&self.conn, id)
     }
 
+    fn ancestors(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Unit>> {
+        let id = self.scoped_unit_id(scope, code)?;
+        let mut out = Vec::new();
+        let mut next = tree::unit_by_id(&self.conn, id)?.parent;
+        while let Some(parent) = next {
+            let id = tree::unit_id(&self.conn, &parent)?
+                .ok_or_else(|| StoreError::UnknownUnit(parent.clone()))?;
+            let unit = tree::unit_by_id(&self.conn, id)?;
+            next = unit.parent.clone();
+            out.push(unit);
+        }
+        out.reverse();
+        Ok(out)
+    }
+
     fn roots(&self, scope: &Scope) -> Result<Vec<Unit>> {
         self.require_initialised()?;
         match scope.root() {
@@ -464,8 +479,18 @@ impl Store for SqliteStore {
         })
     }
 
-    fn campaigns(&self) -> Result<Vec<Campaign>> {
+    fn campaigns(&self, scope: &Scope) -> Result<Vec<Campaign>> {
         self.require_initialised()?;
+        // A scoped caller sees the country's campaigns, those of the units
+        // above them (whose windows they work in) and their subtree's.
+        let above: Vec<UnitCode> = match scope.root() {
+            None => Vec::new(),
+            Some(root) => self
+                .ancestors(scope, root)?
+                .into_iter()
+                .map(|u| u.code)
+                .collect(),
+        };
         let mut stmt = self
             .conn
             .prepare(
@@ -486,11 +511,21 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         for row in rows {
             let (name, from, to, unit) = row.map_err(backend)?;
+            let unit = unit.map(|u| parse_stored::<UnitCode>(&u)).transpose()?;
+            if let Some(code) = &unit
+                && scope.root().is_some()
+                && !above.contains(code)
+            {
+                let id = tree::unit_id(&self.conn, code)?;
+                if !id.is_some_and(|id| tree::in_scope(&self.conn, scope, id).unwrap_or(false)) {
+                    continue;
+                }
+            }
             out.push(Campaign {
                 name,
                 from: Day::from_number(from),
                 to: Day::from_number(to),
-                unit: unit.map(|u| parse_stored::<UnitCode>(&u)).transpose()?,
+                unit,
             });
         }
         Ok(out)

@@ -189,7 +189,7 @@ CREATE TABLE issued_reports (
 );
 CREATE INDEX issued_reports_by_unit ON issued_reports (unit_id, id);
 
--- Users and their roles (docs/security.md).
+-- Users and their roles (SECURITY.md).
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,
     username      TEXT NOT NULL UNIQUE,

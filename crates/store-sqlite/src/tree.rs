@@ -254,6 +254,11 @@ impl UnitIndex {
         self.by_id.get(&id).is_some_and(|n| n.retired)
     }
 
+    /// Whether the scope is every unit (the command line's).
+    pub fn sees_everything(&self) -> bool {
+        self.scope_root.is_none()
+    }
+
     pub fn in_scope(&self, id: i64) -> bool {
         match self.scope_root {
             None => true,

@@ -458,6 +458,18 @@ fn reads_are_scoped() {
         Err(StoreError::UnknownUnit(_))
     ));
     assert_eq!(store.roots(&scope).unwrap()[0].code, code("831"));
+    // The units above are named (breadcrumbs) from inside the scope only.
+    let above: Vec<_> = store
+        .ancestors(&scope, &code("28756"))
+        .unwrap()
+        .into_iter()
+        .map(|u| u.code.to_string())
+        .collect();
+    assert_eq!(above, ["83", "831"]);
+    assert!(matches!(
+        store.ancestors(&scope, &code("832")),
+        Err(StoreError::OutOfScope(_))
+    ));
 }
 
 #[test]
@@ -1086,7 +1098,7 @@ mod reorganise {
             r.targets_to_set
         );
         // The campaign of a district moved to the new province.
-        let campaigns = store.campaigns().unwrap();
+        let campaigns = store.campaigns(&Scope::everything()).unwrap();
         assert_eq!(campaigns[0].unit, Some(code("86")));
         // Doing it again is refused.
         let err = store.reorganise(&plan(&[]), true).unwrap_err();

@@ -120,6 +120,24 @@ pub struct SessionInfo {
     pub last_seen: Instant,
 }
 
+impl SessionInfo {
+    /// Neither idle too long nor too old, and its user still enabled.
+    pub fn current_at(&self, now: Instant, limits: SessionLimits) -> bool {
+        let t = now.unix_seconds();
+        t - self.last_seen.unix_seconds() <= limits.idle_secs
+            && t - self.created_at.unix_seconds() <= limits.absolute_secs
+            && !self.user.disabled
+    }
+
+    /// Whether its last use is old enough to be worth recording.
+    pub fn needs_touch(&self, now: Instant) -> bool {
+        now.unix_seconds() - self.last_seen.unix_seconds() >= TOUCH_SECS
+    }
+}
+
+/// Last uses of sessions and tokens are written at most this often.
+pub const TOUCH_SECS: i64 = 60;
+
 /// How long sessions last.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionLimits {
@@ -165,7 +183,7 @@ pub struct AuditRecord {
     /// `admin`, a user name, `cli:root`, or `-` for an unknown caller.
     pub actor: String,
     /// What happened, e.g. `signin`, `signin.failed`, `personal.view`;
-    /// docs/security.md lists them.
+    /// SECURITY.md lists them.
     pub action: String,
     /// The unit it concerned, if one.
     pub unit: Option<UnitCode>,
@@ -376,14 +394,17 @@ pub trait AccessStore {
 
     /// Starts a session; returns the cookie's secret and its CSRF token.
     fn create_session(&mut self, user_id: i64, now: Instant) -> Result<(String, String)>;
-    /// The session of a cookie's secret, if it is current; its last use is
-    /// moved to `now` (at most once a minute, to spare writes).
+    /// The session of a cookie's secret, if it is current (a read: a
+    /// server's read connections answer it).
     fn session(
-        &mut self,
+        &self,
         secret: &str,
         now: Instant,
         limits: SessionLimits,
     ) -> Result<Option<SessionInfo>>;
+    /// Moves a session's last use to `now` (at most once a minute, to spare
+    /// writes), which keeps it from the idle limit.
+    fn touch_session(&mut self, secret: &str, now: Instant) -> Result<()>;
     /// Ends a session (sign-out).
     fn end_session(&mut self, secret: &str) -> Result<()>;
 

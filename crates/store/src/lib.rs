@@ -407,6 +407,10 @@ pub trait Store {
 
     /// The roots of what `scope` may see: every province, or the scope's root.
     fn roots(&self, scope: &Scope) -> Result<Vec<Unit>>;
+    /// The units above `code` (which `scope` must hold), the province
+    /// first: a page's breadcrumbs. Their names and codes are public, as
+    /// the administrative units are; nothing else of them is given.
+    fn ancestors(&self, scope: &Scope, code: &UnitCode) -> Result<Vec<Unit>>;
 
     /// The counters and targets of a unit as of the end of `as_of`.
     fn figures(&self, scope: &Scope, code: &UnitCode, as_of: Day) -> Result<UnitFigures>;
@@ -500,8 +504,9 @@ pub trait Store {
     /// Records a named campaign window; its unit, if any, must be in scope.
     fn add_campaign(&mut self, scope: &Scope, campaign: &Campaign) -> Result<()>;
 
-    /// Every campaign, by start day.
-    fn campaigns(&self) -> Result<Vec<Campaign>>;
+    /// The campaigns `scope` may see, by start day: the country's, those of
+    /// the units above its root, and those of its subtree.
+    fn campaigns(&self, scope: &Scope) -> Result<Vec<Campaign>>;
 
     /// A number that grows with every committed change to the data: two
     /// reads under the same generation see the same figures.

@@ -6,44 +6,45 @@
 
 use std::sync::Arc;
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use phuxanh_domain::{Day, UnitCode, UnitLevel};
 use phuxanh_report::compare::{CampaignList, Window};
 use phuxanh_report::period::Period;
 use phuxanh_report::progress::{Progress, WithChildren};
 use phuxanh_report::ranking::Show;
 use phuxanh_report::{compare, daily, funnel, progress, ranking, targets};
-use phuxanh_store::{Scope, Store, Unit};
+use phuxanh_store::{Store, Unit};
 use serde::Serialize;
 
+use crate::auth::Caller;
 use crate::cache::Key;
 use crate::contract::{Param, Query, Rule, Slot, route_params, shifted};
+use crate::routes::Table;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/campaigns", get(campaigns))
-        .route("/pending", get(pending))
-        .route("/search", get(search))
-        .route("/units", get(roots))
-        .route("/units/{code}", get(unit))
-        .route("/units/{code}/progress", get(progress))
-        .route("/units/{code}/compare", get(compare))
-        .route("/units/{code}/daily", get(daily))
-        .route("/units/{code}/ranking", get(ranking))
-        .route("/units/{code}/completed", get(completed))
-        .route("/units/{code}/funnel", get(funnel))
-        .route("/units/{code}/targets", get(targets))
-        .route("/units/{code}/history", get(history))
-        .route("/units/{code}/reports", get(issued_reports))
-        .route("/reports/{id}", get(issued_report))
-        .route("/units/{code}/contacts", get(contacts))
+pub(crate) fn routes(t: Table) -> Table {
+    use crate::auth::Access::{Persons, Signed};
+    t.get("/campaigns", Signed, campaigns)
+        .get("/pending", Persons, pending)
+        .get("/search", Signed, search)
+        .get("/units", Signed, roots)
+        .get("/units/{code}", Signed, unit)
+        .get("/units/{code}/progress", Signed, progress)
+        .get("/units/{code}/compare", Signed, compare)
+        .get("/units/{code}/daily", Signed, daily)
+        .get("/units/{code}/ranking", Signed, ranking)
+        .get("/units/{code}/completed", Signed, completed)
+        .get("/units/{code}/funnel", Signed, funnel)
+        .get("/units/{code}/targets", Signed, targets)
+        .get("/units/{code}/history", Signed, history)
+        .get("/units/{code}/reports", Signed, issued_reports)
+        .get("/reports/{id}", Signed, issued_report)
+        .get("/units/{code}/contacts", Signed, contacts)
 }
 
 /// The target metrics, as `TargetMetric` names them.
@@ -281,19 +282,21 @@ pub(crate) fn unit_code(code: &str) -> Result<UnitCode, ApiError> {
 /// parameters, and the cache key they make.
 fn checked(
     route: &'static str,
+    caller: &Caller,
     path: Result<Path<String>, PathRejection>,
     raw: Option<String>,
     slots: &'static [Slot],
 ) -> Result<(UnitCode, Query, Key), ApiError> {
     let Path(code) = path.map_err(|e| ApiError::invalid("code", e.body_text()))?;
     let code = unit_code(&code)?;
-    let (q, key) = query(route, code.as_str(), raw, slots)?;
+    let (q, key) = query(route, caller, code.as_str(), raw, slots)?;
     Ok((code, q, key))
 }
 
 /// The query alone, for the routes without a unit.
 fn query(
     route: &'static str,
+    caller: &Caller,
     unit: &str,
     raw: Option<String>,
     slots: &'static [Slot],
@@ -304,14 +307,9 @@ fn query(
         unit: unit.to_string(),
         query: q.canonical(),
         today: Day::today(),
+        view: caller.view(),
     };
     Ok((q, key))
-}
-
-/// The command line runs with every unit in scope; users and their scopes
-/// come with authentication.
-fn scope() -> Scope {
-    Scope::everything()
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -341,11 +339,12 @@ pub(crate) struct UnitWithChildren {
 }
 
 #[utoipa::path(get, path = "/api/v1/units", params(NoParams), responses((status = 200, description = "The provinces (the roots of the unit tree)", body = Vec<UnitView>)))]
-async fn roots(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Reply {
-    let (_, key) = query("units", "", raw, NoParams::SLOTS)?;
-    answer(s, key, |store| {
+async fn roots(State(s): State<Arc<AppState>>, caller: Caller, RawQuery(raw): RawQuery) -> Reply {
+    let scope = caller.scope();
+    let (_, key) = query("units", &caller, "", raw, NoParams::SLOTS)?;
+    answer(s, key, move |store| {
         Ok(store
-            .roots(&scope())?
+            .roots(&scope)?
             .iter()
             .map(UnitView::from)
             .collect::<Vec<_>>())
@@ -354,13 +353,19 @@ async fn roots(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Reply
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}", params(UnitParams), responses((status = 200, description = "A unit and the units directly under it", body = UnitWithChildren)))]
-async fn unit(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
-    let (code, _, key) = checked("unit", path, raw, UnitParams::SLOTS)?;
+async fn unit(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let scope = caller.scope();
+    let (code, _, key) = checked("unit", &caller, path, raw, UnitParams::SLOTS)?;
     answer(s, key, move |store| {
         Ok(UnitWithChildren {
-            unit: UnitView::from(&store.unit(&scope(), &code)?),
+            unit: UnitView::from(&store.unit(&scope, &code)?),
             children: store
-                .children(&scope(), &code)?
+                .children(&scope, &code)?
                 .iter()
                 .map(UnitView::from)
                 .collect(),
@@ -379,13 +384,19 @@ pub(crate) enum ProgressBody {
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/progress", params(ProgressParams), responses((status = 200, description = "Progress of a unit (and its children): the shape of `progress --format json`", body = ProgressBody)))]
-async fn progress(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
-    let (code, q, key) = checked("progress", path, raw, ProgressParams::SLOTS)?;
+async fn progress(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let scope = caller.scope();
+    let (code, q, key) = checked("progress", &caller, path, raw, ProgressParams::SLOTS)?;
     let asked = q.parsed("as_of")?;
     let children = q.flag("children");
     answer(s, key, move |store| {
         let day = data_day(store, asked)?;
-        let report = progress::gather(store, &scope(), &code, day, children)?;
+        let report = progress::gather(store, &scope, &code, day, children)?;
         Ok(if children {
             ProgressBody::WithChildren(Box::new(report))
         } else {
@@ -420,15 +431,21 @@ fn span(store: &dyn Store, (from, to): Asked, default_days: i32) -> Result<(Day,
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/compare", params(CompareParams), responses((status = 200, description = "A window against the window of equal length before it", body = compare::Comparison)))]
-async fn compare(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
-    let (code, q, key) = checked("compare", path, raw, CompareParams::SLOTS)?;
+async fn compare(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let scope = caller.scope();
+    let (code, q, key) = checked("compare", &caller, path, raw, CompareParams::SLOTS)?;
     let campaign = q.get("campaign").map(str::to_owned);
     let asked = asked_span(&q)?;
     answer(s, key, move |store| {
         let (window, name) = match campaign {
             Some(name) => {
                 // The campaign's days, cut at `to` when it falls inside them.
-                let campaigns = store.campaigns()?;
+                let campaigns = store.campaigns(&scope)?;
                 let day = match asked.1 {
                     Some(to) => to,
                     None => campaigns
@@ -449,25 +466,37 @@ async fn compare(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): Raw
                 )
             }
         };
-        Ok(compare::compare(store, &scope(), &code, window, name)?)
+        Ok(compare::compare(store, &scope, &code, window, name)?)
     })
     .await
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/daily", params(DailyParams), responses((status = 200, description = "The day's increase per metric for the unit and each child", body = daily::Daily)))]
-async fn daily(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
-    let (code, q, key) = checked("daily", path, raw, DailyParams::SLOTS)?;
+async fn daily(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let scope = caller.scope();
+    let (code, q, key) = checked("daily", &caller, path, raw, DailyParams::SLOTS)?;
     let asked = q.parsed("date")?;
     answer(s, key, move |store| {
         let date = data_day(store, asked)?;
-        Ok(daily::daily(store, &scope(), &code, date)?)
+        Ok(daily::daily(store, &scope, &code, date)?)
     })
     .await
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/ranking", params(RankingParams), responses((status = 200, description = "Units under the unit ranked by target percentage, with the rank the day before", body = ranking::Ranking)))]
-async fn ranking(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
-    let (code, q, key) = checked("ranking", path, raw, RankingParams::SLOTS)?;
+async fn ranking(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let scope = caller.scope();
+    let (code, q, key) = checked("ranking", &caller, path, raw, RankingParams::SLOTS)?;
     let (metric, level, day) = (
         q.parsed("metric")?
             .ok_or_else(|| ApiError::invalid("metric", "'metric' is required"))?,
@@ -484,7 +513,7 @@ async fn ranking(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): Raw
     answer(s, key, move |store| {
         Ok(ranking::ranking(
             store,
-            &scope(),
+            &scope,
             &code,
             metric,
             level,
@@ -496,8 +525,14 @@ async fn ranking(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): Raw
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/completed", params(CompletedParams), responses((status = 200, description = "Units that reached their target, with the day each first did", body = ranking::Completed)))]
-async fn completed(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
-    let (code, q, key) = checked("completed", path, raw, CompletedParams::SLOTS)?;
+async fn completed(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let scope = caller.scope();
+    let (code, q, key) = checked("completed", &caller, path, raw, CompletedParams::SLOTS)?;
     let (metric, level, day) = (
         q.parsed("metric")?
             .ok_or_else(|| ApiError::invalid("metric", "'metric' is required"))?,
@@ -507,7 +542,7 @@ async fn completed(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): R
     answer(s, key, move |store| {
         Ok(ranking::completed(
             store,
-            &scope(),
+            &scope,
             &code,
             metric,
             level,
@@ -518,13 +553,19 @@ async fn completed(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): R
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/funnel", params(FunnelParams), responses((status = 200, description = "Conversion between stages and median days per step", body = funnel::Funnel)))]
-async fn funnel(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
-    let (code, q, key) = checked("funnel", path, raw, FunnelParams::SLOTS)?;
+async fn funnel(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let scope = caller.scope();
+    let (code, q, key) = checked("funnel", &caller, path, raw, FunnelParams::SLOTS)?;
     let asked = q.parsed("as_of")?;
     answer(s, key, move |store| {
         Ok(funnel::funnel(
             store,
-            &scope(),
+            &scope,
             &code,
             data_day(store, asked)?,
         )?)
@@ -533,23 +574,35 @@ async fn funnel(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQ
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/targets", params(TargetsParams), responses((status = 200, description = "The unit's targets and its children's", body = targets::TargetList)))]
-async fn targets(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
-    let (code, q, key) = checked("targets", path, raw, TargetsParams::SLOTS)?;
+async fn targets(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let scope = caller.scope();
+    let (code, q, key) = checked("targets", &caller, path, raw, TargetsParams::SLOTS)?;
     let history = q.flag("history");
     answer(s, key, move |store| {
-        Ok(targets::list(store, &scope(), &code, history)?)
+        Ok(targets::list(store, &scope, &code, history)?)
     })
     .await
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/contacts", params(ContactsParams), responses((status = 200, description = "Who answers for the unit (and with `below=true` for every unit under it): name, title, phone as written and as a `tel:` number, by unit code and in the order of the file that set them; `contacts list --format json`", body = phuxanh_report::contacts::ContactList)))]
-async fn contacts(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
-    let (code, q, key) = checked("contacts", path, raw, ContactsParams::SLOTS)?;
+async fn contacts(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let scope = caller.scope();
+    let (code, q, key) = checked("contacts", &caller, path, raw, ContactsParams::SLOTS)?;
     let below = q.flag("below");
     answer(s, key, move |store| {
         Ok(phuxanh_report::contacts::list(
             store,
-            &scope(),
+            &scope,
             Some(&code),
             below,
         )?)
@@ -579,38 +632,49 @@ pub async fn version(
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/history", params(HistoryParams), responses((status = 200, description = "The unit's cumulative figures on each day", body = phuxanh_report::series::Series)))]
-async fn history(State(s): State<Arc<AppState>>, path: Path1, RawQuery(raw): RawQuery) -> Reply {
-    let (code, q, key) = checked("history", path, raw, HistoryParams::SLOTS)?;
+async fn history(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let scope = caller.scope();
+    let (code, q, key) = checked("history", &caller, path, raw, HistoryParams::SLOTS)?;
     let asked = asked_span(&q)?;
     answer(s, key, move |store| {
         let (from, to) = span(store, asked, 89)?;
         Ok(phuxanh_report::series::series(
-            store,
-            &scope(),
-            &code,
-            from,
-            to,
+            store, &scope, &code, from, to,
         )?)
     })
     .await
 }
 
 #[utoipa::path(get, path = "/api/v1/campaigns", params(NoParams), responses((status = 200, description = "Every campaign with its baseline window", body = CampaignList)))]
-async fn campaigns(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Reply {
-    let (_, key) = query("campaigns", "", raw, NoParams::SLOTS)?;
-    answer(s, key, |store| Ok(CampaignList::new(&store.campaigns()?))).await
+async fn campaigns(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let scope = caller.scope();
+    let (_, key) = query("campaigns", &caller, "", raw, NoParams::SLOTS)?;
+    answer(s, key, move |store| {
+        Ok(CampaignList::new(&store.campaigns(&scope)?))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/pending", params(PendingParams), responses((status = 200, description = "Events held until their predecessors arrive, oldest received first (at most 10,000 listed; `total` counts them all). They name citizens, so the answer is never cached", body = phuxanh_report::pending::Pending)))]
-async fn pending(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Reply {
-    let (q, _) = query("pending", "", raw, PendingParams::SLOTS)?;
+async fn pending(State(s): State<Arc<AppState>>, caller: Caller, RawQuery(raw): RawQuery) -> Reply {
+    let scope = caller.scope();
+    let (q, _) = query("pending", &caller, "", raw, PendingParams::SLOTS)?;
     let unit = q.get("unit").map(unit_code).transpose()?;
     // Checked counts: they parse.
     let older_than = q.get("older_than_days").and_then(|v| v.parse::<u32>().ok());
     let list = read(s, move |store| {
         Ok(phuxanh_report::pending::pending(
             store,
-            &scope(),
+            &scope,
             unit.as_ref(),
             older_than,
             phuxanh_domain::Instant::now(),
@@ -632,12 +696,13 @@ pub(crate) struct FoundView {
 pub(crate) const SEARCH_LIMIT: usize = 20;
 
 #[utoipa::path(get, path = "/api/v1/search", params(SearchParams), responses((status = 200, description = "Units in force whose name holds every word asked (without diacritics or case) or whose code starts with it, closest first, at most 20", body = Vec<FoundView>)))]
-async fn search(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Reply {
-    let (q, key) = query("search", "", raw, SearchParams::SLOTS)?;
+async fn search(State(s): State<Arc<AppState>>, caller: Caller, RawQuery(raw): RawQuery) -> Reply {
+    let scope = caller.scope();
+    let (q, key) = query("search", &caller, "", raw, SearchParams::SLOTS)?;
     let words = q.get("q").unwrap_or_default().to_string();
     answer(s, key, move |store| {
         Ok(found_views(&store.search_units(
-            &scope(),
+            &scope,
             &words,
             SEARCH_LIMIT,
         )?))
@@ -695,12 +760,14 @@ mod tests {
 #[utoipa::path(get, path = "/api/v1/units/{code}/reports", params(UnitParams), responses((status = 200, description = "The period reports issued for the unit (`report --issue`, the dashboard's button), newest first. Issuing does not change the data's generation, so the answer is never cached", body = phuxanh_report::issued::Archive)))]
 pub(crate) async fn issued_reports(
     State(s): State<Arc<AppState>>,
+    caller: Caller,
     path: Path1,
     RawQuery(raw): RawQuery,
 ) -> Reply {
-    let (code, _, _) = checked("issued_reports", path, raw, UnitParams::SLOTS)?;
+    let scope = caller.scope();
+    let (code, _, _) = checked("issued_reports", &caller, path, raw, UnitParams::SLOTS)?;
     let archive = read(s, move |store| {
-        let kept = store.issued_reports(&scope(), &code)?;
+        let kept = store.issued_reports(&scope, &code)?;
         Ok(phuxanh_report::issued::Archive(
             kept.iter().map(Into::into).collect(),
         ))
@@ -712,18 +779,20 @@ pub(crate) async fn issued_reports(
 #[utoipa::path(get, path = "/api/v1/reports/{id}", params(IssuedParams), responses((status = 200, description = "An issued report: each figure as it was sent, as the data gives it now for the same unit, day and period, and the difference", body = phuxanh_report::issued::Compared), (status = 404, description = "No issued report has this number", body = crate::error::ErrorBody)))]
 pub(crate) async fn issued_report(
     State(s): State<Arc<AppState>>,
+    caller: Caller,
     path: Path1,
     RawQuery(raw): RawQuery,
 ) -> Reply {
+    let scope = caller.scope();
     let Path(id) = path.map_err(|e| ApiError::invalid("id", e.body_text()))?;
-    let (q, _) = query("issued_report", "", raw, IssuedParams::SLOTS)?;
+    let (q, _) = query("issued_report", &caller, "", raw, IssuedParams::SLOTS)?;
     let id = crate::issued::report_id(&id)?;
     let only_changed = q.get("changed").is_some_and(|v| v == "true");
     let compared = read(s, move |store| {
         let (report, _) = store
-            .issued_report(&scope(), id)?
+            .issued_report(&scope, id)?
             .ok_or_else(|| ApiError::not_found(format!("no issued report number {id}")))?;
-        let mut c = phuxanh_report::issued::compared(store, &scope(), &report)?;
+        let mut c = phuxanh_report::issued::compared(store, &scope, &report)?;
         if only_changed {
             c.changes.retain(|c| c.changed);
         }

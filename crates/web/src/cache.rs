@@ -19,21 +19,28 @@ pub const DEFAULT_BYTES: usize = 64 << 20;
 /// What an answer depends on: the route, its unit, its checked query in
 /// canonical order (`contract::Query::canonical`, so that the order and
 /// spelling of the parameters do not matter and unknown ones never get
-/// here), and today's date (a read without a day means today). The caller's
-/// scope, when sign-in comes, is one more field.
+/// here), today's date (a read without a day means today), and the caller's
+/// role and subtree ([`Caller::view`](crate::auth::Caller::view)): an answer
+/// is never served to a caller of another view.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Key {
     pub route: &'static str,
     pub unit: String,
     pub query: String,
     pub today: Day,
+    pub view: String,
 }
 
 impl Key {
     /// What an entry costs: its answer, its key and the bookkeeping.
     fn weight(&self, body: &Bytes) -> usize {
         const OVERHEAD: usize = 64;
-        body.len() + self.unit.len() + self.query.len() + size_of::<Key>() + OVERHEAD
+        body.len()
+            + self.unit.len()
+            + self.query.len()
+            + self.view.len()
+            + size_of::<Key>()
+            + OVERHEAD
     }
 }
 
@@ -145,6 +152,7 @@ mod tests {
             unit: "83".into(),
             query: query.into(),
             today: "2023-11-14".parse().unwrap(),
+            view: "admin".into(),
         }
     }
 

@@ -40,6 +40,7 @@ pub(crate) struct When {
 impl When {
     pub(crate) fn read<S: Store + ?Sized>(
         store: &S,
+        scope: &phuxanh_store::Scope,
         asked: Option<Day>,
     ) -> Result<When, StoreError> {
         let freshness = store.freshness()?;
@@ -47,7 +48,7 @@ impl When {
             day: day(asked, &freshness, Day::today()),
             asked,
             freshness,
-            campaigns: store.campaigns()?,
+            campaigns: store.campaigns(scope)?,
         })
     }
 

@@ -45,7 +45,9 @@ pub struct ErrorBody {
 #[allow(dead_code)]
 pub struct ErrorDetail {
     /// `invalid` (400: the request breaks the document; `field` names what),
-    /// `not_found` or `unknown_unit` (404), `too_large` (413), `refused`
+    /// `unauthorized` (401: no session or token, or one no longer good),
+    /// `forbidden` or `out_of_scope` (403: the role or the unit subtree does
+    /// not allow it), `not_found` or `unknown_unit` (404), `too_large` (413), `refused`
     /// (422), `internal` (500), `database` or `timeout` (503), …
     code: String,
     message: String,
@@ -68,6 +70,26 @@ impl ApiError {
         ApiError {
             status: StatusCode::NOT_FOUND,
             code: "not_found",
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// No session or token, or one that is no longer good.
+    pub fn unauthorized(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// Signed in, but the role or the scope does not allow this.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "forbidden",
             message: message.into(),
             field: None,
         }
@@ -107,7 +129,9 @@ impl From<StoreError> for ApiError {
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!("{e}");
+            // What went wrong inside stays in the log: the client learns
+            // only that it did.
+            return ApiError::bug(e);
         }
         ApiError {
             status,

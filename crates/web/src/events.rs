@@ -21,7 +21,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use phuxanh_domain::{Day, Event, Instant};
 use phuxanh_ingest::{Record, parse_event};
-use phuxanh_store::{ImportMode, Row, Scope, Store};
+use phuxanh_store::access::AccessStore;
+use phuxanh_store::{ImportMode, Row, Store, StoreError};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::openapi::extensions::Extensions;
@@ -30,6 +31,7 @@ use utoipa::openapi::schema::{
 };
 use utoipa::openapi::{Ref, RefOr};
 
+use crate::auth::Caller;
 use crate::contract::{CITIZEN_ID_RE, EVENT_ID_RE, NOT_BLANK_RE, Rule, SNAPSHOT_PREFIX, TIME_RE};
 use crate::{ApiError, AppState};
 
@@ -429,22 +431,34 @@ impl utoipa::ToSchema for EventsBody {
     ))]
 pub async fn record(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     body: Body,
 ) -> Result<(StatusCode, Json<Recorded>), ApiError> {
     let parsed = parse(&read_body(body).await?)?;
+    let scope = caller.scope();
+    let source = format!("api:{}", caller.user.username);
     let report = tokio::task::spawn_blocking(move || {
         let mut store = state.writer.lock().unwrap_or_else(|p| p.into_inner());
         let mut rows = parsed.into_iter().enumerate().map(|(i, events)| Row {
             line: i as u64,
             value: Ok(events),
         });
-        store.import_events(
-            &Scope::everything(),
+        let report = store.import_events(
+            &scope,
             &mut rows,
             ImportMode::Atomic,
             Instant::now(),
-            "api",
-        )
+            &source,
+        )?;
+        let recorded = report.applied + report.held.len() as u64;
+        if recorded > 0 {
+            store.audit(
+                &caller
+                    .record("events.record")
+                    .count(i64::try_from(recorded).unwrap_or(i64::MAX)),
+            )?;
+        }
+        Ok::<_, StoreError>(report)
     })
     .await
     .map_err(ApiError::from_join)??;

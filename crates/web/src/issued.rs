@@ -11,11 +11,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Form, Router};
+use phuxanh_store::access::AccessStore;
+
+use crate::auth::{Access, Caller};
+use crate::routes::Table;
 use minijinja::context;
 use phuxanh_domain::UnitCode;
 use phuxanh_report::issued::{self, Compared, Entry};
@@ -26,12 +29,11 @@ use crate::lang::Lang;
 use crate::pages::{Built, Crumb, download, error_page_in, render};
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/units/{code}/report/issue", post(issue))
-        .route("/units/{code}/reports", get(archive))
-        .route("/reports/{id}", get(one))
-        .route("/reports/{id}/file", get(file))
+pub(crate) fn routes(t: Table) -> Table {
+    t.post("/units/{code}/report/issue", Access::Manage, issue)
+        .get("/units/{code}/reports", Access::Signed, archive)
+        .get("/reports/{id}", Access::Signed, one)
+        .get("/reports/{id}/file", Access::Signed, file)
 }
 
 /// A report's number in a path.
@@ -98,19 +100,14 @@ fn words(lang: Lang) -> HashMap<&'static str, &'static str> {
 }
 
 /// The unit's ancestors and itself, for the breadcrumbs.
-fn crumbs(store: &dyn Store, code: &UnitCode) -> Result<Vec<Crumb>, ApiError> {
-    let scope = Scope::everything();
-    let mut out = Vec::new();
-    let mut next = Some(code.clone());
-    while let Some(c) = next {
-        let u = store.unit(&scope, &c)?;
-        out.push(Crumb {
-            code: u.code.to_string(),
-            name: u.name.clone(),
-        });
-        next = u.parent;
-    }
-    out.reverse();
+fn crumbs(store: &dyn Store, scope: &Scope, code: &UnitCode) -> Result<Vec<Crumb>, ApiError> {
+    let mut out = crate::pages::crumbs(store, scope, code)?;
+    let unit = store.unit(scope, code)?;
+    out.push(Crumb {
+        code: unit.code.to_string(),
+        name: unit.name,
+        link: true,
+    });
     Ok(out)
 }
 
@@ -173,6 +170,7 @@ async fn blocking<T: Send + 'static>(
 
 async fn archive(
     State(s): State<Arc<AppState>>,
+    caller: Caller,
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -183,8 +181,9 @@ async fn archive(
     };
     let href = format!("/units/{code}/reports");
     let read = blocking(s, move |store| {
-        let kept = store.issued_reports(&Scope::everything(), &code)?;
-        Ok((crumbs(store, &code)?, kept))
+        let scope = caller.scope();
+        let kept = store.issued_reports(&scope, &code)?;
+        Ok((crumbs(store, &scope, &code)?, kept))
     })
     .await;
     match read {
@@ -206,6 +205,7 @@ async fn archive(
 
 async fn one(
     State(s): State<Arc<AppState>>,
+    caller: Caller,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -216,12 +216,12 @@ async fn one(
         Err(e) => return error_page_in(lang, e),
     };
     let read = blocking(s, move |store| {
-        let scope = Scope::everything();
+        let scope = caller.scope();
         let (report, _) = store
             .issued_report(&scope, id)?
             .ok_or_else(|| ApiError::not_found(format!("no issued report number {id}")))?;
         let compared: Compared = issued::compared(store, &scope, &report)?;
-        Ok((crumbs(store, &report.unit)?, compared))
+        Ok((crumbs(store, &scope, &report.unit)?, compared))
     })
     .await;
     let (crumbs, compared) = match read {
@@ -267,6 +267,7 @@ async fn one(
 
 async fn file(
     State(s): State<Arc<AppState>>,
+    caller: Caller,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -275,7 +276,7 @@ async fn file(
         let id = report_id(&id)?;
         blocking(s, move |store| {
             store
-                .issued_report(&Scope::everything(), id)?
+                .issued_report(&caller.scope(), id)?
                 .ok_or_else(|| ApiError::not_found(format!("no issued report number {id}")))
         })
         .await
@@ -293,6 +294,7 @@ async fn file(
 /// The issue form: the report's day, period and format, and who issues.
 async fn issue(
     State(s): State<Arc<AppState>>,
+    caller: Caller,
     Path(code): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
@@ -314,7 +316,7 @@ async fn issue(
             .get("by")
             .map(|b| b.trim().to_string())
             .filter(|b| !b.is_empty())
-            .unwrap_or_else(|| lang.pick("Bảng điều khiển", "Dashboard").to_string());
+            .unwrap_or_else(|| caller.user.full_name.clone());
         if by.chars().count() > 200 || by.chars().any(char::is_control) {
             return Err(ApiError::invalid(
                 "by",
@@ -324,7 +326,8 @@ async fn issue(
         let state = s.clone();
         tokio::task::spawn_blocking(move || {
             let mut store = state.writer.lock().unwrap_or_else(|p| p.into_inner());
-            let built = Built::new(&*store, &code, as_of, &form, pdf)?;
+            let scope = caller.scope();
+            let built = Built::new(&*store, &scope, &code, as_of, &form, pdf)?;
             let keep = issued::to_keep(
                 &code,
                 &built.summary,
@@ -333,7 +336,14 @@ async fn issue(
                 built.bytes,
                 by,
             );
-            Ok::<_, ApiError>(store.issue_report(&Scope::everything(), &keep)?.id)
+            let id = store.issue_report(&scope, &keep)?.id;
+            store.audit(
+                &caller
+                    .record("report.issue")
+                    .unit(&code)
+                    .subject(format!("report {id} ({format})")),
+            )?;
+            Ok::<_, ApiError>(id)
         })
         .await
         .map_err(ApiError::from_join)?

@@ -22,6 +22,14 @@ impl Lang {
         }
     }
 
+    /// The language a form's `lang` field names.
+    pub(crate) fn from_code(code: Option<&str>) -> Lang {
+        match code {
+            Some("en") => Lang::En,
+            _ => Lang::Vi,
+        }
+    }
+
     pub(crate) fn code(self) -> &'static str {
         match self {
             Lang::Vi => "vi",

@@ -12,7 +12,9 @@
 //! (events.rs). A panic in a handler is logged and answered with a plain
 //! 500; it never takes a worker down or shows its message.
 
+mod admin;
 mod api;
+mod auth;
 mod briefing;
 mod cache;
 mod contract;
@@ -24,7 +26,9 @@ mod lang;
 mod map;
 mod pages;
 mod pool;
+mod routes;
 mod settings;
+mod signin;
 mod views;
 
 use std::any::Any;
@@ -37,12 +41,13 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use utoipa::openapi::{OpenApi, RefOr, ResponseBuilder};
 
+pub use auth::Access;
 pub use error::ApiError;
 pub use pool::Pool;
+pub use routes::RouteInfo;
 
 /// The API's OpenAPI document, generated from the handlers' annotations.
 #[derive(utoipa::OpenApi)]
@@ -100,8 +105,54 @@ impl utoipa::Modify for CommonResponses {
                     .build(),
             )
         };
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        doc.components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some(
+                            "A token of `phuxanh tokens create` (`pxt_…`); browsers use the session cookie of /login instead",
+                        ))
+                        .build(),
+                ),
+            );
+        let routes = route_list();
         for (path, item) in doc.paths.paths.iter_mut() {
-            for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+            let ops = [
+                ("GET", &mut item.get),
+                ("POST", &mut item.post),
+                ("PUT", &mut item.put),
+            ];
+            for (method, op) in ops {
+                let Some(op) = op else { continue };
+                let access = routes
+                    .iter()
+                    .find(|r| r.method == method && r.path == *path)
+                    .map_or(Access::Signed, |r| r.access);
+                if access != Access::Public {
+                    op.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+                        "bearer",
+                        Vec::<String>::new(),
+                    )]);
+                    for (status, description) in [
+                        (
+                            "401",
+                            "No token or session, or one that was revoked or has expired",
+                        ),
+                        (
+                            "403",
+                            "The caller's role, the unit subtree or a read-only token does not allow this",
+                        ),
+                    ] {
+                        op.responses
+                            .responses
+                            .entry(status.to_string())
+                            .or_insert_with(|| error(description));
+                    }
+                }
                 let takes = op.parameters.as_ref().is_some_and(|p| !p.is_empty())
                     || op.request_body.is_some();
                 let names_unit = path.contains("{code}")
@@ -149,6 +200,17 @@ pub struct AppState {
     requests: [std::sync::atomic::AtomicU64; 5],
     /// Days without new data, while a campaign runs, before pages warn.
     pub stale_days: u32,
+    /// Trust `X-Forwarded-For` and `X-Forwarded-Proto` (`--behind-proxy`).
+    pub behind_proxy: bool,
+    /// Mark the session cookie `Secure` (served over HTTPS).
+    pub secure_cookies: bool,
+    pub session_limits: phuxanh_store::access::SessionLimits,
+    /// Failed sign-ins per address.
+    throttle: auth::Throttle,
+    /// Notes the last use of sessions and tokens: best effort, on a
+    /// connection of its own that never waits long for the database, so
+    /// that an import holding it delays no request.
+    notes: std::sync::Mutex<phuxanh_store_sqlite::SqliteStore>,
 }
 
 /// Days without new data during a campaign before the pages warn, unless
@@ -161,6 +223,8 @@ impl AppState {
         let pool = Pool::open(db, 4)?;
         let writer = phuxanh_store_sqlite::SqliteStore::open(db)?;
         let generation = phuxanh_store_sqlite::SqliteStore::open(db)?;
+        let mut notes = phuxanh_store_sqlite::SqliteStore::open(db)?;
+        notes.set_busy_timeout(Duration::from_millis(100))?;
         Ok(AppState {
             pool,
             writer: std::sync::Mutex::new(writer),
@@ -168,6 +232,11 @@ impl AppState {
             cache: cache::Cache::default(),
             requests: Default::default(),
             stale_days: STALE_DAYS,
+            behind_proxy: false,
+            secure_cookies: false,
+            session_limits: Default::default(),
+            throttle: Default::default(),
+            notes: std::sync::Mutex::new(notes),
         })
     }
 
@@ -182,21 +251,46 @@ impl AppState {
     }
 }
 
+/// The route tables: the pages' and the API's, and what they list.
+fn tables() -> (Router<Arc<AppState>>, Router<Arc<AppState>>, Vec<RouteInfo>) {
+    use auth::Access::{Intake, Public, Signed};
+    let pages = routes::Table::pages()
+        .get("/healthz", Public, || async { "ok" })
+        .get("/metrics", Public, metrics);
+    let pages = pages::routes(pages);
+    let pages = settings::page_routes(pages);
+    let pages = issued::routes(pages);
+    let pages = signin::routes(pages);
+    let pages = admin::routes(pages);
+    let api = api::routes(routes::Table::api("/api/v1"))
+        .post("/events", Intake, events::record)
+        .get("/version", Signed, api::version)
+        .get("/openapi.json", Public, openapi);
+    let api = settings::api_routes(api);
+    let (pages, mut list) = pages.into_parts();
+    let (api, api_list) = api.into_parts();
+    list.extend(api_list);
+    (pages, api, list)
+}
+
+/// Every route the server answers, with the access it needs.
+pub fn route_list() -> Vec<RouteInfo> {
+    tables().2
+}
+
 /// The whole router, on a database.
 pub fn router(state: Arc<AppState>) -> Router {
-    let api = api::routes()
-        .route("/events", axum::routing::post(events::record))
-        .route("/version", get(api::version))
-        .merge(settings::api_routes())
-        .route("/openapi.json", get(openapi));
+    let (pages, api, _) = tables();
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/metrics", get(metrics))
-        .merge(guard_pages(pages::routes()))
-        .merge(guard_pages(settings::page_routes()))
-        .merge(guard_pages(issued::routes()))
+        .merge(guard_pages(pages))
         .fallback(pages::not_found)
         .nest("/api/v1", guard_api(api))
+        .layer(axum::middleware::from_fn(auth::remember))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn(deadline))
         .layer(axum::middleware::from_fn_with_state(state.clone(), count))
         .layer(
@@ -209,6 +303,46 @@ pub fn router(state: Arc<AppState>) -> Router {
                 ),
         )
         .with_state(state)
+}
+
+/// What every answer says about itself: scripts only from this site (the
+/// pages have no inline script), never in a frame, no referrer to other
+/// sites, no guessing of types; answers that depend on who asks are not
+/// kept by browsers or proxies.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::HeaderValue;
+    let signed = request.extensions().get::<auth::Caller>().is_some()
+        || request.headers().contains_key(header::AUTHORIZATION)
+        || request.headers().contains_key(header::COOKIE);
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if signed && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    response
 }
 
 /// The API's last resorts: a JSON 404 for a route it does not have, and a
@@ -318,18 +452,37 @@ async fn metrics(axum::extract::State(state): axum::extract::State<Arc<AppState>
     out
 }
 
-/// Serves the database at `db` on `addr` until Ctrl-C or SIGTERM, then lets
-/// the requests in flight finish.
-pub async fn serve(
-    db: &Path,
-    addr: SocketAddr,
-    stale_days: u32,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let app = router(Arc::new(AppState {
-        stale_days,
+/// How `serve` runs.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub addr: SocketAddr,
+    pub stale_days: u32,
+    /// Behind a reverse proxy that terminates TLS: trust its
+    /// `X-Forwarded-For` (the client's address) and mark cookies `Secure`.
+    pub behind_proxy: bool,
+}
+
+/// Serves the database at `db` until Ctrl-C or SIGTERM, then lets the
+/// requests in flight finish. An address other than the loopback is
+/// refused while the database has no user: nobody could sign in, and the
+/// server would be a door with no lock to fit.
+pub async fn serve(db: &Path, options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
+    use phuxanh_store::access::AccessStore;
+    let state = AppState {
+        stale_days: options.stale_days,
+        behind_proxy: options.behind_proxy,
+        secure_cookies: options.behind_proxy,
         ..AppState::open(db)?
-    }));
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    };
+    if !options.addr.ip().is_loopback() && !state.pool.get().has_users()? {
+        return Err(
+            "the database has no users, so nobody could sign in: create an \
+             administrator with `phuxanh users add NAME --role admin`, or serve on 127.0.0.1 only"
+                .into(),
+        );
+    }
+    let app = router(Arc::new(state));
+    let listener = tokio::net::TcpListener::bind(options.addr).await?;
     tracing::info!(
         "serving {} on http://{}",
         db.display(),
@@ -356,7 +509,7 @@ pub async fn serve_on(
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors, say: wait rather than spin.
                     tracing::warn!("accepting a connection: {e}");
@@ -366,8 +519,18 @@ pub async fn serve_on(
             },
             () = &mut shutdown => break,
         };
+        let (stream, peer) = stream;
         let _ = stream.set_nodelay(true);
-        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let app = app.clone();
+        // Each request knows its peer's address (sign-in throttle, audit).
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), request)
+            },
+        );
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
@@ -415,6 +578,7 @@ mod tests {
     use super::*;
     use axum::body::Body;
     use axum::http::Request;
+    use axum::routing::get;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
 

@@ -6,11 +6,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use minijinja::{Environment, context};
 use phuxanh_domain::{Day, Metric};
 use phuxanh_report::briefing::{attention, briefing};
@@ -20,22 +18,24 @@ use phuxanh_store::{Scope, Store};
 use serde::Serialize;
 
 use crate::api::unit_code;
+use crate::auth::Caller;
 use crate::briefing::{attention_view, calls, children_table, status_class};
 use crate::contract::{Rule, shifted};
 use crate::dated::When;
 use crate::lang::Lang;
 use crate::map;
+use crate::routes::Table;
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/", get(home))
-        .route("/data-quality", get(quality))
-        .route("/search", get(search))
-        .route("/units/{code}", get(overview))
-        .route("/units/{code}/report", get(report))
-        .route("/units/{code}/{view}", get(crate::views::view))
-        .route("/static/{file}", get(static_file))
+pub(crate) fn routes(t: Table) -> Table {
+    use crate::auth::Access::{Persons, Public, Signed};
+    t.get("/", Signed, home)
+        .get("/data-quality", Persons, quality)
+        .get("/search", Signed, search)
+        .get("/units/{code}", Signed, overview)
+        .get("/units/{code}/report", Signed, report)
+        .get("/units/{code}/{view}", Signed, crate::views::view)
+        .get("/static/{file}", Public, static_file)
 }
 
 fn templates() -> &'static Environment<'static> {
@@ -75,6 +75,9 @@ fn templates() -> &'static Environment<'static> {
             ("contacts.html", include_str!("../templates/contacts.html")),
             ("search.html", include_str!("../templates/search.html")),
             ("settings.html", include_str!("../templates/settings.html")),
+            ("login.html", include_str!("../templates/login.html")),
+            ("password.html", include_str!("../templates/password.html")),
+            ("admin.html", include_str!("../templates/admin.html")),
             ("issued.html", include_str!("../templates/issued.html")),
             (
                 "issued_list.html",
@@ -163,6 +166,30 @@ pub(crate) fn tabs(code: &str, as_of: Day, lang: Lang, current: &str) -> Vec<Tab
 pub(crate) struct Crumb {
     pub code: String,
     pub name: String,
+    /// Whether its page is the caller's to see (a unit above the caller's
+    /// own is named, not linked).
+    pub link: bool,
+}
+
+/// The units above `code`, the province first, for the breadcrumbs.
+pub(crate) fn crumbs(
+    store: &dyn Store,
+    scope: &Scope,
+    code: &phuxanh_domain::UnitCode,
+) -> Result<Vec<Crumb>, phuxanh_store::StoreError> {
+    let mut mine = false;
+    Ok(store
+        .ancestors(scope, code)?
+        .into_iter()
+        .map(|u| {
+            mine = mine || scope.root().is_none_or(|r| *r == u.code);
+            Crumb {
+                code: u.code.to_string(),
+                name: u.name,
+                link: mine,
+            }
+        })
+        .collect())
 }
 
 #[derive(Serialize)]
@@ -261,6 +288,7 @@ pub(crate) fn error_page_in(lang: Lang, e: ApiError) -> Response {
     let words = lang.words();
     let page = templates().get_template("error.html").and_then(|t| {
         t.render(context! {
+            me => me(),
             lang => lang.code(),
             other_lang => lang.other().code(),
             t => words,
@@ -304,6 +332,7 @@ fn html_escape(s: &str) -> String {
 /// Jump to a unit by name, diacritics optional: `/search?q=vinh hoa`.
 async fn search(
     State(s): State<Arc<AppState>>,
+    caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let lang = Lang::from_query(&q);
@@ -314,8 +343,8 @@ async fn search(
     let asked = words.clone();
     let data = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
-        let found = store.search_units(&Scope::everything(), &asked, crate::api::SEARCH_LIMIT)?;
-        Ok::<_, phuxanh_store::StoreError>((found, When::read(&*store, None)?))
+        let found = store.search_units(&caller.scope(), &asked, crate::api::SEARCH_LIMIT)?;
+        Ok::<_, phuxanh_store::StoreError>((found, When::read(&*store, &caller.scope(), None)?))
     })
     .await;
     let (found, when) = match data {
@@ -372,6 +401,7 @@ const HELD_SHOWN: usize = 500;
 /// and one by one (`?unit=`, `?older_than_days=`).
 async fn quality(
     State(s): State<Arc<AppState>>,
+    caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let lang = Lang::from_query(&q);
@@ -393,12 +423,12 @@ async fn quality(
         let store = s.pool.get();
         let held = phuxanh_report::pending::pending(
             &*store,
-            &Scope::everything(),
+            &caller.scope(),
             code.as_ref(),
             older_than,
             phuxanh_domain::Instant::now(),
         )?;
-        let when = When::read(&*store, None)?;
+        let when = When::read(&*store, &caller.scope(), None)?;
         Ok::<_, phuxanh_store::StoreError>((held, store.generation()?, when))
     })
     .await;
@@ -452,6 +482,7 @@ async fn quality(
 /// straight to the province when the database has only one.
 async fn home(
     State(s): State<Arc<AppState>>,
+    caller: Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let lang = Lang::from_query(&q);
@@ -460,11 +491,20 @@ async fn home(
         Ok(d) => d,
         Err(e) => return error_page_in(lang, e),
     };
+    // A user of one unit starts at their unit: the country is not theirs.
+    if let Some(unit) = &caller.user.unit {
+        let mut href = format!("/units/{unit}?lang={}", lang.code());
+        if let Some(d) = asked {
+            href.push_str(&format!("&as_of={d}"));
+        }
+        href.push_str(&map_choice.query());
+        return Redirect::to(&href).into_response();
+    }
     let stale_days = s.stale_days;
     let data = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
-        let scope = Scope::everything();
-        let when = When::read(&*store, asked)?;
+        let scope = caller.scope();
+        let when = When::read(&*store, &scope, asked)?;
         let as_of = when.day;
         let roots = store.roots(&scope)?;
         let provinces = roots
@@ -551,6 +591,7 @@ async fn home(
 
 /// A page from its template, or the reason it could not be drawn.
 pub(crate) fn render(template: &str, ctx: minijinja::Value) -> Response {
+    let ctx = context! { me => me(), ..ctx };
     match templates()
         .get_template(template)
         .and_then(|t| t.render(ctx))
@@ -558,6 +599,21 @@ pub(crate) fn render(template: &str, ctx: minijinja::Value) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => error_page(ApiError::bug(format_args!("rendering the page: {e}"))),
     }
+}
+
+/// Who is signed in, for the page header: their name and role, whether
+/// they administer, and the sign-out form's CSRF token.
+fn me() -> Option<minijinja::Value> {
+    crate::auth::signed_in().map(|c| {
+        context! {
+            name => c.user.full_name.clone(),
+            username => c.user.username.to_string(),
+            role => c.role().vietnamese(),
+            admin => c.role() == phuxanh_domain::Role::Admin,
+            manages => c.role().manages(),
+            csrf => c.csrf().map(str::to_string),
+        }
+    })
 }
 
 /// How often a page asks whether the data changed (ms), `?poll=` for tests.
@@ -569,6 +625,7 @@ fn poll(q: &HashMap<String, String>) -> u64 {
 
 async fn overview(
     State(s): State<Arc<AppState>>,
+    caller: Caller,
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -582,8 +639,8 @@ async fn overview(
     let stale_days = s.stale_days;
     let data = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
-        let scope = Scope::everything();
-        let when = When::read(&*store, asked)?;
+        let scope = caller.scope();
+        let when = When::read(&*store, &scope, asked)?;
         let report = gather(&*store, &scope, &code, when.day, true)?;
         let briefs = briefing(
             &*store,
@@ -591,17 +648,7 @@ async fn overview(
             &report.children,
             i32::try_from(stale_days).unwrap_or(i32::MAX),
         )?;
-        let mut crumbs = Vec::new();
-        let mut parent = store.unit(&scope, &code)?.parent;
-        while let Some(p) = parent {
-            let u = store.unit(&scope, &p)?;
-            crumbs.push(Crumb {
-                code: u.code.to_string(),
-                name: u.name.clone(),
-            });
-            parent = u.parent;
-        }
-        crumbs.reverse();
+        let crumbs = crumbs(&*store, &scope, &code)?;
         let generation = store.generation()?;
         let contacts = store.contacts(&scope, &code)?;
         let calls = calls(&store.children_contacts(&scope, &code)?);
@@ -821,6 +868,7 @@ fn unit_link(code: &str, as_of: Day, lang: Lang, map: map::Choice) -> String {
 /// The period report of the unit as of the day, as a download.
 async fn report(
     State(s): State<Arc<AppState>>,
+    caller: Caller,
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -846,7 +894,7 @@ async fn report(
     };
     let built = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
-        let built = Built::new(&*store, &code, as_of, &q, pdf)?;
+        let built = Built::new(&*store, &caller.scope(), &code, as_of, &q, pdf)?;
         Ok::<_, ApiError>((built.bytes, code, built.as_of))
     })
     .await;
@@ -870,19 +918,19 @@ pub(crate) struct Built {
 impl Built {
     pub(crate) fn new(
         store: &dyn Store,
+        scope: &Scope,
         code: &phuxanh_domain::UnitCode,
         as_of: Option<Day>,
         q: &HashMap<String, String>,
         pdf: bool,
     ) -> Result<Built, ApiError> {
-        let as_of = When::read(store, as_of)?.day;
+        let as_of = When::read(store, scope, as_of)?.day;
         let chosen = crate::views::period(q, as_of)?
             .unwrap_or_default()
-            .resolve(&store.campaigns()?, as_of)
+            .resolve(&store.campaigns(scope)?, as_of)
             .map_err(crate::views::period_error)?;
-        let summary =
-            phuxanh_report::summary::summary(store, &Scope::everything(), code, as_of, &chosen)
-                .map_err(ApiError::from)?;
+        let summary = phuxanh_report::summary::summary(store, scope, code, as_of, &chosen)
+            .map_err(ApiError::from)?;
         let bytes = if pdf {
             summary.to_pdf(&store.settings().map_err(ApiError::from)?)
         } else {

@@ -15,8 +15,11 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
+use phuxanh_store::access::AccessStore;
+
+use crate::auth::{Access, Caller};
+use crate::routes::Table;
 use minijinja::context;
 use phuxanh_domain::settings::{MAX_LEN, MAX_LINES};
 use phuxanh_store::{ReportSettings, SettingKey, Store, StoreError};
@@ -224,13 +227,15 @@ impl utoipa::PartialSchema for SettingsBody {
 impl utoipa::ToSchema for SettingsBody {}
 
 /// `/settings`: the page and its form.
-pub fn page_routes() -> Router<Arc<AppState>> {
-    Router::new().route("/settings", get(page).post(save_form))
+pub(crate) fn page_routes(t: Table) -> Table {
+    t.get("/settings", Access::Manage, page)
+        .post("/settings", Access::Admin, save_form)
 }
 
 /// `/api/v1/settings`.
-pub fn api_routes() -> Router<Arc<AppState>> {
-    Router::new().route("/settings", get(get_settings).put(put_settings))
+pub(crate) fn api_routes(t: Table) -> Table {
+    t.get("/settings", Access::Signed, get_settings)
+        .put("/settings", Access::Admin, put_settings)
 }
 
 async fn read(state: Arc<AppState>) -> Result<ReportSettings, ApiError> {
@@ -242,11 +247,21 @@ async fn read(state: Arc<AppState>) -> Result<ReportSettings, ApiError> {
 
 async fn write(
     state: Arc<AppState>,
+    caller: &Caller,
     changes: Vec<(SettingKey, Option<String>)>,
 ) -> Result<ReportSettings, ApiError> {
+    let record = caller.record("settings.change").subject(
+        changes
+            .iter()
+            .map(|(k, _)| k.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
     tokio::task::spawn_blocking(move || {
         let mut store = state.writer.lock().unwrap_or_else(|p| p.into_inner());
-        store.update_settings(&changes)
+        let saved = store.update_settings(&changes)?;
+        store.audit(&record)?;
+        Ok(saved)
     })
     .await
     .map_err(ApiError::from_join)?
@@ -278,6 +293,7 @@ pub async fn get_settings(
     ))]
 pub async fn put_settings(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     body: Body,
 ) -> Result<Json<SettingsBody>, ApiError> {
     let bytes = crate::events::read_body(body).await?;
@@ -294,7 +310,7 @@ pub async fn put_settings(
     }
     let parsed: SettingsBody = serde_json::from_value(value).map_err(invalid)?;
     let changes = parsed.changes()?;
-    Ok(Json(write(state, changes).await?.into()))
+    Ok(Json(write(state, &caller, changes).await?.into()))
 }
 
 /// The page's own words: key, Vietnamese, English.
@@ -365,7 +381,11 @@ struct Posted {
     fields: HashMap<String, String>,
 }
 
-async fn save_form(State(s): State<Arc<AppState>>, Form(posted): Form<Posted>) -> Response {
+async fn save_form(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    Form(posted): Form<Posted>,
+) -> Response {
     let lang = Lang::from_query(
         &posted
             .lang
@@ -390,7 +410,7 @@ async fn save_form(State(s): State<Arc<AppState>>, Form(posted): Form<Posted>) -
         ),
     };
     let result = match body.changes() {
-        Ok(changes) => write(s.clone(), changes).await,
+        Ok(changes) => write(s.clone(), &caller, changes).await,
         Err(e) => Err(e),
     };
     match result {
@@ -422,7 +442,10 @@ async fn show(
 ) -> Response {
     let state = s.clone();
     let as_of = tokio::task::spawn_blocking(move || {
-        crate::dated::When::read(&*state.pool.get(), None).map(|w| w.day.to_string())
+        let store = state.pool.get();
+        store
+            .freshness()
+            .map(|f| crate::dated::day(None, &f, phuxanh_domain::Day::today()).to_string())
     })
     .await
     .ok()

@@ -11,7 +11,7 @@ use axum::response::Response;
 use minijinja::context;
 use phuxanh_domain::{Day, Metric};
 use phuxanh_report::period::{Period, PeriodError};
-use phuxanh_store::{Campaign, Scope, Store};
+use phuxanh_store::{Campaign, Store};
 use serde::Serialize;
 
 use crate::api::unit_code;
@@ -203,6 +203,7 @@ struct Built {
 /// funnel. The parameters are the API's, with the same defaults.
 pub(crate) async fn view(
     State(s): State<Arc<AppState>>,
+    caller: crate::auth::Caller,
     Path((code, view)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -236,12 +237,12 @@ pub(crate) async fn view(
     let query = q.clone();
     let built = tokio::task::spawn_blocking(move || -> Result<_, ApiError> {
         let store = s.pool.get();
-        let scope = Scope::everything();
+        let scope = caller.scope();
         let unit = store.unit(&scope, &code)?;
         let generation = store.generation()?;
-        let when = When::read(&*store, asked)?;
+        let when = When::read(&*store, &scope, asked)?;
         let day = when.day;
-        let campaigns = store.campaigns()?;
+        let campaigns = store.campaigns(&scope)?;
         let chosen_period = period(&query, day)?.unwrap_or_default();
         // The API's request for the same figures, for the page's JSON link.
         let mut api_query = vec![(day_param, day.to_string())];
@@ -506,7 +507,7 @@ pub(crate) async fn view(
             t => words,
             heading => heading,
             page_name => heading,
-            crumbs => vec![context! { code => unit.code.to_string(), name => unit.name.clone() }],
+            crumbs => vec![context! { code => unit.code.to_string(), name => unit.name.clone(), link => true }],
             map_params => Vec::<(String, String)>::new(),
             title => built.title,
             notes => built.notes,

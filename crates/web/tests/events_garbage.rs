@@ -5,8 +5,9 @@
 //! and a refused request leaves the ledger as it was — the same generation
 //! and the same counts.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -15,7 +16,6 @@ use phuxanh_domain::{Day, Instant, UnitCode};
 use phuxanh_ingest::{FileKind, parse_citizen, parse_event, parse_unit};
 use phuxanh_store::{ImportMode, Scope, Store};
 use phuxanh_store_sqlite::SqliteStore;
-use phuxanh_web::{AppState, router};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -87,7 +87,7 @@ struct Harness {
 impl Harness {
     fn new() -> Harness {
         let (dir, db) = ledger_file();
-        let app = router(Arc::new(AppState::open(&db).unwrap()));
+        let app = common::as_admin(&db);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()

@@ -1,7 +1,7 @@
 //! The report settings through the router: `GET`/`PUT /api/v1/settings`,
 //! the `/settings` page and its form, and the PDF they end up in.
 
-use std::sync::Arc;
+mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -10,7 +10,6 @@ use phuxanh_domain::Day;
 use phuxanh_ingest::{FileKind, parse_unit};
 use phuxanh_store::{ImportMode, Scope, Store};
 use phuxanh_store_sqlite::SqliteStore;
-use phuxanh_web::{AppState, router};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -26,7 +25,7 @@ fn app() -> (tempfile::TempDir, axum::Router) {
         .import_units(&Scope::everything(), &mut rows, ImportMode::Atomic)
         .unwrap();
     drop(store);
-    let app = router(Arc::new(AppState::open(&db).unwrap()));
+    let app = common::as_admin(&db);
     (dir, app)
 }
 

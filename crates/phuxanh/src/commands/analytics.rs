@@ -64,7 +64,7 @@ pub fn compare_cmd(store: &dyn Store, args: &CompareArgs) -> Result<ExitCode> {
 
 /// The campaign called `name`, or an error listing the campaigns there are.
 pub fn campaign_named(store: &dyn Store, name: &str) -> Result<Campaign> {
-    let all = store.campaigns()?;
+    let all = store.campaigns(&Scope::everything())?;
     let wanted = normalize(name);
     if let Some(c) = all.iter().find(|c| c.name == wanted) {
         return Ok(c.clone());
@@ -111,7 +111,7 @@ pub fn campaigns_add(
 
 pub fn campaigns_list(store: &dyn Store, output: &OutputArgs) -> Result<ExitCode> {
     output.check()?;
-    output.emit(&CampaignList::new(&store.campaigns()?))
+    output.emit(&CampaignList::new(&store.campaigns(&Scope::everything())?))
 }
 
 pub fn daily_cmd(store: &dyn Store, args: &DailyArgs) -> Result<ExitCode> {
@@ -166,7 +166,7 @@ pub fn report_cmd(store: &mut dyn Store, args: &ReportArgs) -> Result<ExitCode> 
     let Some(unit) = unit else {
         bail!("give the unit with --unit");
     };
-    let chosen = period.resolve(&store.campaigns()?, as_of)?;
+    let chosen = period.resolve(&store.campaigns(&Scope::everything())?, as_of)?;
     let report = summary(store, &Scope::everything(), &unit, as_of, &chosen)?;
     let bytes = match ext.as_deref() {
         Some("xlsx") => report.to_xlsx()?,

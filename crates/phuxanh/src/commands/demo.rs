@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use phuxanh_domain::Day;
+use phuxanh_domain::{Metric, Password, Role, UnitCode, Username};
 use phuxanh_ingest::{
     FileKind, parse_citizen, parse_contact, parse_event, parse_target, parse_unit,
 };
@@ -124,6 +125,16 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
         summary.events,
         p = args.province
     );
+    let users = demo_users(&mut store, &args.province, as_of)?;
+    println!("\nNgười dùng mẫu (sample users; passwords for this demo only):");
+    for (name, role, unit, password) in &users {
+        println!(
+            "  {name:<14} {:<16} {:<6} mật khẩu: {}",
+            role.vietnamese(),
+            unit.as_ref().map_or("-".to_string(), ToString::to_string),
+            password.expose()
+        );
+    }
     drop(store);
     if args.no_serve {
         return Ok(ExitCode::SUCCESS);
@@ -136,7 +147,86 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     if !args.no_open {
         open_browser(&url);
     }
-    super::serve(&db.to_string(), args.addr, phuxanh_web::STALE_DAYS)
+    super::serve(
+        &db.to_string(),
+        phuxanh_web::ServeOptions {
+            addr: args.addr,
+            stale_days: phuxanh_web::STALE_DAYS,
+            behind_proxy: false,
+        },
+    )
+}
+
+/// A sample user: name, role, unit, password.
+type DemoUser = (Username, Role, Option<UnitCode>, Password);
+
+/// One user per role, so that a newcomer can sign in as each and see what
+/// it sees: an administrator, the province's manager, the manager of its
+/// district with the most citizens, a team member of that district's
+/// commune with the most, and a viewer of the province. Their passwords
+/// are generated and printed; none must be changed (a demo).
+fn demo_users(store: &mut SqliteStore, province: &UnitCode, as_of: Day) -> Result<Vec<DemoUser>> {
+    use phuxanh_store::access::{AccessStore, NewUser, hash_password, one_time_password};
+    let scope = phuxanh_store::Scope::everything();
+    let largest = |store: &SqliteStore, parent: &UnitCode| -> Result<UnitCode> {
+        let mut best = None;
+        for child in store.children(&scope, parent)? {
+            let eligible = store.figures(&scope, &child.code, as_of)?.counts[Metric::Eligible];
+            if best.as_ref().is_none_or(|(n, _)| eligible > *n) {
+                best = Some((eligible, child.code));
+            }
+        }
+        best.map(|(_, c)| c)
+            .ok_or_else(|| anyhow::anyhow!("unit {parent} has no units under it"))
+    };
+    let district = largest(store, province)?;
+    let commune = largest(store, &district)?;
+    let plan: [(&str, &str, Role, Option<UnitCode>); 5] = [
+        ("admin", "Quản trị hệ thống", Role::Admin, None),
+        (
+            "ca.tinh",
+            "Cán bộ Công an tỉnh",
+            Role::Manager,
+            Some(province.clone()),
+        ),
+        (
+            "ca.huyen",
+            "Cán bộ Công an huyện",
+            Role::Manager,
+            Some(district.clone()),
+        ),
+        (
+            "to.xa",
+            "Thành viên tổ Đề án 06",
+            Role::Team,
+            Some(commune.clone()),
+        ),
+        (
+            "xem.tinh",
+            "Lãnh đạo xem số liệu",
+            Role::Viewer,
+            Some(province.clone()),
+        ),
+    ];
+    let mut users = Vec::new();
+    let mut new = Vec::new();
+    for (name, full_name, role, unit) in plan {
+        let username: Username = name.parse().map_err(anyhow::Error::msg)?;
+        let password = one_time_password();
+        new.push(NewUser {
+            username: username.clone(),
+            full_name: full_name.to_string(),
+            role,
+            unit: unit.clone(),
+            team: None,
+            phone: None,
+            password_hash: hash_password(&password),
+            must_change: false,
+        });
+        users.push((username, role, unit, password));
+    }
+    store.add_users(&new)?;
+    Ok(users)
 }
 
 /// Asks the desktop to open `url`; on a machine without one, says so.

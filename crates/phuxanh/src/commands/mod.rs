@@ -164,7 +164,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ..
         } => access::audit_verify(&open(&cli.db)?),
         Command::Audit { query, .. } => access::audit_list(&open(&cli.db)?, &query),
-        Command::Serve { addr, stale_days } => serve(&cli.db, addr, stale_days),
+        Command::Serve {
+            addr,
+            stale_days,
+            behind_proxy,
+        } => serve(
+            &cli.db,
+            phuxanh_web::ServeOptions {
+                addr,
+                stale_days,
+                behind_proxy,
+            },
+        ),
         Command::Gen(args) => generate::run(&args),
         Command::Demo(args) => demo::run(&args),
     }
@@ -203,7 +214,7 @@ fn wait_secs() -> u64 {
 }
 
 /// Runs the server until Ctrl-C or SIGTERM; requests are logged to stderr.
-pub fn serve(db: &str, addr: std::net::SocketAddr, stale_days: u32) -> Result<ExitCode> {
+pub fn serve(db: &str, options: phuxanh_web::ServeOptions) -> Result<ExitCode> {
     open(db)?; // the same checks and messages as every other command
     // One line per request at the default level; RUST_LOG=warn quietens it.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -215,8 +226,8 @@ pub fn serve(db: &str, addr: std::net::SocketAddr, stale_days: u32) -> Result<Ex
         .init();
     let runtime = tokio::runtime::Runtime::new().context("starting the server's runtime")?;
     runtime
-        .block_on(phuxanh_web::serve(Path::new(db), addr, stale_days))
-        .map_err(|e| anyhow::anyhow!("serving on {addr}: {e}"))?;
+        .block_on(phuxanh_web::serve(Path::new(db), options.clone()))
+        .map_err(|e| anyhow::anyhow!("serving on {}: {e}", options.addr))?;
     Ok(ExitCode::SUCCESS)
 }
 

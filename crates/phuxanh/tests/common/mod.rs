@@ -209,7 +209,10 @@ pub fn assert_same_figures(upgraded: &SqliteStore, fresh: &SqliteStore) {
         };
         assert_eq!(targets(upgraded), targets(fresh), "targets of {code}");
     }
-    assert_eq!(upgraded.campaigns().unwrap(), fresh.campaigns().unwrap());
+    assert_eq!(
+        upgraded.campaigns(&Scope::everything()).unwrap(),
+        fresh.campaigns(&Scope::everything()).unwrap()
+    );
     assert_eq!(upgraded.min_age().unwrap(), fresh.min_age().unwrap());
     let a = upgraded
         .figures(&all, &"83".parse().unwrap(), day("2023-11-14"))
@@ -227,10 +230,49 @@ pub type Answer = (u16, Vec<(String, String)>, String);
 pub struct Server {
     pub child: std::process::Child,
     pub addr: std::net::SocketAddr,
+    /// An administrator's bearer token, sent with every request.
+    pub token: String,
+}
+
+/// A token of an administrator `tester` (made if the database has none),
+/// for a test to call the API as.
+pub fn admin_token(db: &Path) -> String {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_phuxanh"))
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let has_tester = String::from_utf8_lossy(&run(&["users", "list", "--format", "csv"]).stdout)
+        .lines()
+        .any(|l| l.starts_with("tester,"));
+    if !has_tester {
+        let out = run(&["users", "add", "tester", "--role", "admin"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = run(&["tokens", "create", "--user", "tester"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 impl Server {
     pub fn start(db: &Path) -> Server {
+        Server::with_token(db, admin_token(db))
+    }
+
+    /// A server called with `token` (made before, e.g. while nothing
+    /// holds the database).
+    pub fn with_token(db: &Path, token: String) -> Server {
         // A port the system says is free, handed to the server.
         let addr = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -245,7 +287,7 @@ impl Server {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let server = Server { child, addr };
+        let server = Server { child, addr, token };
         for _ in 0..200 {
             if let Ok((200, _, _)) = server.try_request("GET", "/healthz", "") {
                 return server;
@@ -262,8 +304,9 @@ impl Server {
         stream.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
         write!(
             stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             self.addr,
+            self.token,
             body.len()
         )?;
         let mut raw = Vec::new();

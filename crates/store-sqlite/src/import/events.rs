@@ -427,15 +427,23 @@ impl Import<'_> {
         events: &[Event],
     ) -> Result<Checked> {
         let citizen_id = events[0].citizen;
+        // A scoped caller learns nothing of citizens outside their units:
+        // not on the roster and elsewhere read alike.
+        let not_yours = || {
+            Checked::Refused(format!(
+                "citizen {citizen_id} is not on the roster of your units"
+            ))
+        };
         let Some(citizen) = citizens.get(&citizen_id) else {
+            if !self.index.sees_everything() {
+                return Ok(not_yours());
+            }
             return Ok(Checked::Refused(format!(
                 "unknown citizen {citizen_id}: import the roster first (`phuxanh citizens import`)"
             )));
         };
         if !self.index.in_scope(citizen.unit_id) {
-            return Ok(Checked::Refused(format!(
-                "citizen {citizen_id} lives in a unit outside your units"
-            )));
+            return Ok(not_yours());
         }
         // An explicit id may be another citizen's: recorded, held, or
         // given earlier in this input.
@@ -459,7 +467,16 @@ impl Import<'_> {
             if let Some(other) = other
                 && other.citizen != citizen_id
             {
-                return Ok(Checked::Refused(id_reused(&ev.id, &other)));
+                // Another citizen's event: said in full only to whoever
+                // sees every unit.
+                return Ok(Checked::Refused(if self.index.sees_everything() {
+                    id_reused(&ev.id, &other)
+                } else {
+                    format!(
+                        "event id '{}' is taken by another event; give each event its own id",
+                        ev.id
+                    )
+                }));
             }
         }
         // Citizens put aside stay aside; so do those whose recorded events

@@ -1,5 +1,5 @@
 -- Schema 8 → 9: users and their roles, web sessions, API tokens and the
--- hash-chained audit log (issue 12; docs/security.md).
+-- hash-chained audit log (issue 12; SECURITY.md).
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,
     username      TEXT NOT NULL UNIQUE,
