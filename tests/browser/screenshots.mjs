@@ -2,6 +2,7 @@
 // (BASE) into OUT. Not a test: it checks nothing but that the pages load.
 import { chromium } from "playwright-core";
 import { join } from "node:path";
+import { signIn } from "./session.mjs";
 
 const base = process.env.BASE;
 const out = process.env.OUT;
@@ -25,7 +26,10 @@ const shots = [
 ];
 for (const [name, path, width, height, what] of shots) {
   const page = await browser.newPage({ viewport: { width, height }, deviceScaleFactor: 1 });
-  await page.goto(path.startsWith("http") ? path : base + path);
+  // Signed in as the administrator of the served database.
+  const country = path.startsWith("http");
+  await signIn(page, country ? process.env.COUNTRY : base, "admin", country ? process.env.COUNTRY_PW : process.env.DEMO_PW);
+  await page.goto(country ? path : base + path);
   if (what === "commune") {
     // The first district, then its first commune, as a phone user taps.
     await page.locator("#children tbody tr th a").first().click();
