@@ -11,12 +11,12 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { ADMIN_PASSWORD, signIn } from "./session.mjs";
+import { ADMIN_PASSWORD, signIn, startServer } from "./session.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const data = resolve(here, "../data");
@@ -50,12 +50,7 @@ before(async () => {
   run("events", "import", join(data, "events.csv"));
   run("targets", "import", join(data, "targets.csv"));
   run("campaigns", "add", "Cao điểm", "--from", "2023-09-01", "--to", "2023-09-10");
-  server = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`], { stdio: "ignore", env: { ...process.env, RUST_LOG: "warn" } });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(base + "/healthz")).ok) break; } catch { /* not up yet */ }
-    if (i > 100) throw new Error("the server did not start");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  server = await startServer(bin, db, port);
   browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] });
   page = await browser.newPage();
   await signIn(page, base, "admin", ADMIN_PASSWORD);

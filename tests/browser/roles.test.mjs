@@ -6,12 +6,12 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
-import { signIn } from "./session.mjs";
+import { signIn, startServer } from "./session.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
 const bin = process.env.PHUXANH_BIN || resolve(here, "../../target/debug/phuxanh");
@@ -30,12 +30,7 @@ before(async () => {
     users[m[1]] = { unit: m[2], password: m[3] };
   }
   assert.deepEqual(Object.keys(users).sort(), ["admin", "ca.huyen", "ca.tinh", "to.xa", "xem.tinh"], out);
-  server = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`], { stdio: "ignore", env: { ...process.env, RUST_LOG: "warn" } });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(base + "/healthz")).ok) break; } catch { /* not up yet */ }
-    if (i > 100) throw new Error("the server did not start");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  server = await startServer(bin, db, port);
   browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] });
 });
 

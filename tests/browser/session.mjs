@@ -1,4 +1,17 @@
-// Signing in, for the browser tests: every page needs a user now.
+// What the browser tests share: a served database, and signing in (every
+// page needs a user).
+
+import { spawn } from "node:child_process";
+
+/** `phuxanh serve` on `db` at 127.0.0.1:`port`, once it answers. */
+export async function startServer(bin, db, port) {
+  const server = spawn(bin, ["--db", db, "serve", "--addr", `127.0.0.1:${port}`], { stdio: "ignore", env: { ...process.env, RUST_LOG: "warn" } });
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return server; } catch { /* not up yet */ }
+    if (i > 100) throw new Error("the server did not start");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** Signs `page` in as `username` through the sign-in page. */
 export async function signIn(page, base, username, password) {

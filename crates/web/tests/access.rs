@@ -529,6 +529,16 @@ fn session_of(a: &Answer) -> Option<String> {
         .map(|v| v.split(';').next().unwrap().to_string())
 }
 
+/// The CSRF token a page's forms carry.
+fn csrf_of(page: &Answer) -> String {
+    page.body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string()
+}
+
 async fn sign_in(app: &axum::Router, user: &str, password: &str) -> Answer {
     let form: String = form_urlencoded::Serializer::new(String::new())
         .append_pair("username", user)
@@ -562,13 +572,7 @@ async fn a_sign_in_starts_a_session_that_sign_out_ends_and_guessing_locks_the_ac
     let cookie = session_of(&ok).unwrap();
     let page = call(&app, "GET", "/units/837", &[("cookie", &cookie)], "").await;
     assert_eq!(page.status, StatusCode::OK);
-    let csrf = page
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
+    let csrf = csrf_of(&page);
     let out = call(
         &app,
         "POST",
@@ -633,13 +637,7 @@ async fn a_one_time_password_must_be_changed_before_anything_else() {
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.headers[header::LOCATION], "/password");
     let form = call(&app, "GET", "/password", &[("cookie", &cookie)], "").await;
-    let csrf = form
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_string();
+    let csrf = csrf_of(&form);
     let changed = call(
         &app,
         "POST",

@@ -12,55 +12,12 @@ use std::path::{Path, PathBuf};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use phuxanh_domain::{Day, Instant, UnitCode};
-use phuxanh_ingest::{FileKind, parse_citizen, parse_event, parse_unit};
-use phuxanh_store::{ImportMode, Scope, Store};
+use phuxanh_domain::UnitCode;
+use phuxanh_store::{Scope, Store};
 use phuxanh_store_sqlite::SqliteStore;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data")
-        .join(name)
-}
-
-/// The units, roster and events of tests/data in a database file.
-fn ledger_file() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("garbage.db");
-    let mut store = SqliteStore::open(&db).unwrap();
-    store.init(&[], 14).unwrap();
-    let (all, today) = (Scope::everything(), Day::today());
-    let mut units =
-        phuxanh_ingest::read(&data("units.csv"), FileKind::Units, parse_unit, today).unwrap();
-    store
-        .import_units(&all, &mut units, ImportMode::Atomic)
-        .unwrap();
-    let mut citizens = phuxanh_ingest::read(
-        &data("citizens.csv"),
-        FileKind::Citizens,
-        parse_citizen,
-        today,
-    )
-    .unwrap();
-    store
-        .import_citizens(&all, &mut citizens, ImportMode::Atomic)
-        .unwrap();
-    let mut events =
-        phuxanh_ingest::read(&data("events.csv"), FileKind::Events, parse_event, today).unwrap();
-    store
-        .import_events(
-            &all,
-            &mut events,
-            ImportMode::Atomic,
-            Instant::now(),
-            "test",
-        )
-        .unwrap();
-    (dir, db)
-}
 
 /// The data's generation and the province's counts on the last day a
 /// request may name, read from the file.
@@ -86,7 +43,8 @@ struct Harness {
 
 impl Harness {
     fn new() -> Harness {
-        let (dir, db) = ledger_file();
+        let dir = tempfile::tempdir().unwrap();
+        let db = common::fixture(dir.path(), "");
         let app = common::as_admin(&db);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
