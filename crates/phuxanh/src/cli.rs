@@ -125,21 +125,51 @@ pub enum Command {
         query: AuditArgs,
     },
     /// Serve the JSON API (/api/v1/…) and /healthz on the database.
-    Serve {
-        /// The address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: std::net::SocketAddr,
-        /// Warn on every page when no new data has come for this many days while a campaign runs.
-        #[arg(long, default_value_t = phuxanh_web::STALE_DAYS)]
-        stale_days: u32,
-        /// Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-For and mark cookies Secure.
-        #[arg(long)]
-        behind_proxy: bool,
-    },
+    Serve(ServeArgs),
     /// Write a synthetic campaign (units, roster, events, targets) as CSV files.
     Gen(GenArgs),
     /// Build a realistic demo province with a full campaign, show its progress and open the dashboard.
     Demo(DemoArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Warn on every page when no new data has come for this many days while a campaign runs.
+    #[arg(long, default_value_t = phuxanh_web::STALE_DAYS)]
+    pub stale_days: u32,
+    /// Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-For and mark cookies Secure.
+    #[arg(long, conflicts_with = "tls_cert")]
+    pub behind_proxy: bool,
+    /// Personal records (people in lists shown or exported) a user may see in a day; past it, requests are refused and administrators alerted.
+    #[arg(long, default_value_t = phuxanh_web::DAILY_LIMIT, value_parser = clap::value_parser!(i64).range(1..))]
+    pub personal_limit: i64,
+    /// Serve HTTPS with this certificate chain (PEM, e.g. fullchain.pem); needs --tls-key.
+    #[arg(long, requires = "tls_key", value_name = "FILE")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM, e.g. privkey.pem); needs --tls-cert.
+    #[arg(long, requires = "tls_cert", value_name = "FILE")]
+    pub tls_key: Option<std::path::PathBuf>,
+}
+
+impl ServeArgs {
+    pub fn options(&self) -> phuxanh_web::ServeOptions {
+        phuxanh_web::ServeOptions {
+            addr: self.addr,
+            stale_days: self.stale_days,
+            behind_proxy: self.behind_proxy,
+            personal_limit: self.personal_limit,
+            tls: match (&self.tls_cert, &self.tls_key) {
+                (Some(cert), Some(key)) => Some(phuxanh_web::Tls {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                }),
+                _ => None,
+            },
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -263,6 +293,10 @@ pub struct AuditArgs {
     /// Only what this user did.
     #[arg(long)]
     pub user: Option<String>,
+    /// Only this action (`personal.export`, `personal.limit`, …; SECURITY.md
+    /// lists them).
+    #[arg(long)]
+    pub action: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }

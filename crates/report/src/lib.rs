@@ -25,6 +25,7 @@ pub mod summary;
 pub mod targets;
 pub mod vi;
 
+pub use pdf::list_pdf;
 pub use progress::Progress;
 pub use render::{Format, RenderError, Report};
 

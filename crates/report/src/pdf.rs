@@ -473,6 +473,27 @@ impl Summary {
     }
 }
 
+/// A list of persons as an A4 PDF: its title, the table, and at the foot
+/// of every page `mark` (who exported it and when), so that a printed or
+/// forwarded copy says where it came from.
+pub fn list_pdf(sheet: &Sheet, mark: &str) -> Result<Vec<u8>, RenderError> {
+    let mut l = Layout::new();
+    l.paragraph(&sheet.title, 11.0, true, (0, 0, 0));
+    l.y += 4.0;
+    l.sheet(sheet);
+    for page in &mut l.pages {
+        page.push(Op::Text {
+            x: MARGIN,
+            y: PAGE_H - BOTTOM / 2.0,
+            size: 7.5,
+            face: Face::Italic,
+            color: GREY,
+            text: mark.to_string(),
+        });
+    }
+    render(l)
+}
+
 impl Layout {
     /// The document's head: agencies and number on the left, quốc hiệu,
     /// tiêu ngữ and the date on the right, then the title and trích yếu.

@@ -83,6 +83,37 @@ pub fn pending(
     })
 }
 
+impl Pending {
+    /// The list with its ID numbers masked (`083******789`), for the roles
+    /// that do not need them whole.
+    pub fn masked(mut self) -> Pending {
+        for e in &mut self.events {
+            e.citizen_id = match e.citizen_id.parse::<phuxanh_domain::CitizenId>() {
+                Ok(id) => id.masked(),
+                // Never the case (the store holds valid numbers), and
+                // never shown whole if it were.
+                Err(_) => "*".repeat(e.citizen_id.chars().count()),
+            };
+        }
+        self
+    }
+}
+
+impl Pending {
+    /// What fits a portrait A4 page: the terminal's columns, times as
+    /// `01/10/2023 09:00`.
+    pub fn print_sheet(&self) -> Sheet {
+        let mut sheet = self.table_sheet();
+        let at = sheet.columns.iter().position(|(m, _)| m == "at");
+        for (row, e) in sheet.rows.iter_mut().zip(&self.events) {
+            if let (Some(i), Ok(t)) = (at, phuxanh_domain::Instant::parse_file(&e.at)) {
+                row[i] = Cell::Text(format!("{} {}", vi::date(t.day()), t.clock()));
+            }
+        }
+        sheet
+    }
+}
+
 impl Report for Pending {
     fn sheet(&self) -> Sheet {
         let cols = columns(&[

@@ -88,14 +88,32 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// Whether a spreadsheet would read `text` as a formula (`=`, `+`, `-`,
+/// `@`, or a tab or carriage return before one): names, addresses and event
+/// ids come from outside, and a cell such as `=HYPERLINK(…)` must stay text.
+pub fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// `text` for a CSV cell: with a `'` before it if a spreadsheet opening the
+/// file would read it as a formula (OWASP's advice for CSV injection).
+pub fn csv_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if looks_like_formula(text) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
 impl Sheet {
-    /// CSV with machine column names and plain values (`88.33`).
+    /// CSV with machine column names and plain values (`88.33`); text that
+    /// a spreadsheet would take for a formula is escaped ([`csv_text`]).
     pub fn write_csv(&self, out: &mut dyn Write) -> Result<(), RenderError> {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(self.columns.iter().map(|(en, _)| en.as_str()))?;
         for row in &self.rows {
             w.write_record(row.iter().map(|c| match c {
-                Cell::Text(s) => s.clone(),
+                Cell::Text(s) => csv_text(s).into_owned(),
                 Cell::Int(n) => n.to_string(),
                 Cell::Pct(Some(p)) => p.to_string(),
                 Cell::Date(d) => d.to_string(),
@@ -114,8 +132,25 @@ impl Sheet {
         workbook(&[("Báo cáo", self)])
     }
 
+    /// An XLSX workbook as [`Sheet::to_xlsx`], with `mark` (who exported it
+    /// and when) on the second row and in every printed page's header.
+    pub fn to_xlsx_marked(&self, mark: &str) -> Result<Vec<u8>, RenderError> {
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        ws.set_name("Danh sách")?;
+        self.write_xlsx(ws)?;
+        let italic = XlsxFormat::new().set_italic();
+        ws.write_string_with_format(1, 0, mark, &italic)?;
+        let left: String = mark.replace('&', "&&").chars().take(120).collect();
+        let centre: String = self.title.replace('&', "&&").chars().take(120).collect();
+        ws.set_header(format!("&L{left}&C{centre}"));
+        Ok(book.save_to_buffer()?)
+    }
+
     /// Writes the sheet into a worksheet: title on row 1, headers on row 3,
     /// and the print setup ([`print_setup`]) with the title as page header.
+    /// Text that a spreadsheet would take for a formula is marked as text
+    /// (Excel's quote prefix, as typing `'` before it does).
     pub fn write_xlsx(&self, sheet: &mut Worksheet) -> Result<(), RenderError> {
         print_setup(sheet, &self.title, 2)?;
         let title = XlsxFormat::new().set_bold().set_font_size(13);
@@ -128,6 +163,7 @@ impl Sheet {
         let pct = XlsxFormat::new().set_num_format("0.00%");
         let date = XlsxFormat::new().set_num_format("dd/mm/yyyy");
         let decimal = XlsxFormat::new().set_num_format("#,##0.00");
+        let quoted = XlsxFormat::new().set_quote_prefix();
         sheet.write_string_with_format(0, 0, &self.title, &title)?;
         for (c, (machine, vi_name)) in self.columns.iter().enumerate() {
             let c = c as u16;
@@ -142,6 +178,9 @@ impl Sheet {
             for (c, cell) in row.iter().enumerate() {
                 let c = c as u16;
                 match cell {
+                    Cell::Text(s) if looks_like_formula(s) => {
+                        sheet.write_string_with_format(r, c, s, &quoted)?;
+                    }
                     Cell::Text(s) => {
                         sheet.write_string(r, c, s)?;
                     }

@@ -511,12 +511,12 @@ impl AccessStore for SqliteStore {
                 "SELECT seq, at, actor, action, unit, subject, count, address, hash
                  FROM audit_log
                  WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)
-                   AND (?3 IS NULL OR actor = ?3)
+                   AND (?3 IS NULL OR actor = ?3) AND (?4 IS NULL OR action = ?4)
                  ORDER BY seq",
             )
             .map_err(backend)?;
         let rows = stmt
-            .query_map(params![from, to, q.actor], entry_from)
+            .query_map(params![from, to, q.actor, q.action], entry_from)
             .map_err(backend)?;
         let mut out = Vec::new();
         for row in rows {

@@ -242,6 +242,8 @@ pub struct AuditQuery {
     pub from: Option<Day>,
     pub to: Option<Day>,
     pub actor: Option<String>,
+    /// Entries of this action only (`personal.limit`).
+    pub action: Option<String>,
     pub limit: Option<usize>,
 }
 

@@ -64,9 +64,14 @@ fn users_page(
     password: Option<(String, String)>,
     status: StatusCode,
 ) -> Response {
-    let listed = s.pool.get().users();
-    let users = match listed {
-        Ok(u) => u,
+    let listed = {
+        let store = s.pool.get();
+        store
+            .users()
+            .and_then(|u| Ok((u, crate::personal::alerts(&store)?)))
+    };
+    let (users, alerts) = match listed {
+        Ok(x) => x,
         Err(e) => return crate::pages::error_page(e.into()),
     };
     let now = Instant::now();
@@ -95,7 +100,9 @@ fn users_page(
         .collect();
     let mut page = frame(
         "Người dùng",
-        context! { users => rows, roles => roles, notice => notice, password => password },
+        context! {
+            users => rows, roles => roles, notice => notice, password => password, alerts => alerts,
+        },
     );
     *page.status_mut() = status;
     page
@@ -257,6 +264,7 @@ async fn audit(
             from: day("from")?,
             to: day("to")?,
             actor: field("user"),
+            action: field("action"),
             limit: None,
         })
     })();
@@ -266,10 +274,14 @@ async fn audit(
     };
     let read = tokio::task::spawn_blocking(move || {
         let store = s.pool.get();
-        Ok::<_, phuxanh_store::StoreError>((store.audit_entries(&query)?, store.verify_audit()?))
+        Ok::<_, phuxanh_store::StoreError>((
+            store.audit_entries(&query)?,
+            store.verify_audit()?,
+            crate::personal::alerts(&store)?,
+        ))
     })
     .await;
-    let (entries, check) = match read {
+    let (entries, check, alerts) = match read {
         Ok(Ok(x)) => x,
         Ok(Err(e)) => return crate::pages::error_page(e.into()),
         Err(e) => return crate::pages::error_page(ApiError::from_join(e)),
@@ -299,10 +311,12 @@ async fn audit(
         "Nhật ký truy cập",
         context! {
             audit => shown,
+            alerts => alerts,
             total => crate::lang::Lang::Vi.number(total as i64),
             chain => chain,
             filter => context! {
                 unit => value("unit"), from => value("from"), to => value("to"), user => value("user"),
+                action => value("action"),
             },
         },
     )

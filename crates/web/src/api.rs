@@ -664,14 +664,39 @@ async fn campaigns(
     .await
 }
 
-#[utoipa::path(get, path = "/api/v1/pending", params(PendingParams), responses((status = 200, description = "Events held until their predecessors arrive, oldest received first (at most 10,000 listed; `total` counts them all). They name citizens, so the answer is never cached", body = phuxanh_report::pending::Pending)))]
+#[utoipa::path(get, path = "/api/v1/pending", params(PendingParams), responses((status = 200, description = "Events held until their predecessors arrive, oldest received first (at most 10,000 listed; `total` counts them all). They name citizens, so the answer is never cached, each answer is audited with the number of people it names, ID numbers are masked (`083******789`) for team members, and past the caller's daily limit of personal records the answer is 429", body = phuxanh_report::pending::Pending), (status = 429, description = "The caller has seen their daily limit of personal records; administrators have been alerted", body = crate::error::ErrorBody)))]
 async fn pending(State(s): State<Arc<AppState>>, caller: Caller, RawQuery(raw): RawQuery) -> Reply {
-    let scope = caller.scope();
     let (q, _) = query("pending", &caller, "", raw, PendingParams::SLOTS)?;
     let unit = q.get("unit").map(unit_code).transpose()?;
     // Checked counts: they parse.
     let older_than = q.get("older_than_days").and_then(|v| v.parse::<u32>().ok());
-    let list = read(s, move |store| {
+    let list = held(&s, &caller, unit.clone(), older_than).await?;
+    crate::personal::disclose(
+        &s,
+        crate::personal::Disclosure {
+            caller: &caller,
+            how: crate::personal::Use::View,
+            list: "pending",
+            unit: unit.as_ref(),
+            count: list.events.len(),
+        },
+    )
+    .await?;
+    Ok(axum::Json(list).into_response())
+}
+
+/// The held events the caller may see, their ID numbers masked unless the
+/// caller's role needs them whole. Not yet disclosed: the caller audits it
+/// ([`crate::personal::disclose`]) before answering with it.
+pub(crate) async fn held(
+    s: &Arc<AppState>,
+    caller: &Caller,
+    unit: Option<phuxanh_domain::UnitCode>,
+    older_than: Option<u32>,
+) -> Result<phuxanh_report::pending::Pending, ApiError> {
+    let scope = caller.scope();
+    let whole_ids = caller.role().sees_full_ids();
+    let list = read(s.clone(), move |store| {
         Ok(phuxanh_report::pending::pending(
             store,
             &scope,
@@ -681,7 +706,7 @@ async fn pending(State(s): State<Arc<AppState>>, caller: Caller, RawQuery(raw): 
         )?)
     })
     .await?;
-    Ok(axum::Json(list).into_response())
+    Ok(if whole_ids { list } else { list.masked() })
 }
 
 /// A unit a search found, with its parent's name.

@@ -50,6 +50,8 @@ pub enum Access {
     Intake,
     /// Managers and administrators: targets, campaigns, reports.
     Manage,
+    /// Roles that may export a personal list (managers, administrators).
+    Export,
     /// Administrators: users, the audit log, the settings.
     Admin,
 }
@@ -61,6 +63,7 @@ impl Access {
             Access::Persons => role.sees_persons(),
             Access::Intake => role.records_events(),
             Access::Manage => role.manages(),
+            Access::Export => role.exports_persons(),
             Access::Admin => role == Role::Admin,
         }
     }

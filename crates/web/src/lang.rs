@@ -319,6 +319,12 @@ const WORDS: &[(&str, &str, &str)] = &[
         "No event is held.",
     ),
     ("held_shown", "Hiển thị", "Showing"),
+    ("held_export", "Tải danh sách", "Download the list"),
+    (
+        "held_export_note",
+        "(ghi nhật ký; tệp ghi tên người tải và thời điểm)",
+        "(logged; the file names who downloaded it and when)",
+    ),
     ("status", "Tiến độ", "Status"),
     (
         "status_title",

@@ -25,7 +25,9 @@ mod issued;
 mod lang;
 mod map;
 mod pages;
+mod personal;
 mod pool;
+mod quality;
 mod routes;
 mod settings;
 mod signin;
@@ -46,6 +48,7 @@ use utoipa::openapi::{OpenApi, RefOr, ResponseBuilder};
 
 pub use auth::Access;
 pub use error::ApiError;
+pub use personal::DAILY_LIMIT;
 pub use pool::Pool;
 pub use routes::RouteInfo;
 
@@ -205,6 +208,8 @@ pub struct AppState {
     /// Mark the session cookie `Secure` (served over HTTPS).
     pub secure_cookies: bool,
     pub session_limits: phuxanh_store::access::SessionLimits,
+    /// Personal records a user may view or export in a day.
+    pub personal_limit: i64,
     /// Failed sign-ins per address.
     throttle: auth::Throttle,
     /// Notes the last use of sessions and tokens: best effort, on a
@@ -235,6 +240,7 @@ impl AppState {
             behind_proxy: false,
             secure_cookies: false,
             session_limits: Default::default(),
+            personal_limit: personal::DAILY_LIMIT,
             throttle: Default::default(),
             notes: std::sync::Mutex::new(notes),
         })
@@ -258,6 +264,7 @@ fn tables() -> (Router<Arc<AppState>>, Router<Arc<AppState>>, Vec<RouteInfo>) {
         .get("/healthz", Public, || async { "ok" })
         .get("/metrics", Public, metrics);
     let pages = pages::routes(pages);
+    let pages = quality::routes(pages);
     let pages = settings::page_routes(pages);
     let pages = issued::routes(pages);
     let pages = signin::routes(pages);
@@ -460,6 +467,80 @@ pub struct ServeOptions {
     /// Behind a reverse proxy that terminates TLS: trust its
     /// `X-Forwarded-For` (the client's address) and mark cookies `Secure`.
     pub behind_proxy: bool,
+    /// Personal records a user may view or export in a day.
+    pub personal_limit: i64,
+    /// HTTPS with this certificate chain and key (PEM files).
+    pub tls: Option<Tls>,
+}
+
+impl ServeOptions {
+    /// Plain HTTP on `addr`, with the defaults of `serve`.
+    pub fn on(addr: SocketAddr) -> ServeOptions {
+        ServeOptions {
+            addr,
+            stale_days: STALE_DAYS,
+            behind_proxy: false,
+            personal_limit: personal::DAILY_LIMIT,
+            tls: None,
+        }
+    }
+}
+
+/// The certificate chain and private key `serve --tls-cert/--tls-key`
+/// reads (PEM).
+#[derive(Clone, Debug)]
+pub struct Tls {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+impl Tls {
+    /// The server's TLS setup (TLS 1.2 and 1.3, HTTP/1.1), or what is
+    /// wrong with the files.
+    pub fn acceptor(&self) -> Result<tokio_rustls::TlsAcceptor, String> {
+        use tokio_rustls::rustls;
+        use tokio_rustls::rustls::pki_types::pem::PemObject;
+        use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&self.cert)
+            .and_then(|c| c.collect())
+            .map_err(|e| {
+                format!(
+                    "{}: not a PEM certificate chain ({e}); give the file your certificate authority issued, e.g. fullchain.pem",
+                    self.cert.display()
+                )
+            })?;
+        if certs.is_empty() {
+            return Err(format!(
+                "{}: holds no certificate (-----BEGIN CERTIFICATE-----)",
+                self.cert.display()
+            ));
+        }
+        let key = PrivateKeyDer::from_pem_file(&self.key).map_err(|e| {
+            format!(
+                "{}: not a PEM private key ({e}); give the key that goes with the certificate, e.g. privkey.pem",
+                self.key.display()
+            )
+        })?;
+        // ring builds with a C compiler alone (aws-lc-rs wants cmake); it
+        // has no post-quantum key exchange, which rustls now flags.
+        // SECURITY.md says so, and that a proxy can offer one.
+        #[allow(deprecated)]
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .map_err(|e| {
+                format!(
+                    "{} and {}: the key does not fit the certificate ({e})",
+                    self.cert.display(),
+                    self.key.display()
+                )
+            })?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)))
+    }
 }
 
 /// Serves the database at `db` until Ctrl-C or SIGTERM, then lets the
@@ -468,10 +549,12 @@ pub struct ServeOptions {
 /// server would be a door with no lock to fit.
 pub async fn serve(db: &Path, options: ServeOptions) -> Result<(), Box<dyn std::error::Error>> {
     use phuxanh_store::access::AccessStore;
+    let tls = options.tls.as_ref().map(Tls::acceptor).transpose()?;
     let state = AppState {
         stale_days: options.stale_days,
         behind_proxy: options.behind_proxy,
-        secure_cookies: options.behind_proxy,
+        secure_cookies: options.behind_proxy || tls.is_some(),
+        personal_limit: options.personal_limit,
         ..AppState::open(db)?
     };
     if !options.addr.ip().is_loopback() && !state.pool.get().has_users()? {
@@ -484,26 +567,29 @@ pub async fn serve(db: &Path, options: ServeOptions) -> Result<(), Box<dyn std::
     let app = router(Arc::new(state));
     let listener = tokio::net::TcpListener::bind(options.addr).await?;
     tracing::info!(
-        "serving {} on http://{}",
+        "serving {} on {}://{}",
         db.display(),
+        if tls.is_some() { "https" } else { "http" },
         listener.local_addr()?
     );
-    serve_on(listener, app, HEADER_READ_TIMEOUT, shutdown_signal()).await;
+    serve_on(listener, tls, app, HEADER_READ_TIMEOUT, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Serves `app` on `listener` over HTTP/1 until `shutdown`, then waits (up
-/// to 10 s) for the connections in flight. Unlike `axum::serve`, it gives
-/// hyper a timer, so that a connection that does not send its headers
-/// within `header_timeout` (or stays idle that long) is closed.
+/// Serves `app` on `listener` over HTTP/1 (inside TLS when `tls` is given)
+/// until `shutdown`, then waits (up to 10 s) for the connections in
+/// flight. Unlike `axum::serve`, it gives hyper a timer, so that a
+/// connection that does not send its headers within `header_timeout` (or
+/// stays idle that long, or does not finish its TLS handshake in that
+/// time) is closed.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     app: Router,
     header_timeout: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    use hyper_util::rt::{TokioIo, TokioTimer};
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -522,23 +608,16 @@ pub async fn serve_on(
         let (stream, peer) = stream;
         let _ = stream.set_nodelay(true);
         let app = app.clone();
-        // Each request knows its peer's address (sign-in throttle, audit).
-        let service = hyper::service::service_fn(
-            move |mut request: hyper::Request<hyper::body::Incoming>| {
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
-                tower::ServiceExt::oneshot(app.clone(), request)
-            },
-        );
-        let connection = hyper::server::conn::http1::Builder::new()
-            .timer(TokioTimer::new())
-            .header_read_timeout(header_timeout)
-            .serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!("a connection ended: {e}");
+            match tls {
+                None => connection(stream, peer, app, header_timeout, watcher).await,
+                Some(tls) => match tokio::time::timeout(header_timeout, tls.accept(stream)).await {
+                    Ok(Ok(stream)) => connection(stream, peer, app, header_timeout, watcher).await,
+                    Ok(Err(e)) => tracing::debug!("a TLS handshake from {peer} failed: {e}"),
+                    Err(_) => tracing::debug!("a TLS handshake from {peer} took too long"),
+                },
             }
         });
     }
@@ -548,6 +627,34 @@ pub async fn serve_on(
         () = tokio::time::sleep(Duration::from_secs(10)) => {
             tracing::warn!("stopping with connections still open");
         }
+    }
+}
+
+/// One client's connection, HTTP/1, until it closes or the server stops.
+async fn connection<S>(
+    stream: S,
+    peer: SocketAddr,
+    app: Router,
+    header_timeout: Duration,
+    watcher: hyper_util::server::graceful::Watcher,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    // Each request knows its peer's address (sign-in throttle, audit).
+    let service =
+        hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            tower::ServiceExt::oneshot(app.clone(), request)
+        });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .serve_connection(TokioIo::new(stream), service);
+    if let Err(e) = watcher.watch(connection).await {
+        tracing::debug!("a connection ended: {e}");
     }
 }
 

@@ -28,9 +28,8 @@ use crate::routes::Table;
 use crate::{ApiError, AppState};
 
 pub(crate) fn routes(t: Table) -> Table {
-    use crate::auth::Access::{Persons, Public, Signed};
+    use crate::auth::Access::{Public, Signed};
     t.get("/", Signed, home)
-        .get("/data-quality", Persons, quality)
         .get("/search", Signed, search)
         .get("/units/{code}", Signed, overview)
         .get("/units/{code}/report", Signed, report)
@@ -270,6 +269,13 @@ pub(crate) fn error_page_in(lang: Lang, e: ApiError) -> Response {
                 "A parameter in the address is wrong. Days are written 14/11/2023 or 2023-11-14, between 2000 and 2100.",
             ),
         ),
+        429 => (
+            lang.pick("Đã đến giới hạn trong ngày", "Daily limit reached"),
+            lang.pick(
+                "Mỗi người dùng chỉ được xem hoặc tải một số lượng hồ sơ cá nhân nhất định mỗi ngày. Hãy chọn đơn vị nhỏ hơn, hoặc liên hệ quản trị viên (đã được thông báo).",
+                "Each user may view or export only so many personal records a day. Choose a smaller unit, or contact an administrator (they have been told).",
+            ),
+        ),
         503 => (
             lang.pick("Máy chủ đang bận", "The server is busy"),
             lang.pick(
@@ -392,90 +398,6 @@ fn capitalised(word: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
-}
-
-/// Held events shown on the data-quality page at most.
-const HELD_SHOWN: usize = 500;
-
-/// Data quality: the events held until their predecessors arrive, by unit
-/// and one by one (`?unit=`, `?older_than_days=`).
-async fn quality(
-    State(s): State<Arc<AppState>>,
-    caller: Caller,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let lang = Lang::from_query(&q);
-    let code = match param::<phuxanh_domain::UnitCode>(&q, "unit", Rule::UnitCode) {
-        Ok(c) => c,
-        Err(e) => return error_page_in(lang, e),
-    };
-    let older_than = match q.get("older_than_days").filter(|v| !v.is_empty()) {
-        None => None,
-        Some(v) => match Rule::Count.check(v) {
-            // A checked count parses.
-            Ok(()) => v.parse::<u32>().ok(),
-            Err(e) => return error_page_in(lang, ApiError::invalid("older_than_days", e)),
-        },
-    };
-    let unit = code.as_ref().map(|c| c.to_string());
-    let stale_days = s.stale_days;
-    let data = tokio::task::spawn_blocking(move || {
-        let store = s.pool.get();
-        let held = phuxanh_report::pending::pending(
-            &*store,
-            &caller.scope(),
-            code.as_ref(),
-            older_than,
-            phuxanh_domain::Instant::now(),
-        )?;
-        let when = When::read(&*store, &caller.scope(), None)?;
-        Ok::<_, phuxanh_store::StoreError>((held, store.generation()?, when))
-    })
-    .await;
-    let (held, generation, when) = match data {
-        Ok(Ok(x)) => x,
-        Ok(Err(e)) => return error_page_in(lang, e.into()),
-        Err(e) => return error_page_in(lang, ApiError::from_join(e)),
-    };
-    let mut by_unit: Vec<(String, i64)> = Vec::new();
-    for e in &held.events {
-        match by_unit.iter_mut().find(|(u, _)| *u == e.unit) {
-            Some((_, n)) => *n += 1,
-            None => by_unit.push((e.unit.clone(), 1)),
-        }
-    }
-    by_unit.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let words = lang.words();
-    let shown = held.events.len().min(HELD_SHOWN);
-    render(
-        "quality.html",
-        context! {
-            lang => lang.code(),
-            other_lang => lang.other().code(),
-            page_name => words["quality"],
-            t => words,
-            crumbs => Vec::<Crumb>::new(),
-            as_of => when.day.to_string(),
-            dated => when.said(lang, stale_days),
-            generation => generation,
-            poll => poll(&q),
-            map_params => Vec::<(String, String)>::new(),
-            unit => unit.unwrap_or_default(),
-            older_than => older_than,
-            total => lang.number(held.total as i64),
-            by_unit => by_unit
-                .iter()
-                .map(|(code, n)| context! { code => code, count => lang.number(*n) })
-                .collect::<Vec<_>>(),
-            shown => format!(
-                "{} {} / {}",
-                words["held_shown"],
-                lang.number(shown as i64),
-                lang.number(held.total as i64)
-            ),
-            events => &held.events[..shown],
-        },
-    )
 }
 
 /// The whole country: the green map of the provinces and their table; or
@@ -617,7 +539,7 @@ fn me() -> Option<minijinja::Value> {
 }
 
 /// How often a page asks whether the data changed (ms), `?poll=` for tests.
-fn poll(q: &HashMap<String, String>) -> u64 {
+pub(crate) fn poll(q: &HashMap<String, String>) -> u64 {
     q.get("poll")
         .and_then(|p| p.parse::<u64>().ok())
         .map_or(15_000, |p| p.max(1_000))

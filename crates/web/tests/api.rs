@@ -1125,6 +1125,7 @@ async fn a_connection_that_does_not_send_its_headers_is_closed() {
     let timeout = std::time::Duration::from_millis(300);
     tokio::spawn(phuxanh_web::serve_on(
         listener,
+        None,
         app,
         timeout,
         std::future::pending(),

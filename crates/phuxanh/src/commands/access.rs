@@ -368,6 +368,7 @@ pub fn audit_list(store: &SqliteStore, args: &AuditArgs) -> Result<ExitCode> {
         from: args.from,
         to: args.to,
         actor: args.user.clone(),
+        action: args.action.clone(),
         limit: None,
     })?;
     args.output.emit(&AuditList {

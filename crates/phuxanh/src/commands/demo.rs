@@ -147,14 +147,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     if !args.no_open {
         open_browser(&url);
     }
-    super::serve(
-        &db.to_string(),
-        phuxanh_web::ServeOptions {
-            addr: args.addr,
-            stale_days: phuxanh_web::STALE_DAYS,
-            behind_proxy: false,
-        },
-    )
+    super::serve(&db.to_string(), phuxanh_web::ServeOptions::on(args.addr))
 }
 
 /// A sample user: name, role, unit, password.

@@ -164,18 +164,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             ..
         } => access::audit_verify(&open(&cli.db)?),
         Command::Audit { query, .. } => access::audit_list(&open(&cli.db)?, &query),
-        Command::Serve {
-            addr,
-            stale_days,
-            behind_proxy,
-        } => serve(
-            &cli.db,
-            phuxanh_web::ServeOptions {
-                addr,
-                stale_days,
-                behind_proxy,
-            },
-        ),
+        Command::Serve(args) => serve(&cli.db, args.options()),
         Command::Gen(args) => generate::run(&args),
         Command::Demo(args) => demo::run(&args),
     }
