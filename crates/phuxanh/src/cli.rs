@@ -49,9 +49,9 @@ pub enum Command {
     /// Administrative units: add villages, list units.
     #[command(subcommand)]
     Units(UnitsCommand),
-    /// The citizen roster.
+    /// The citizen roster: import it, or erase one citizen's personal data.
     #[command(subcommand)]
-    Citizens(ImportOnly),
+    Citizens(CitizensCommand),
     /// Lifecycle events (collected, approved, rejected, activated, used).
     #[command(subcommand)]
     Events(ImportOnly),
@@ -379,6 +379,28 @@ pub enum PendingCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CitizensCommand {
+    /// Import a roster (id,full_name,birth_date,sex,unit_code[,household_id,address,phone]).
+    Import(ImportArgs),
+    /// Erase a citizen's personal data on a lawful request (Decree 13/2023/NĐ-CP): name,
+    /// household, address and phone, for good; the counts they contributed stay.
+    Forget {
+        /// The citizen's 12-digit ID number.
+        id: phuxanh_domain::CitizenId,
+        /// Why, for the audit log: the request and its reference, e.g. "đơn ngày 02/12/2026, số 15/ĐN".
+        #[arg(long, value_parser = non_blank)]
+        reason: String,
+    },
+}
+
+fn non_blank(s: &str) -> Result<String, String> {
+    match s.trim() {
+        "" => Err("give the reason: the request and its reference".into()),
+        t => Ok(t.to_string()),
+    }
 }
 
 #[derive(Subcommand, Debug)]

@@ -281,3 +281,72 @@ fn audit_verify_catches_an_edited_a_deleted_and_a_reordered_entry() {
         assert!(err.contains(&format!("mục {first_bad}:")), "{what}: {err}");
     }
 }
+
+#[test]
+fn the_command_lines_lists_of_persons_are_audited_and_its_files_watermarked() {
+    let p = Phuxanh::with_fixture();
+    // An activation without its collection is held: a list of one person.
+    let held = p.dir.path().join("held.csv");
+    std::fs::write(
+        &held,
+        "event_id,citizen_id,kind,level,at\nh1,083309000004,activated,1,2023-10-01 10:00\n",
+    )
+    .unwrap();
+    p.ok(&["events", "import", held.to_str().unwrap()]);
+    let audited = |action: &str| -> Vec<serde_json::Value> {
+        p.json(&["audit", "--action", action, "--format", "json"])["entries"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let shown = p.ok(&["pending", "list", "--unit", "836"]);
+    assert!(shown.contains("083309000004"), "{shown}");
+    let views = audited("personal.view");
+    assert_eq!(views.len(), 1, "{views:?}");
+    assert_eq!(views[0]["count"], 1);
+    assert_eq!(views[0]["unit"], "836");
+    assert_eq!(views[0]["subject"], "pending");
+
+    let file = p.dir.path().join("held.xlsx");
+    p.ok(&[
+        "pending",
+        "list",
+        "--format",
+        "xlsx",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    let exports = audited("personal.export");
+    assert_eq!(exports.len(), 1, "{exports:?}");
+    assert!(exports[0]["unit"].is_null());
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&file).unwrap()).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert!(sheet.contains("<oddHeader>&amp;LXuất bởi cli"), "{sheet}");
+
+    // Nobody in the list: nothing to audit.
+    p.ok(&["pending", "list", "--unit", "837"]);
+    assert_eq!(audited("personal.view").len(), 1);
+}
+
+#[test]
+fn the_servers_request_log_has_paths_never_queries() {
+    let p = Phuxanh::with_fixture();
+    let log = p.dir.path().join("serve.log");
+    let server = common::Server::logging_to(&p.db(), &log);
+    let (status, _, _) = server.request("GET", "/api/v1/search?q=Nguy%E1%BB%85n+V%C4%83n+An", "");
+    assert_eq!(status, 200);
+    let (status, _, _) = server.request("GET", "/api/v1/pending?unit=28900", "");
+    assert_eq!(status, 200);
+    drop(server);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("/api/v1/search"), "{text}");
+    assert!(text.contains("/api/v1/pending"), "{text}");
+    for never in ["Nguy", "q=", "unit=28900"] {
+        assert!(!text.contains(never), "the log holds {never}: {text}");
+    }
+}

@@ -88,6 +88,18 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// The line every exported list of persons carries on each page (XLSX
+/// header, PDF footer): who exported it and when, so that a printed or
+/// forwarded copy says where it came from. `who` names the user as the
+/// audit log does, with their full name and role where there are.
+pub fn watermark(who: &str, at: phuxanh_domain::Instant) -> String {
+    format!(
+        "Xuất bởi {who} lúc {} {} — tài liệu có thông tin cá nhân, chỉ dùng cho công việc, không sao chép hay chuyển tiếp",
+        at.clock(),
+        vi::date(at.day()),
+    )
+}
+
 /// Whether a spreadsheet would read `text` as a formula (`=`, `+`, `-`,
 /// `@`, or a tab or carriage return before one): names, addresses and event
 /// ids come from outside, and a cell such as `=HYPERLINK(…)` must stay text.

@@ -8,6 +8,7 @@ mod backup;
 mod check;
 mod contacts;
 mod counters;
+mod erase;
 mod import;
 mod issued;
 mod migrate;
@@ -601,6 +602,16 @@ impl Store for SqliteStore {
     ) -> Result<ImportReport> {
         self.require_initialised()?;
         import::targets(&mut self.conn, scope, rows, mode, set_by, now)
+    }
+
+    fn forget_citizen(
+        &mut self,
+        scope: &Scope,
+        id: phuxanh_domain::CitizenId,
+        audit: &phuxanh_store::access::AuditRecord,
+    ) -> Result<phuxanh_store::Erasure> {
+        self.require_initialised()?;
+        erase::forget(&mut self.conn, scope, id, audit)
     }
 
     fn import_contacts(&mut self, scope: &Scope, rows: Rows<Contact>) -> Result<ContactsReport> {

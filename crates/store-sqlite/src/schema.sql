@@ -248,3 +248,13 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+-- Citizens whose personal data was erased on a lawful request (`citizens
+-- forget`): their roster row keeps only what their counts need (the ID
+-- the national system's files name them by, the birth date that makes
+-- them eligible, the sex their ID encodes), and a later roster import
+-- does not bring the rest back.
+CREATE TABLE erased (
+    row_id INTEGER PRIMARY KEY, -- citizens.row_id
+    at     INTEGER NOT NULL     -- Unix seconds
+);

@@ -14,8 +14,8 @@ pub mod access;
 use std::fmt;
 
 use phuxanh_domain::{
-    Citizen, Contact, Counts, Day, Event, Instant, TargetMetric, TargetValue, Transition, UnitCode,
-    UnitLevel,
+    Citizen, CitizenId, Contact, Counts, Day, Event, Instant, TargetMetric, TargetValue,
+    Transition, UnitCode, UnitLevel,
 };
 pub use phuxanh_domain::{ReportSettings, SettingKey};
 
@@ -380,6 +380,8 @@ pub enum StoreError {
     UserExists(String),
     #[error("there is no user named '{0}': see `phuxanh users list`")]
     UnknownUser(String),
+    #[error("citizen {0} is not on the roster of your units")]
+    UnknownCitizen(String),
     #[error("the audit log is append-only: {0}")]
     AuditAppendOnly(String),
     #[error("database error: {0}")]
@@ -387,6 +389,17 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What `citizens forget` did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Erasure {
+    /// The unit the citizen lives in (and counts in).
+    pub unit: UnitCode,
+    /// When the personal data was erased: now, or on an earlier request.
+    pub at: Instant,
+    /// It had been erased already; nothing changed now.
+    pub already: bool,
+}
 
 /// Something that can be imported row by row.
 pub type Rows<'a, T> = &'a mut dyn Iterator<Item = Row<T>>;
@@ -496,6 +509,20 @@ pub trait Store {
     /// campaigns carried where they can be. With `apply` false, or when the
     /// report lists needs or bad map entries, nothing changes.
     fn reorganise(&mut self, plan: &Reorganisation, apply: bool) -> Result<ReorganiseReport>;
+
+    /// Erases a citizen's personal data on a lawful request: name,
+    /// household, address and phone are removed for good (a later roster
+    /// import does not bring them back), while the ID, birth date and sex
+    /// stay, so that every count the citizen contributed stays as it was.
+    /// `audit` (its unit filled in here) is written in the same
+    /// transaction. An unknown citizen and one outside `scope` are alike
+    /// [`StoreError::UnknownCitizen`].
+    fn forget_citizen(
+        &mut self,
+        scope: &Scope,
+        id: CitizenId,
+        audit: &access::AuditRecord,
+    ) -> Result<Erasure>;
 
     /// Recomputes every counter from the roster and events and compares; with
     /// `repair`, replaces what disagrees.

@@ -302,9 +302,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), count))
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
-                .make_span_with(
-                    tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO),
-                )
+                // The path, never the query: a search may name a person.
+                .make_span_with(|request: &axum::extract::Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                    )
+                })
                 .on_response(
                     tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
                 ),
@@ -521,11 +526,9 @@ impl Tls {
                 self.key.display()
             )
         })?;
-        // ring builds with a C compiler alone (aws-lc-rs wants cmake); it
-        // has no post-quantum key exchange, which rustls now flags.
-        // SECURITY.md says so, and that a proxy can offer one.
-        #[allow(deprecated)]
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        // aws-lc-rs: TLS 1.3 with the post-quantum hybrid key exchange
+        // (X25519MLKEM768) first, the classic groups after it.
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let mut config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| e.to_string())?

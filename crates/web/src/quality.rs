@@ -13,8 +13,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use phuxanh_domain::{Instant, UnitCode};
+use phuxanh_report::Report;
 use phuxanh_report::pending::Pending;
-use phuxanh_report::{Report, vi};
 use phuxanh_store::Store;
 
 use crate::auth::{Access, Caller};
@@ -153,17 +153,15 @@ enum File {
     Pdf,
 }
 
-/// Who exported a list and when, for its every page: a printed or
-/// forwarded copy says where it came from.
+/// Who exported a list and when ([`phuxanh_report::render::watermark`]).
 pub(crate) fn watermark(caller: &Caller, at: Instant) -> String {
-    format!(
-        "Xuất bởi {} ({}, {}) lúc {} {} — tài liệu có thông tin cá nhân, chỉ dùng cho công việc, không sao chép hay chuyển tiếp",
+    let who = format!(
+        "{} ({}, {})",
         caller.user.username,
         caller.user.full_name,
-        caller.role().vietnamese(),
-        at.clock(),
-        vi::date(at.day()),
-    )
+        caller.role().vietnamese()
+    );
+    phuxanh_report::render::watermark(&who, at)
 }
 
 async fn export(

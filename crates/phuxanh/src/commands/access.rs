@@ -394,3 +394,30 @@ pub fn audit_verify(store: &SqliteStore) -> Result<ExitCode> {
         }
     }
 }
+
+/// `citizens forget ID --reason …`: erases the citizen's personal data,
+/// keeps their counts, and audits it (the ID masked: the log outlives the
+/// erasure).
+pub fn forget(
+    store: &mut SqliteStore,
+    id: phuxanh_domain::CitizenId,
+    reason: &str,
+) -> Result<ExitCode> {
+    let record = record("citizen.forget").subject(format!("{}: {reason}", id.masked()));
+    let erased = store.forget_citizen(&Scope::everything(), id, &record)?;
+    let when = format!("{} {}", erased.at.clock(), erased.at.day());
+    if erased.already {
+        println!(
+            "Thông tin cá nhân của công dân {} đã được xoá từ {when} (already erased); không thay đổi gì",
+            id.masked()
+        );
+    } else {
+        println!(
+            "Đã xoá thông tin cá nhân của công dân {} (đơn vị {}): họ tên, hộ, địa chỉ, số điện thoại (erased). \
+             Các số liệu thống kê giữ nguyên; bản sao lưu cũ vẫn còn thông tin cho đến khi bị xoá.",
+            id.masked(),
+            erased.unit
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -15,6 +15,7 @@ use phuxanh_report::ranking::{Show, completed, ranking};
 use phuxanh_report::summary::summary;
 use phuxanh_report::{Format, Report, render, vi};
 use phuxanh_store::{Campaign, Scope, Store};
+use phuxanh_store_sqlite::SqliteStore;
 
 use crate::cli::{
     CompareArgs, CompletedArgs, DailyArgs, FunnelArgs, OutputArgs, RankingArgs, ReportArgs,
@@ -218,19 +219,45 @@ pub fn completed_cmd(store: &dyn Store, args: &CompletedArgs) -> Result<ExitCode
     args.output.emit(&report)
 }
 
+/// `pending list`: the held events, which name citizens. The command line
+/// is the administrator's, but every showing or file of persons is still
+/// audited (`personal.view`, `personal.export` with `--out`), and an XLSX
+/// says on every page who made it and when.
 pub fn pending_cmd(
-    store: &dyn Store,
+    store: &mut SqliteStore,
     unit: Option<&UnitCode>,
     older_than_days: Option<u32>,
     output: &OutputArgs,
 ) -> Result<ExitCode> {
     output.check()?;
+    let now = phuxanh_domain::Instant::now();
     let report = phuxanh_report::pending::pending(
-        store,
+        &*store,
         &Scope::everything(),
         unit,
         older_than_days,
-        phuxanh_domain::Instant::now(),
+        now,
     )?;
-    output.emit(&report)
+    if !report.events.is_empty() {
+        let action = match output.out {
+            Some(_) => "personal.export",
+            None => "personal.view",
+        };
+        let mut record = crate::commands::access::record(action)
+            .subject("pending")
+            .count(report.events.len() as i64);
+        if let Some(u) = unit {
+            record = record.unit(u);
+        }
+        crate::commands::access::audit(store, record)?;
+    }
+    let bytes = match output.format {
+        Format::Xlsx => report.sheet().to_xlsx_marked(&render::watermark(
+            &crate::commands::import::cli_user(),
+            now,
+        ))?,
+        format => render::to_bytes(&report, format)?,
+    };
+    output.write(&bytes)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -21,8 +21,8 @@ use phuxanh_store::Store;
 use phuxanh_store_sqlite::SqliteStore;
 
 use crate::cli::{
-    AuditCommand, CampaignsCommand, Cli, Command, ContactsCommand, ImportOnly, PendingCommand,
-    ReportsCommand, SettingsCommand, TargetsCommand, TokensCommand, UnitsCommand,
+    AuditCommand, CampaignsCommand, CitizensCommand, Cli, Command, ContactsCommand, ImportOnly,
+    PendingCommand, ReportsCommand, SettingsCommand, TargetsCommand, TokensCommand, UnitsCommand,
 };
 use phuxanh_ingest::{
     FileKind, parse_citizen, parse_event, parse_status, parse_target, parse_unit,
@@ -53,7 +53,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             units::reorganise(&mut open(&cli.db)?, &cli.db, to, map.as_deref(), dry_run)
         }
         Command::Units(UnitsCommand::List { parent }) => units::list(&open(&cli.db)?, parent),
-        Command::Citizens(ImportOnly::Import(args)) => import::run(
+        Command::Citizens(CitizensCommand::Forget { id, reason }) => {
+            access::forget(&mut open(&cli.db)?, id, &reason)
+        }
+        Command::Citizens(CitizensCommand::Import(args)) => import::run(
             &mut open(&cli.db)?,
             &args,
             FileKind::Citizens,
@@ -131,7 +134,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             unit,
             older_than,
             output,
-        }) => analytics::pending_cmd(&open(&cli.db)?, unit.as_ref(), older_than, &output),
+        }) => analytics::pending_cmd(&mut open(&cli.db)?, unit.as_ref(), older_than, &output),
         Command::Backup { out: Some(out), .. } => backup::write(&cli.db, &out),
         Command::Backup {
             verify: Some(file), ..
@@ -211,6 +214,8 @@ pub fn serve(db: &str, options: phuxanh_web::ServeOptions) -> Result<ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours for a terminal; plain text for a log file or journald.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
     let runtime = tokio::runtime::Runtime::new().context("starting the server's runtime")?;

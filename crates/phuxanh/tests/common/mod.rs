@@ -273,18 +273,31 @@ impl Server {
     /// A server called with `token` (made before, e.g. while nothing
     /// holds the database).
     pub fn with_token(db: &Path, token: String) -> Server {
+        Server::spawn(db, token, None)
+    }
+
+    /// A server that logs every request (`RUST_LOG=info`) to `log`.
+    pub fn logging_to(db: &Path, log: &Path) -> Server {
+        Server::spawn(db, admin_token(db), Some(log))
+    }
+
+    fn spawn(db: &Path, token: String, log: Option<&Path>) -> Server {
         // A port the system says is free, handed to the server.
         let addr = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap();
+        let (level, stderr) = match log {
+            Some(path) => ("info", std::fs::File::create(path).unwrap().into()),
+            None => ("warn", std::process::Stdio::null()),
+        };
         let child = Command::new(env!("CARGO_BIN_EXE_phuxanh"))
             .arg("--db")
             .arg(db)
             .args(["serve", "--addr", &addr.to_string()])
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", level)
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let server = Server { child, addr, token };

@@ -284,6 +284,19 @@ impl Roster<'_> {
             unit,
         } = p;
         let person = load_person(self.conn, old.row_id)?;
+        // A citizen whose personal data was erased stays erased: the row
+        // may still move them or correct their birth date.
+        let c = if crate::erase::is_erased(self.conn, old.row_id)? {
+            Citizen {
+                full_name: person.full_name.clone(),
+                household_id: None,
+                address: None,
+                phone: None,
+                ..c
+            }
+        } else {
+            c
+        };
         let same = old.unit_id == unit.id
             && person.birth == c.birth_date
             && person.full_name == c.full_name
