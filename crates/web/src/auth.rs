@@ -239,12 +239,16 @@ async fn token_caller(
             "is not one of Phủ Xanh's: send `Authorization: Bearer pxt_…` (`phuxanh tokens create`)",
         ));
     };
-    let secret = secret.to_string();
-    let s = state.clone();
-    let found = tokio::task::spawn_blocking(move || s.pool.get().token(&secret))
-        .await
-        .map_err(|_| Refused::Token("could not be checked"))?
-        .map_err(|_| Refused::Token("could not be checked"))?;
+    let found = match state.quick(|store| store.token(secret)) {
+        Some(found) => found,
+        None => {
+            let (s, secret) = (state.clone(), secret.to_string());
+            tokio::task::spawn_blocking(move || s.pool.get().token(&secret))
+                .await
+                .map_err(|_| Refused::Token("could not be checked"))?
+        }
+    }
+    .map_err(|_| Refused::Token("could not be checked"))?;
     let Some((token, user)) = found else {
         return Err(Refused::Token("is unknown"));
     };
@@ -297,14 +301,18 @@ async fn session_caller(
     address: Option<String>,
 ) -> Result<Option<Caller>, Refused> {
     let now = Instant::now();
-    let s = state.clone();
-    let looked = secret.clone();
     let limits = state.session_limits;
-    let found = tokio::task::spawn_blocking(move || s.pool.get().session(&looked, now, limits))
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .flatten();
+    let found = match state.quick(|store| store.session(&secret, now, limits)) {
+        Some(found) => found.ok(),
+        None => {
+            let (s, looked) = (state.clone(), secret.clone());
+            tokio::task::spawn_blocking(move || s.pool.get().session(&looked, now, limits))
+                .await
+                .ok()
+                .and_then(Result::ok)
+        }
+    }
+    .flatten();
     let Some(session) = found else {
         return Err(Refused::Session);
     };

@@ -196,8 +196,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct AppState {
     pub pool: Pool,
     pub writer: std::sync::Mutex<phuxanh_store_sqlite::SqliteStore>,
-    /// Reads the data's generation, for the cache, and nothing else.
-    generation: std::sync::Mutex<phuxanh_store_sqlite::SqliteStore>,
+    /// Connections for one-row reads on the request's own thread: the
+    /// data's generation (for the cache) and a bearer token's look-up
+    /// ([`AppState::quick`]); as many as the runtime has worker threads.
+    quick: Vec<std::sync::Mutex<phuxanh_store_sqlite::SqliteStore>>,
     cache: cache::Cache,
     /// Requests answered, by status class 1xx … 5xx.
     requests: [std::sync::atomic::AtomicU64; 5],
@@ -227,13 +229,16 @@ impl AppState {
     pub fn open(db: &Path) -> phuxanh_store::Result<AppState> {
         let pool = Pool::open(db, 4)?;
         let writer = phuxanh_store_sqlite::SqliteStore::open(db)?;
-        let generation = phuxanh_store_sqlite::SqliteStore::open(db)?;
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let quick = (0..workers)
+            .map(|_| phuxanh_store_sqlite::SqliteStore::open(db).map(std::sync::Mutex::new))
+            .collect::<phuxanh_store::Result<_>>()?;
         let mut notes = phuxanh_store_sqlite::SqliteStore::open(db)?;
         notes.set_busy_timeout(Duration::from_millis(100))?;
         Ok(AppState {
             pool,
             writer: std::sync::Mutex::new(writer),
-            generation: std::sync::Mutex::new(generation),
+            quick,
             cache: cache::Cache::default(),
             requests: Default::default(),
             stale_days: STALE_DAYS,
@@ -249,11 +254,20 @@ impl AppState {
     /// The data's current generation.
     pub fn generation(&self) -> phuxanh_store::Result<u64> {
         use phuxanh_store::Store;
-        match self.generation.try_lock() {
-            Ok(conn) => conn.generation(),
-            // Busy: any pooled connection answers as well.
-            Err(_) => self.pool.get().generation(),
-        }
+        self.quick(|conn| conn.generation())
+            // All busy: any pooled connection answers as well.
+            .unwrap_or_else(|| self.pool.get().generation())
+    }
+
+    /// `read` on a connection kept for one-row reads, here and now, when
+    /// one is free: an indexed look-up takes microseconds, less than
+    /// handing it to the blocking pool and back. `None` when all are busy.
+    pub(crate) fn quick<T>(
+        &self,
+        read: impl FnOnce(&phuxanh_store_sqlite::SqliteStore) -> T,
+    ) -> Option<T> {
+        let conn = self.quick.iter().find_map(|c| c.try_lock().ok())?;
+        Some(read(&conn))
     }
 }
 
