@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
@@ -21,6 +21,9 @@ const db = join(dir, "demo.db");
 const port = 20000 + Math.floor(Math.random() * 400);
 const base = `http://127.0.0.1:${port}`;
 let server, browser;
+/** The held event's citizen, and their ID as a team member sees it. */
+const HELD_ID = "083090999001";
+const HELD_MASKED = "083******001";
 /** name → { unit, password }, as `demo` printed them. */
 const users = {};
 
@@ -30,6 +33,13 @@ before(async () => {
     users[m[1]] = { unit: m[2], password: m[3] };
   }
   assert.deepEqual(Object.keys(users).sort(), ["admin", "ca.huyen", "ca.tinh", "to.xa", "xem.tinh"], out);
+  // A citizen of the team's commune whose activation came before the
+  // collection export: one held event, a list of one person.
+  const run = (...args) => execFileSync(bin, ["--db", db, ...args], { cwd: dir, stdio: "pipe" });
+  writeFileSync(join(dir, "late.csv"), `id,full_name,birth_date,sex,unit_code\n${HELD_ID},Nguyễn Văn Muộn,1990-05-05,M,${users["to.xa"].unit}\n`);
+  run("citizens", "import", join(dir, "late.csv"));
+  writeFileSync(join(dir, "held.csv"), `event_id,citizen_id,kind,level,at\nmuon-1,${HELD_ID},activated,1,2023-11-10 20:00\n`);
+  run("events", "import", join(dir, "held.csv"));
   server = await startServer(bin, db, port);
   browser = await chromium.launch({ executablePath: browserPath, args: ["--no-sandbox"] });
 });
@@ -95,13 +105,37 @@ test("the district's manager sees the province named above, not linked, and not 
   await page.close();
 });
 
-test("a team member works in their commune: its held events, no report to issue", async () => {
+test("a team member works in their commune: its held events with ID numbers masked, nothing to download, no report to issue", async () => {
   const page = await as("to.xa");
   await page.goto(`${base}/`);
   assert.equal(new URL(page.url()).pathname, `/units/${users["to.xa"].unit}`);
   assert.equal(await page.locator(".issue-form").count(), 0);
   assert.equal(await status(page, `/data-quality?unit=${users["to.xa"].unit}`), 200);
+  const held = await page.locator("#held tbody").innerText();
+  assert.match(held, new RegExp(HELD_MASKED.replaceAll("*", "\\*")));
+  assert.doesNotMatch(await page.content(), new RegExp(HELD_ID));
+  assert.equal(await page.locator(".downloads a").count(), 0);
+  assert.equal(await status(page, `/data-quality/held.xlsx?unit=${users["to.xa"].unit}`), 403);
   assert.equal(await status(page, `/units/${users["ca.huyen"].unit}`), 403);
+  await page.close();
+});
+
+test("the province's manager sees the held list whole and downloads it marked with their name", async () => {
+  const page = await as("ca.tinh");
+  await page.goto(`${base}/data-quality`);
+  assert.match(await page.locator("#held tbody").innerText(), new RegExp(HELD_ID));
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click(".downloads a[href*='held.xlsx']")]);
+  const file = join(dir, "held.xlsx");
+  await download.saveAs(file);
+  // An XLSX is a zip: the mark is in the shared strings (its second row)
+  // and in the worksheet's page header.
+  const bytes = readFileSync(file);
+  assert.equal(bytes.subarray(0, 2).toString(), "PK");
+  const list = execFileSync("unzip", ["-p", file, "xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"]).toString();
+  assert.match(list, /Xuất bởi ca\.tinh/);
+  assert.match(list, new RegExp(HELD_ID));
+  const audit = execFileSync(bin, ["--db", db, "audit", "--action", "personal.export", "--format", "json"]).toString();
+  assert.match(audit, /"actor": "ca\.tinh"/);
   await page.close();
 });
 
