@@ -12,6 +12,7 @@ pub mod access;
 pub mod citizen;
 pub mod contact;
 pub mod event;
+pub mod field;
 pub mod lifecycle;
 pub mod metric;
 pub mod percent;

@@ -193,6 +193,12 @@ impl Firsts {
         self.0[Firsts::slot(metric)]
     }
 
+    /// The first days on or before `day`: the citizen as they stood at its
+    /// end.
+    pub fn as_of(&self, day: Day) -> Firsts {
+        Firsts(self.0.map(|d| d.filter(|d| *d <= day)))
+    }
+
     /// Whether the citizen has any event at all.
     pub fn is_empty(&self) -> bool {
         self.0.iter().all(Option::is_none)

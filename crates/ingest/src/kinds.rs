@@ -1,6 +1,7 @@
 //! The six kinds of input file, their columns (docs/formats.md, "Input files") and the
 //! parsers that turn one record into domain values.
 
+use phuxanh_domain::field::{Force, Session, SessionTimes, Team};
 use phuxanh_domain::{
     Citizen, CitizenId, Contact, Day, Email, Event, EventId, EventKind, Instant, Level, OneLine,
     Padded, Phone, Sex, TargetMetric, TargetValue, UnitCode, UnitLevel, text::normalize,
@@ -21,6 +22,8 @@ pub enum FileKind {
     Targets,
     Contacts,
     Users,
+    Teams,
+    Sessions,
 }
 
 impl FileKind {
@@ -33,6 +36,8 @@ impl FileKind {
             FileKind::Targets => "targets",
             FileKind::Contacts => "contacts",
             FileKind::Users => "users",
+            FileKind::Teams => "teams",
+            FileKind::Sessions => "sessions",
         }
     }
 
@@ -45,6 +50,7 @@ impl FileKind {
                 | (FileKind::Events, 4)
                 | (FileKind::Status, 2..=5)
                 | (FileKind::Targets, 3)
+                | (FileKind::Sessions, 5..=6)
         )
     }
 
@@ -107,6 +113,30 @@ impl FileKind {
                 ("unit_code", false),
                 ("team_id", false),
                 ("phone", false),
+            ],
+            FileKind::Teams => &[
+                ("team_id", true),
+                ("name", true),
+                ("unit_code", true),
+                ("covers", false),
+                ("leader", false),
+                ("leader_phone", false),
+                ("deputy", false),
+                ("police", false),
+                ("youth_union", false),
+                ("womens_union", false),
+                ("veterans", false),
+                ("students", false),
+                ("other", false),
+            ],
+            FileKind::Sessions => &[
+                ("session_id", true),
+                ("team_id", true),
+                ("unit_code", true),
+                ("place", true),
+                ("kind", true),
+                ("start", true),
+                ("end", true),
             ],
         }
     }
@@ -371,4 +401,60 @@ pub fn parse_user(rec: &Record<'_>, _today: Day) -> Result<UserRecord, String> {
         },
     }
     .check()
+}
+
+/// A `teams import` row: `team_id,name,unit_code[,covers,leader,leader_phone,deputy,police,youth_union,womens_union,veterans,students,other]`;
+/// `covers` lists unit codes separated by `;`, commas or spaces.
+pub fn parse_team(rec: &Record<'_>, _today: Day) -> Result<Team, String> {
+    let mut covers = Vec::new();
+    for code in rec.get(3).split([';', ',', ' ']).filter(|c| !c.is_empty()) {
+        let code = field("covers", UnitCode::parse(code))?;
+        if !covers.contains(&code) {
+            covers.push(code);
+        }
+    }
+    let mut members = Vec::new();
+    for (i, force) in Force::ALL.into_iter().enumerate() {
+        let col = 7 + i;
+        if let Some(n) = rec.optional(col) {
+            let n: u32 = n
+                .parse()
+                .map_err(|_| format!("{}: '{n}' is not a number of members", force.as_str()))?;
+            if n > 0 {
+                members.push((force, n));
+            }
+        }
+    }
+    let text = |col: usize, what: &str| {
+        rec.optional(col)
+            .map(|s| OneLine::parse(s, what).map(|l| l.to_string()))
+            .transpose()
+    };
+    Ok(Team {
+        code: field("team_id", required(rec, 0, "team_id")?.parse())?,
+        name: OneLine::parse(rec.get(1), "name")?.to_string(),
+        unit: unit_code(rec, 2, "unit_code", Codes::Any)?,
+        covers,
+        leader: text(4, "leader")?,
+        leader_phone: match rec.optional(5) {
+            Some(_) => Some(field("leader_phone", phone(rec, 5))?),
+            None => None,
+        },
+        deputy: text(6, "deputy")?,
+        members,
+    })
+}
+
+/// A `sessions import` row: `session_id,team_id,unit_code,place,kind,start,end`.
+pub fn parse_session(rec: &Record<'_>, _today: Day) -> Result<Session, String> {
+    let start = instant(rec, required(rec, 5, "start")?, "start")?;
+    let end = instant(rec, required(rec, 6, "end")?, "end")?;
+    Ok(Session {
+        code: field("session_id", required(rec, 0, "session_id")?.parse())?,
+        team: field("team_id", required(rec, 1, "team_id")?.parse())?,
+        unit: unit_code(rec, 2, "unit_code", Codes::Any)?,
+        place: OneLine::parse(rec.get(3), "place")?.to_string(),
+        kind: field("kind", required(rec, 4, "kind")?.parse())?,
+        times: SessionTimes::new(start, end)?,
+    })
 }

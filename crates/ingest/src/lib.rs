@@ -27,8 +27,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 
 pub use kinds::{
-    FileKind, parse_citizen, parse_contact, parse_event, parse_status, parse_target, parse_unit,
-    parse_user,
+    FileKind, parse_citizen, parse_contact, parse_event, parse_session, parse_status, parse_target,
+    parse_team, parse_unit, parse_user,
 };
 pub use refused::write_refused;
 pub use source::Record;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use phuxanh_domain::Day;
 use phuxanh_ingest::{
     FileKind, IngestError, Quirk, Reader, Record, parse_citizen, parse_contact, parse_event,
-    parse_status, parse_target, parse_unit, parse_user, read,
+    parse_session, parse_status, parse_target, parse_team, parse_unit, parse_user, read,
 };
 use phuxanh_store::Refusal;
 
@@ -335,7 +335,7 @@ fn contacts_in_any_column_order_below_a_title_with_bad_rows_refused() {
 #[test]
 fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(FileKind, &str, &str); 7] = [
+    let cases: [(FileKind, &str, &str); 9] = [
         (
             FileKind::Units,
             "\"code\",name,level",
@@ -370,6 +370,16 @@ fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
             FileKind::Users,
             "username,full_name,role,\"unit_code\"",
             "ca.phukhuong,Nguyễn Văn A,team,28756",
+        ),
+        (
+            FileKind::Teams,
+            "team_id;name;\"unit_code\";police",
+            "T1;Tổ 1;28756;2",
+        ),
+        (
+            FileKind::Sessions,
+            "session_id,team_id,unit_code,place,kind,start,end",
+            "S1,T1,28756,Trụ sở,office,09/09/2023 19:00,09/09/2023 21:00",
         ),
     ];
     for (kind, header, row) in cases {
@@ -407,6 +417,16 @@ fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
                 .map(|r| (r.0, r.1.is_ok()))
                 .collect(),
             FileKind::Users => read_all(&p, kind, parse_user)
+                .0
+                .iter()
+                .map(|r| (r.0, r.1.is_ok()))
+                .collect(),
+            FileKind::Teams => read_all(&p, kind, parse_team)
+                .0
+                .iter()
+                .map(|r| (r.0, r.1.is_ok()))
+                .collect(),
+            FileKind::Sessions => read_all(&p, kind, parse_session)
                 .0
                 .iter()
                 .map(|r| (r.0, r.1.is_ok()))

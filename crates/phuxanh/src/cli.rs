@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use phuxanh_domain::field::{FieldCode, SessionKind, WorklistKind};
 use phuxanh_domain::{
-    Day, Role, SettingKey, TargetMetric, TargetValue, UnitCode, UnitLevel, Username,
+    Day, Instant, Role, SettingKey, TargetMetric, TargetValue, UnitCode, UnitLevel, Username,
 };
 use phuxanh_report::Format;
 use phuxanh_report::targets::Basis;
@@ -79,6 +80,14 @@ pub enum Command {
     Completed(CompletedArgs),
     /// Conversion between stages and the median days each step takes, for a unit and its children.
     Funnel(FunnelArgs),
+    /// Field teams (tổ công tác): import, add, list.
+    #[command(subcommand)]
+    Teams(TeamsCommand),
+    /// A team's outings (buổi thu nhận lưu động): import, add, list.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// A door-to-door list (rà soát): who has not applied, not activated, never used…
+    Worklist(WorklistArgs),
     /// The period report to the People's Committee (báo cáo sơ kết), as XLSX or PDF.
     Report(ReportArgs),
     /// Period reports issued with `report --issue`: the archive, each as sent beside today's figures, and its file.
@@ -743,4 +752,109 @@ pub fn parse_unit_set(s: &str) -> Result<Option<UnitSet>, String> {
         "none" => Ok(None),
         other => other.parse().map(Some),
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TeamsCommand {
+    /// Add or replace teams from a CSV/XLSX file (team_id,name,unit_code[,covers,leader,leader_phone,deputy,police,youth_union,womens_union,veterans,students,other]).
+    Import(ImportArgs),
+    /// Add or replace one team, e.g. `teams add T-28756-1 --name "Tổ 1" --unit 28756 --covers 28756-T01 --police 2 --youth-union 10`.
+    Add(TeamArgs),
+    /// The teams of a unit and below (every team when omitted).
+    List {
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: Option<UnitCode>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct TeamArgs {
+    /// The team's code, as events files write it in `team_id`.
+    pub code: FieldCode,
+    /// Its name, e.g. "Tổ công tác Đề án 06 phường Phú Khương".
+    #[arg(long)]
+    pub name: String,
+    /// Its home unit.
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub unit: UnitCode,
+    /// A unit it covers (its home unit or one under it); repeat for more. The home unit when none.
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub covers: Vec<UnitCode>,
+    #[arg(long)]
+    pub leader: Option<String>,
+    #[arg(long)]
+    pub leader_phone: Option<String>,
+    #[arg(long)]
+    pub deputy: Option<String>,
+    /// Members from the police.
+    #[arg(long, default_value_t = 0)]
+    pub police: u32,
+    #[arg(long, default_value_t = 0)]
+    pub youth_union: u32,
+    #[arg(long, default_value_t = 0)]
+    pub womens_union: u32,
+    #[arg(long, default_value_t = 0)]
+    pub veterans: u32,
+    #[arg(long, default_value_t = 0)]
+    pub students: u32,
+    #[arg(long, default_value_t = 0)]
+    pub other: u32,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SessionsCommand {
+    /// Add or replace sessions from a CSV/XLSX file (session_id,team_id,unit_code,place,kind,start,end).
+    Import(ImportArgs),
+    /// Add or replace one session, e.g. `sessions add S-1 --team T-28756-1 --unit 28756-T01 --place "Nhà văn hoá khu phố 1" --kind door-to-door --start "2023-09-09 19:00" --end "2023-09-09 22:30"`.
+    Add {
+        /// The session's code, as events files write it in `session_id`.
+        code: FieldCode,
+        #[arg(long)]
+        team: FieldCode,
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: UnitCode,
+        #[arg(long)]
+        place: String,
+        /// door-to-door, office, school, workplace or market.
+        #[arg(long)]
+        kind: SessionKind,
+        /// `YYYY-MM-DD HH:MM` (Vietnam time) or RFC 3339.
+        #[arg(long)]
+        start: Instant,
+        #[arg(long)]
+        end: Instant,
+    },
+    /// Sessions under a unit, of a team, or starting between two days, by start.
+    List {
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: Option<UnitCode>,
+        #[arg(long)]
+        team: Option<FieldCode>,
+        #[arg(long, value_parser = parse_day)]
+        from: Option<Day>,
+        #[arg(long, value_parser = parse_day)]
+        to: Option<Day>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct WorklistArgs {
+    /// The unit (a commune, a village, or a larger unit).
+    #[arg(long, value_parser = UnitCode::parse)]
+    pub unit: UnitCode,
+    /// not-applied, not-approved, rejected, not-activated, not-used or not-level-2.
+    #[arg(long)]
+    pub kind: WorklistKind,
+    /// Only the units this team covers.
+    #[arg(long)]
+    pub team: Option<FieldCode>,
+    /// Who stood where at the end of this day (YYYY-MM-DD); today by default.
+    #[arg(long, value_parser = parse_day)]
+    pub as_of: Option<Day>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }

@@ -26,6 +26,8 @@ fn every_input_column_is_in_the_formats() {
         FileKind::Status,
         FileKind::Targets,
         FileKind::Contacts,
+        FileKind::Teams,
+        FileKind::Sessions,
     ] {
         let row = formats
             .lines()

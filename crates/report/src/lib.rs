@@ -12,6 +12,7 @@ pub mod briefing;
 pub mod compare;
 pub mod contacts;
 pub mod daily;
+pub mod field;
 pub mod funnel;
 pub mod issued;
 mod pdf;

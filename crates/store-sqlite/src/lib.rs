@@ -9,6 +9,7 @@ mod check;
 mod contacts;
 mod counters;
 mod erase;
+mod field;
 mod import;
 mod issued;
 mod migrate;
@@ -602,6 +603,53 @@ impl Store for SqliteStore {
     ) -> Result<ImportReport> {
         self.require_initialised()?;
         import::targets(&mut self.conn, scope, rows, mode, set_by, now)
+    }
+
+    fn import_teams(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<phuxanh_domain::field::Team>,
+        mode: ImportMode,
+    ) -> Result<ImportReport> {
+        self.require_initialised()?;
+        field::import_teams(&mut self.conn, scope, rows, mode)
+    }
+
+    fn teams(
+        &self,
+        scope: &Scope,
+        under: Option<&UnitCode>,
+    ) -> Result<Vec<phuxanh_store::TeamRow>> {
+        self.require_initialised()?;
+        field::teams(&self.conn, scope, under)
+    }
+
+    fn import_sessions(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<phuxanh_domain::field::Session>,
+        mode: ImportMode,
+    ) -> Result<ImportReport> {
+        self.require_initialised()?;
+        field::import_sessions(&mut self.conn, scope, rows, mode)
+    }
+
+    fn sessions(
+        &self,
+        scope: &Scope,
+        query: &phuxanh_store::SessionQuery,
+    ) -> Result<Vec<phuxanh_store::SessionRow>> {
+        self.require_initialised()?;
+        field::sessions(&self.conn, scope, query)
+    }
+
+    fn residents(
+        &self,
+        scope: &Scope,
+        query: &phuxanh_store::ResidentsQuery,
+    ) -> Result<phuxanh_store::Residents> {
+        let min_age = self.min_age()?;
+        field::residents(&self.conn, scope, query, min_age)
     }
 
     fn forget_citizen(

@@ -13,9 +13,10 @@ pub mod access;
 
 use std::fmt;
 
+use phuxanh_domain::field::{FieldCode, Session, Team};
 use phuxanh_domain::{
-    Citizen, CitizenId, Contact, Counts, Day, Event, Instant, TargetMetric, TargetValue,
-    Transition, UnitCode, UnitLevel,
+    Citizen, CitizenId, Contact, Counts, Day, Event, Firsts, Instant, Sex, TargetMetric,
+    TargetValue, Transition, UnitCode, UnitLevel,
 };
 pub use phuxanh_domain::{ReportSettings, SettingKey};
 
@@ -380,6 +381,8 @@ pub enum StoreError {
     UserExists(String),
     #[error("there is no user named '{0}': see `phuxanh users list`")]
     UnknownUser(String),
+    #[error("there is no team '{0}' among your units: see `phuxanh teams list`")]
+    UnknownTeam(String),
     #[error("citizen {0} is not on the roster of your units")]
     UnknownCitizen(String),
     #[error("the audit log is append-only: {0}")]
@@ -389,6 +392,75 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A field team as listed: the team, its home unit's name, the users who
+/// belong to it, and its sessions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamRow {
+    pub team: Team,
+    pub unit_name: String,
+    /// Usernames whose team is this one (`users add --team`).
+    pub users: Vec<String>,
+    pub sessions: u64,
+    /// When its latest session started.
+    pub last_session: Option<Instant>,
+}
+
+/// A session as listed, with its unit's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRow {
+    pub session: Session,
+    pub unit_name: String,
+}
+
+/// Which sessions to list: under a unit, of a team, starting within days.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionQuery {
+    pub unit: Option<UnitCode>,
+    pub team: Option<FieldCode>,
+    pub from: Option<Day>,
+    pub to: Option<Day>,
+}
+
+/// Whose door a list is for: the citizens eligible at the end of `as_of`
+/// living in `unit` or under it — only in the units `team` covers, when
+/// one is named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResidentsQuery {
+    pub unit: UnitCode,
+    pub team: Option<FieldCode>,
+    pub as_of: Day,
+}
+
+/// An eligible citizen at their door, as the lists need them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resident {
+    pub id: CitizenId,
+    /// Empty once erased (`citizens forget`).
+    pub full_name: String,
+    pub birth_date: Day,
+    pub sex: Sex,
+    /// The unit they live in (a village, or the commune itself).
+    pub unit: UnitCode,
+    pub household: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    /// Their first days, as of the list's day.
+    pub firsts: Firsts,
+    /// Their last application (as of the day) was refused and they have
+    /// not applied again.
+    pub rejected_last: bool,
+}
+
+/// The eligible residents of a unit, and the names of the units they live
+/// in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Residents {
+    pub unit: Unit,
+    /// Every unit a resident lives in, by code, with its name.
+    pub places: Vec<Unit>,
+    pub residents: Vec<Resident>,
+}
 
 /// What `citizens forget` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -509,6 +581,39 @@ pub trait Store {
     /// campaigns carried where they can be. With `apply` false, or when the
     /// report lists needs or bad map entries, nothing changes.
     fn reorganise(&mut self, plan: &Reorganisation, apply: bool) -> Result<ReorganiseReport>;
+
+    /// Adds or replaces teams by code (`teams import`, `teams add`): each
+    /// with its home unit, the units it covers (in the home unit's subtree)
+    /// and its members by force. A row equal to the team stored is
+    /// unchanged.
+    fn import_teams(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<Team>,
+        mode: ImportMode,
+    ) -> Result<ImportReport>;
+
+    /// The teams whose home unit is `under` or below it (every team in
+    /// scope when `None`), by home unit and code.
+    fn teams(&self, scope: &Scope, under: Option<&UnitCode>) -> Result<Vec<TeamRow>>;
+
+    /// Adds or replaces sessions by code: each of a known team, at a unit
+    /// in the team's home subtree.
+    fn import_sessions(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<Session>,
+        mode: ImportMode,
+    ) -> Result<ImportReport>;
+
+    /// Sessions as `query` says, by start.
+    fn sessions(&self, scope: &Scope, query: &SessionQuery) -> Result<Vec<SessionRow>>;
+
+    /// The citizens eligible at the end of the query's day who live in its
+    /// unit or under it (in the units its team covers, when it names one),
+    /// with their first days as of that day: what the door-to-door lists
+    /// are drawn from.
+    fn residents(&self, scope: &Scope, query: &ResidentsQuery) -> Result<Residents>;
 
     /// Erases a citizen's personal data on a lawful request: name,
     /// household, address and phone are removed for good (a later roster

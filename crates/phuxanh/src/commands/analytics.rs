@@ -238,26 +238,6 @@ pub fn pending_cmd(
         older_than_days,
         now,
     )?;
-    if !report.events.is_empty() {
-        let action = match output.out {
-            Some(_) => "personal.export",
-            None => "personal.view",
-        };
-        let mut record = crate::commands::access::record(action)
-            .subject("pending")
-            .count(report.events.len() as i64);
-        if let Some(u) = unit {
-            record = record.unit(u);
-        }
-        crate::commands::access::audit(store, record)?;
-    }
-    let bytes = match output.format {
-        Format::Xlsx => report.sheet().to_xlsx_marked(&render::watermark(
-            &crate::commands::import::cli_user(),
-            now,
-        ))?,
-        format => render::to_bytes(&report, format)?,
-    };
-    output.write(&bytes)?;
-    Ok(ExitCode::SUCCESS)
+    let count = report.events.len() as u64;
+    crate::commands::field::emit_personal(store, output, &report, "pending", count, unit, now)
 }

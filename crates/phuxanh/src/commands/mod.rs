@@ -5,6 +5,7 @@ mod analytics;
 mod backup;
 mod contacts;
 mod demo;
+mod field;
 mod generate;
 mod import;
 mod progress;
@@ -150,6 +151,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Settings(SettingsCommand::Unset { key }) => {
             settings::unset(&mut open(&cli.db)?, key)
         }
+        Command::Teams(command) => field::teams_cmd(&mut open(&cli.db)?, command),
+        Command::Sessions(command) => field::sessions_cmd(&mut open(&cli.db)?, command),
+        Command::Worklist(args) => field::worklist_cmd(&mut open(&cli.db)?, &args),
         Command::Users(command) => access::run(&mut open(&cli.db)?, command),
         Command::Tokens(TokensCommand::Create {
             user,

@@ -1,0 +1,585 @@
+//! Field operations as reports: the teams (`teams list`), their sessions
+//! (`sessions list`) and the door-to-door lists (`worklist`, `GET
+//! /api/v1/units/{code}/worklist`), the same structures for the command
+//! line's JSON and the API's.
+
+use std::collections::BTreeMap;
+
+use phuxanh_domain::field::{FieldCode, WorklistKind};
+use phuxanh_domain::{CitizenId, Day, Metric, UnitCode};
+use phuxanh_store::{ResidentsQuery, Result, Scope, SessionQuery, Store};
+use serde::Serialize;
+
+use crate::progress::UnitRef;
+use crate::render::{Cell, Report, Sheet, columns};
+use crate::vi;
+
+/// A team as listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct TeamView {
+    pub code: String,
+    pub name: String,
+    /// The home unit's code and name.
+    pub unit: String,
+    pub unit_name: String,
+    /// The units it covers.
+    pub covers: Vec<String>,
+    pub leader: Option<String>,
+    pub leader_phone: Option<String>,
+    pub deputy: Option<String>,
+    /// Members by force (`police`, `youth_union`, …), those with none left out.
+    pub members: BTreeMap<String, u32>,
+    pub member_count: u32,
+    /// Users who belong to the team.
+    pub users: Vec<String>,
+    pub sessions: u64,
+    /// When its latest session started (RFC 3339).
+    pub last_session: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct TeamList {
+    /// The unit whose teams these are; none for every team.
+    pub unit: Option<String>,
+    pub teams: Vec<TeamView>,
+}
+
+/// The teams of `unit` and the units under it (every team in scope when
+/// `None`).
+pub fn teams(store: &dyn Store, scope: &Scope, unit: Option<&UnitCode>) -> Result<TeamList> {
+    let teams = store
+        .teams(scope, unit)?
+        .into_iter()
+        .map(|r| TeamView {
+            code: r.team.code.to_string(),
+            name: r.team.name.clone(),
+            unit: r.team.unit.to_string(),
+            unit_name: r.unit_name.clone(),
+            covers: r.team.covered().iter().map(ToString::to_string).collect(),
+            leader: r.team.leader.clone(),
+            leader_phone: r.team.leader_phone.as_ref().map(ToString::to_string),
+            deputy: r.team.deputy.clone(),
+            members: r
+                .team
+                .members
+                .iter()
+                .map(|(f, n)| (f.as_str().to_string(), *n))
+                .collect(),
+            member_count: r.team.member_count(),
+            users: r.users.clone(),
+            sessions: r.sessions,
+            last_session: r.last_session.map(|t| t.to_rfc3339()),
+        })
+        .collect();
+    Ok(TeamList {
+        unit: unit.map(ToString::to_string),
+        teams,
+    })
+}
+
+impl Report for TeamList {
+    fn sheet(&self) -> Sheet {
+        let rows = self
+            .teams
+            .iter()
+            .map(|t| {
+                let text = |s: &Option<String>| s.clone().map_or(Cell::Empty, Cell::Text);
+                let members = t
+                    .members
+                    .iter()
+                    .map(|(f, n)| {
+                        let force = f.parse::<phuxanh_domain::field::Force>();
+                        format!("{} {n}", force.map_or(f.as_str(), |f| f.vietnamese()))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                vec![
+                    Cell::Text(t.code.clone()),
+                    Cell::Text(t.name.clone()),
+                    Cell::Text(t.unit.clone()),
+                    Cell::Text(t.unit_name.clone()),
+                    Cell::Text(t.covers.join(" ")),
+                    text(&t.leader),
+                    text(&t.leader_phone),
+                    Cell::Int(i64::from(t.member_count)),
+                    Cell::Text(members),
+                    Cell::Text(t.users.join(" ")),
+                    Cell::Int(t.sessions as i64),
+                ]
+            })
+            .collect();
+        Sheet {
+            title: format!(
+                "Tổ công tác{}: {}",
+                self.unit
+                    .as_ref()
+                    .map_or(String::new(), |u| format!(" của đơn vị {u}")),
+                vi::number(self.teams.len() as i64)
+            ),
+            columns: columns(&[
+                ("team_id", "Mã tổ"),
+                ("name", "Tên tổ"),
+                ("unit", "Mã đơn vị"),
+                ("unit_name", "Đơn vị"),
+                ("covers", "Địa bàn phụ trách"),
+                ("leader", "Tổ trưởng"),
+                ("leader_phone", "Điện thoại"),
+                ("members", "Số thành viên"),
+                ("forces", "Lực lượng"),
+                ("users", "Tài khoản"),
+                ("sessions", "Số buổi"),
+            ]),
+            rows,
+        }
+    }
+}
+
+/// A session as listed.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    pub code: String,
+    pub team: String,
+    pub unit: String,
+    pub unit_name: String,
+    pub place: String,
+    /// `door-to-door`, `office`, `school`, `workplace` or `market`.
+    pub kind: String,
+    /// RFC 3339, Vietnam time.
+    pub start: String,
+    pub end: String,
+    /// `daytime`, `evening` (past 18:00) or `late` (past 22:00).
+    pub slot: String,
+    pub weekend: bool,
+    pub hours: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SessionList {
+    pub sessions: Vec<SessionView>,
+}
+
+pub fn sessions(store: &dyn Store, scope: &Scope, query: &SessionQuery) -> Result<SessionList> {
+    let sessions = store
+        .sessions(scope, query)?
+        .into_iter()
+        .map(|r| {
+            let s = r.session;
+            SessionView {
+                code: s.code.to_string(),
+                team: s.team.to_string(),
+                unit: s.unit.to_string(),
+                unit_name: r.unit_name,
+                place: s.place,
+                kind: s.kind.as_str().to_string(),
+                start: s.times.start.to_rfc3339(),
+                end: s.times.end.to_rfc3339(),
+                slot: s.times.slot().as_str().to_string(),
+                weekend: s.times.weekend(),
+                hours: s.times.hours(),
+            }
+        })
+        .collect();
+    Ok(SessionList { sessions })
+}
+
+impl Report for SessionList {
+    fn sheet(&self) -> Sheet {
+        let rows = self
+            .sessions
+            .iter()
+            .map(|s| {
+                let kind = s
+                    .kind
+                    .parse::<phuxanh_domain::field::SessionKind>()
+                    .map_or(s.kind.clone(), |k| k.vietnamese().to_string());
+                let slot = phuxanh_domain::field::Slot::ALL
+                    .into_iter()
+                    .find(|x| x.as_str() == s.slot)
+                    .map_or(s.slot.clone(), |x| x.vietnamese().to_string());
+                let when = |t: &str| {
+                    phuxanh_domain::Instant::parse_file(t).map_or(t.to_string(), |i| {
+                        format!("{} {}", vi::date(i.day()), i.clock())
+                    })
+                };
+                vec![
+                    Cell::Text(s.code.clone()),
+                    Cell::Text(s.team.clone()),
+                    Cell::Text(s.unit_name.clone()),
+                    Cell::Text(s.place.clone()),
+                    Cell::Text(kind),
+                    Cell::Text(when(&s.start)),
+                    Cell::Text(when(&s.end)),
+                    Cell::Text(slot),
+                    Cell::Text(
+                        if s.weekend {
+                            "Cuối tuần"
+                        } else {
+                            "Ngày thường"
+                        }
+                        .into(),
+                    ),
+                    Cell::Decimal(s.hours),
+                ]
+            })
+            .collect();
+        Sheet {
+            title: format!(
+                "Buổi thu nhận lưu động: {}",
+                vi::number(self.sessions.len() as i64)
+            ),
+            columns: columns(&[
+                ("session_id", "Mã buổi"),
+                ("team_id", "Tổ"),
+                ("unit", "Đơn vị"),
+                ("place", "Địa điểm"),
+                ("kind", "Hình thức"),
+                ("start", "Bắt đầu"),
+                ("end", "Kết thúc"),
+                ("slot", "Khung giờ"),
+                ("weekend", "Ngày"),
+                ("hours", "Số giờ"),
+            ]),
+            rows,
+        }
+    }
+}
+
+/// A citizen on a door-to-door list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Person {
+    /// The 12-digit ID, or masked (`083******789`) for roles that do not
+    /// need it whole.
+    pub citizen_id: String,
+    /// Empty when erased on request.
+    pub full_name: String,
+    /// Whole years at the end of the list's day.
+    pub age: i32,
+    /// `M` or `F`.
+    pub sex: String,
+    /// The furthest stage reached (`collected`, `approved`, `rejected`,
+    /// `activated`); none without any event.
+    pub stage: Option<String>,
+    /// Since when (the stage's first day).
+    pub since: Option<String>,
+    /// Days from then to the list's day.
+    pub days: Option<i32>,
+    /// Only for the roles that may see it.
+    pub phone: Option<String>,
+}
+
+/// A household on a list: its eligible members who are on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Household {
+    /// The roster's household id; none for a citizen recorded without one.
+    pub household: Option<String>,
+    /// Only for the roles that may see it.
+    pub address: Option<String>,
+    /// Eligible members, on the list or not.
+    pub eligible: u64,
+    pub members: Vec<Person>,
+}
+
+/// A village (or the commune itself, for those recorded directly in it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Place {
+    pub code: String,
+    pub name: String,
+    pub listed: u64,
+    /// Households with an eligible member, and those with none on the list.
+    pub households: u64,
+    pub green: u64,
+    /// The households with someone on the list, by address.
+    pub list: Vec<Household>,
+}
+
+/// A door-to-door list (rà soát).
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Worklist {
+    pub unit: UnitRef,
+    /// `not-applied`, `not-approved`, `rejected`, `not-activated`, `not-used` or `not-level-2`.
+    pub kind: String,
+    pub kind_name: String,
+    pub as_of: String,
+    /// The team whose units it is limited to.
+    pub team: Option<String>,
+    /// Eligible citizens considered.
+    pub eligible: u64,
+    /// Of them, on the list.
+    pub listed: u64,
+    /// Households with an eligible member, and the "green" ones: none of
+    /// their eligible members is on the list.
+    pub households: u64,
+    pub green: u64,
+    /// By village code.
+    pub places: Vec<Place>,
+}
+
+/// Whole years from `birth` to the end of `on`.
+fn age(birth: Day, on: Day) -> i32 {
+    let (b, d) = (birth.date(), on.date());
+    let mut years = i32::from(d.year()) - i32::from(b.year());
+    if (d.month(), d.day()) < (b.month(), b.day()) {
+        years -= 1;
+    }
+    years
+}
+
+/// The door-to-door list of `kind` for `unit` (limited to `team`'s units)
+/// as of the end of `as_of`: every eligible citizen in that state, grouped
+/// by village and household, households by address.
+pub fn worklist(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: &UnitCode,
+    kind: WorklistKind,
+    team: Option<&FieldCode>,
+    as_of: Day,
+) -> Result<Worklist> {
+    let residents = store.residents(
+        scope,
+        &ResidentsQuery {
+            unit: unit.clone(),
+            team: team.cloned(),
+            as_of,
+        },
+    )?;
+    let mut places = Vec::with_capacity(residents.places.len());
+    let (mut eligible, mut listed, mut households, mut green) = (0, 0, 0, 0);
+    for place in &residents.places {
+        // Households of this place: the roster's id, or the citizen alone.
+        let mut by_household: BTreeMap<String, Household> = BTreeMap::new();
+        for r in residents.residents.iter().filter(|r| r.unit == place.code) {
+            eligible += 1;
+            let key = r
+                .household
+                .clone()
+                .unwrap_or_else(|| format!("\u{10FFFF}{}", r.id));
+            let h = by_household.entry(key).or_insert_with(|| Household {
+                household: r.household.clone(),
+                address: r.address.clone(),
+                eligible: 0,
+                members: Vec::new(),
+            });
+            h.eligible += 1;
+            if h.address.is_none() {
+                h.address = r.address.clone();
+            }
+            let Some(stuck) = kind.stuck(&r.firsts, r.rejected_last) else {
+                continue;
+            };
+            h.members.push(Person {
+                citizen_id: r.id.to_string(),
+                full_name: r.full_name.clone(),
+                age: age(r.birth_date, as_of),
+                sex: r.sex.as_str().to_string(),
+                stage: stuck.map(|(m, _)| stage_name(m).to_string()),
+                since: stuck.map(|(_, d)| d.to_string()),
+                days: stuck.map(|(_, d)| as_of.days_since(d)),
+                phone: r.phone.clone(),
+            });
+        }
+        let total = by_household.len() as u64;
+        let mut list: Vec<Household> = by_household
+            .into_values()
+            .filter(|h| !h.members.is_empty())
+            .collect();
+        let done = total - list.len() as u64;
+        // The eldest first, who is most often the one at home.
+        for h in &mut list {
+            h.members.sort_by(|a, b| {
+                b.age
+                    .cmp(&a.age)
+                    .then_with(|| a.citizen_id.cmp(&b.citizen_id))
+            });
+        }
+        list.sort_by(|a, b| {
+            (a.address.is_none(), &a.address, &a.household).cmp(&(
+                b.address.is_none(),
+                &b.address,
+                &b.household,
+            ))
+        });
+        let on_list: u64 = list.iter().map(|h| h.members.len() as u64).sum();
+        listed += on_list;
+        households += total;
+        green += done;
+        places.push(Place {
+            code: place.code.to_string(),
+            name: place.name.clone(),
+            listed: on_list,
+            households: total,
+            green: done,
+            list,
+        });
+    }
+    places.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(Worklist {
+        unit: UnitRef::from(&residents.unit),
+        kind: kind.as_str().to_string(),
+        kind_name: kind.vietnamese().to_string(),
+        as_of: as_of.to_string(),
+        team: team.map(ToString::to_string),
+        eligible,
+        listed,
+        households,
+        green,
+        places,
+    })
+}
+
+/// The stage a list names, in the JSON's words.
+fn stage_name(m: Metric) -> &'static str {
+    match m {
+        Metric::Collected | Metric::CollectedL2 => "collected",
+        Metric::Approved => "approved",
+        Metric::Rejected => "rejected",
+        Metric::Activated | Metric::ActivatedL2 => "activated",
+        Metric::Used => "used",
+        Metric::Eligible => "eligible",
+    }
+}
+
+fn stage_vietnamese(stage: &str) -> &'static str {
+    match stage {
+        "collected" => "Đã thu nhận",
+        "approved" => "Đã phê duyệt",
+        "rejected" => "Bị từ chối",
+        "activated" => "Đã kích hoạt",
+        "used" => "Đã sử dụng",
+        _ => "Chưa có hồ sơ",
+    }
+}
+
+impl Worklist {
+    /// ID numbers masked (`083******789`), for the roles that do not need
+    /// them whole.
+    pub fn masked(mut self) -> Worklist {
+        for p in self.people_mut() {
+            p.citizen_id = p
+                .citizen_id
+                .parse::<CitizenId>()
+                .map_or_else(|_| "*".repeat(12), |id| id.masked());
+        }
+        self
+    }
+
+    /// Phones and addresses left out, for the roles that may not see them.
+    pub fn without_contact_details(mut self) -> Worklist {
+        for place in &mut self.places {
+            for h in &mut place.list {
+                h.address = None;
+                for p in &mut h.members {
+                    p.phone = None;
+                }
+            }
+        }
+        self
+    }
+
+    fn people_mut(&mut self) -> impl Iterator<Item = &mut Person> {
+        self.places
+            .iter_mut()
+            .flat_map(|p| p.list.iter_mut())
+            .flat_map(|h| h.members.iter_mut())
+    }
+
+    /// The title every rendering carries.
+    pub fn title(&self) -> String {
+        format!(
+            "Danh sách rà soát: {} — {}{} — đến hết ngày {}: {} người, {}/{} hộ đã xong",
+            self.kind_name,
+            self.unit.name,
+            self.team
+                .as_ref()
+                .map_or(String::new(), |t| format!(" (tổ {t})")),
+            Day::parse_file(&self.as_of).map_or(self.as_of.clone(), vi::date),
+            vi::number(self.listed as i64),
+            vi::number(self.green as i64),
+            vi::number(self.households as i64),
+        )
+    }
+}
+
+impl Report for Worklist {
+    fn sheet(&self) -> Sheet {
+        let mut rows = Vec::with_capacity(self.listed as usize);
+        for place in &self.places {
+            for h in &place.list {
+                for p in &h.members {
+                    let text = |s: &Option<String>| s.clone().map_or(Cell::Empty, Cell::Text);
+                    rows.push(vec![
+                        Cell::Text(place.code.clone()),
+                        Cell::Text(place.name.clone()),
+                        text(&h.household),
+                        text(&h.address),
+                        Cell::Text(p.citizen_id.clone()),
+                        Cell::Text(if p.full_name.is_empty() {
+                            "(đã xoá theo yêu cầu)".into()
+                        } else {
+                            p.full_name.clone()
+                        }),
+                        Cell::Int(i64::from(p.age)),
+                        Cell::Text(p.sex.clone()),
+                        Cell::Text(stage_vietnamese(p.stage.as_deref().unwrap_or("")).into()),
+                        p.since
+                            .as_deref()
+                            .and_then(|d| Day::parse_file(d).ok())
+                            .map_or(Cell::Empty, Cell::Date),
+                        p.days.map_or(Cell::Empty, |d| Cell::Int(i64::from(d))),
+                        text(&p.phone),
+                        Cell::Empty,
+                    ]);
+                }
+            }
+        }
+        Sheet {
+            title: self.title(),
+            columns: columns(&[
+                ("village", "Mã thôn/ấp"),
+                ("village_name", "Thôn/ấp"),
+                ("household", "Hộ"),
+                ("address", "Địa chỉ"),
+                ("citizen_id", "Số định danh"),
+                ("full_name", "Họ và tên"),
+                ("age", "Tuổi"),
+                ("sex", "Giới tính"),
+                ("stage", "Đang ở bước"),
+                ("since", "Từ ngày"),
+                ("days", "Số ngày"),
+                ("phone", "Điện thoại"),
+                ("done", "Đã gặp"),
+            ]),
+            rows,
+        }
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.places
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} ({}): {} người, {}/{} hộ đã xong",
+                    p.name,
+                    p.code,
+                    vi::number(p.listed as i64),
+                    vi::number(p.green as i64),
+                    vi::number(p.households as i64)
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_counts_whole_years_to_the_end_of_the_day() {
+        let d = |s: &str| -> Day { s.parse().unwrap() };
+        assert_eq!(age(d("2009-09-30"), d("2023-09-29")), 13);
+        assert_eq!(age(d("2009-09-30"), d("2023-09-30")), 14);
+        assert_eq!(age(d("2008-02-29"), d("2023-02-28")), 14);
+        assert_eq!(age(d("2008-02-29"), d("2023-03-01")), 15);
+    }
+}
