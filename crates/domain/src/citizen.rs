@@ -298,9 +298,39 @@ pub fn eligible_from(birth: Day, min_age: u8) -> Day {
     birth.plus_years(i16::from(min_age)).max(Day::EPOCH)
 }
 
+/// The latest birth date of someone eligible at the end of `day` (those
+/// born on it or before are, as [`eligible_from`] says, 29 February
+/// included); `None` before the counting epoch, when nobody is.
+pub fn born_by(day: Day, min_age: u8) -> Option<Day> {
+    if day < Day::EPOCH {
+        return None;
+    }
+    let mut d = day.plus_years(-i16::from(min_age));
+    while eligible_from(d.plus_days(1), min_age) <= day {
+        d = d.plus_days(1);
+    }
+    while eligible_from(d, min_age) > day {
+        d = d.plus_days(-1);
+    }
+    Some(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn born_by_is_the_latest_eligible_birth_date() {
+        let d = |s: &str| -> Day { s.parse().unwrap() };
+        for day in ["2023-09-30", "2022-02-28", "2024-02-29", "2024-03-01", "2020-01-01"] {
+            let by = born_by(d(day), 14).unwrap();
+            assert!(eligible_from(by, 14) <= d(day), "{day}: {by}");
+            assert!(eligible_from(by.plus_days(1), 14) > d(day), "{day}: {by}");
+        }
+        // Born on 29 February 2008: eligible from 28 February 2022.
+        assert_eq!(born_by(d("2022-02-28"), 14), Some(d("2008-02-29")));
+        assert_eq!(born_by(d("2019-12-31"), 14), None);
+    }
 
     fn day(s: &str) -> Day {
         s.parse().unwrap()

@@ -3,7 +3,7 @@
 //! /api/v1/units/{code}/worklist`), the same structures for the command
 //! line's JSON and the API's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use phuxanh_domain::field::{FieldCode, WorklistKind};
 use phuxanh_domain::{CitizenId, Day, Metric, UnitCode};
@@ -314,6 +314,14 @@ pub struct Worklist {
     pub places: Vec<Place>,
 }
 
+/// A household on a list: the roster's id, or a citizen recorded without
+/// one, alone.
+#[derive(PartialEq, Eq, Hash)]
+enum HouseholdKey<'a> {
+    Roster(&'a str),
+    Alone(CitizenId),
+}
+
 /// Whole years from `birth` to the end of `on`.
 fn age(birth: Day, on: Day) -> i32 {
     let (b, d) = (birth.date(), on.date());
@@ -341,32 +349,38 @@ pub fn worklist(
             unit: unit.clone(),
             team: team.cloned(),
             as_of,
+            list: Some(kind),
         },
     )?;
     let mut places = Vec::with_capacity(residents.places.len());
     let (mut eligible, mut listed, mut households, mut green) = (0, 0, 0, 0);
+    // Residents come place by place, in the order of `places`.
+    let mut rest = residents.residents.as_slice();
     for place in &residents.places {
+        let n = rest.iter().take_while(|r| r.unit == place.code).count();
+        let (here, after) = rest.split_at(n);
+        rest = after;
         // Households of this place: the roster's id, or the citizen alone.
-        let mut by_household: BTreeMap<String, Household> = BTreeMap::new();
-        for r in residents.residents.iter().filter(|r| r.unit == place.code) {
+        let mut by_household: HashMap<HouseholdKey, Household> = HashMap::new();
+        for r in here {
             eligible += 1;
-            let key = r
-                .household
-                .clone()
-                .unwrap_or_else(|| format!("\u{10FFFF}{}", r.id));
+            let key = match &r.household {
+                Some(h) => HouseholdKey::Roster(h.as_str()),
+                None => HouseholdKey::Alone(r.id),
+            };
             let h = by_household.entry(key).or_insert_with(|| Household {
                 household: r.household.clone(),
-                address: r.address.clone(),
+                address: None,
                 eligible: 0,
                 members: Vec::new(),
             });
             h.eligible += 1;
-            if h.address.is_none() {
-                h.address = r.address.clone();
-            }
             let Some(stuck) = kind.stuck(&r.firsts, r.rejected_last) else {
                 continue;
             };
+            if h.address.is_none() {
+                h.address = r.address.clone();
+            }
             h.members.push(Person {
                 citizen_id: r.id.to_string(),
                 full_name: r.full_name.clone(),

@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use phuxanh_domain::field::{FieldCode, Force, Session, SessionTimes, Team};
 use phuxanh_domain::{
-    CitizenId, Day, EventKind, Instant, Metric, Phone, Sex, UnitCode, citizen::eligible_from,
+    CitizenId, Day, EventKind, Instant, Metric, Phone, Sex, UnitCode, citizen::born_by,
 };
 use phuxanh_store::{
     ImportMode, ImportReport, Resident, Residents, ResidentsQuery, Result, Rows, Scope,
@@ -567,13 +567,21 @@ pub(crate) fn residents(
         units.retain(|u| covered.binary_search(u).is_ok());
     }
     units.sort_unstable();
+    let unit_of = Residents {
+        unit: crate::tree::unit_by_id(conn, root)?,
+        places: Vec::new(),
+        residents: Vec::new(),
+    };
+    let Some(born_by) = born_by(q.as_of, min_age) else {
+        return Ok(unit_of);
+    };
     let end = Instant::start_of(q.as_of.plus_days(1)).unix_seconds();
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT i.id, c.full_name, c.birth_date, c.sex, c.household_id, c.address, c.phone, {FIRSTS}
+            "SELECT i.id, c.birth_date, c.sex, c.household_id, c.full_name, c.address, c.phone, {FIRSTS}
              FROM citizen_ids i JOIN citizens c ON c.row_id = i.row_id
              LEFT JOIN firsts f ON f.row_id = i.row_id
-             WHERE i.unit_id = ?1"
+             WHERE i.unit_id = ?1 AND c.birth_date <= ?2"
         ))
         .map_err(backend)?;
     let mut events = conn
@@ -587,12 +595,10 @@ pub(crate) fn residents(
     for unit in units {
         let place = crate::tree::unit_by_id(conn, unit)?;
         let before = residents.len();
-        let mut rows = stmt.query([unit]).map_err(backend)?;
+        let mut rows = stmt
+            .query(params![unit, born_by.number()])
+            .map_err(backend)?;
         while let Some(r) = rows.next().map_err(backend)? {
-            let birth = Day::from_number(r.get(2).map_err(backend)?);
-            if eligible_from(birth, min_age) > q.as_of {
-                continue;
-            }
             let id: i64 = r.get(0).map_err(backend)?;
             let firsts = firsts_from(r, 7).map_err(backend)?.as_of(q.as_of);
             // Refused and never approved: was the refusal the last word?
@@ -603,19 +609,29 @@ pub(crate) fn residents(
                     .optional()
                     .map_err(backend)?
                     == Some(crate::import::kind_code(EventKind::Rejected));
+            let listed = q
+                .list
+                .is_none_or(|kind| kind.stuck(&firsts, rejected_last).is_some());
+            let personal = |col: usize| -> Result<Option<String>> {
+                if listed {
+                    r.get(col).map_err(backend)
+                } else {
+                    Ok(None)
+                }
+            };
             residents.push(Resident {
                 id: CitizenId::from_u64(id as u64).map_err(|e| StoreError::Backend(e.into()))?,
-                full_name: r.get(1).map_err(backend)?,
-                birth_date: birth,
-                sex: if r.get::<_, String>(3).map_err(backend)? == "F" {
+                birth_date: Day::from_number(r.get(1).map_err(backend)?),
+                sex: if r.get_ref(2).map_err(backend)?.as_bytes().ok() == Some(b"F") {
                     Sex::Female
                 } else {
                     Sex::Male
                 },
                 unit: place.code.clone(),
-                household: r.get(4).map_err(backend)?,
-                address: r.get(5).map_err(backend)?,
-                phone: r.get(6).map_err(backend)?,
+                household: r.get(3).map_err(backend)?,
+                full_name: personal(4)?.unwrap_or_default(),
+                address: personal(5)?,
+                phone: personal(6)?,
                 firsts,
                 rejected_last,
             });
@@ -625,8 +641,8 @@ pub(crate) fn residents(
         }
     }
     Ok(Residents {
-        unit: crate::tree::unit_by_id(conn, root)?,
         places,
         residents,
+        ..unit_of
     })
 }

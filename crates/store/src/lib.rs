@@ -13,7 +13,7 @@ pub mod access;
 
 use std::fmt;
 
-use phuxanh_domain::field::{FieldCode, Session, Team};
+use phuxanh_domain::field::{FieldCode, Session, Team, WorklistKind};
 use phuxanh_domain::{
     Citizen, CitizenId, Contact, Counts, Day, Event, Firsts, Instant, Sex, TargetMetric,
     TargetValue, Transition, UnitCode, UnitLevel,
@@ -430,6 +430,9 @@ pub struct ResidentsQuery {
     pub unit: UnitCode,
     pub team: Option<FieldCode>,
     pub as_of: Day,
+    /// With a list, only the residents on it carry their name, address
+    /// and phone; the others come with what the list's counts need.
+    pub list: Option<WorklistKind>,
 }
 
 /// An eligible citizen at their door, as the lists need them.
