@@ -322,7 +322,13 @@ mod tests {
     #[test]
     fn born_by_is_the_latest_eligible_birth_date() {
         let d = |s: &str| -> Day { s.parse().unwrap() };
-        for day in ["2023-09-30", "2022-02-28", "2024-02-29", "2024-03-01", "2020-01-01"] {
+        for day in [
+            "2023-09-30",
+            "2022-02-28",
+            "2024-02-29",
+            "2024-03-01",
+            "2020-01-01",
+        ] {
             let by = born_by(d(day), 14).unwrap();
             assert!(eligible_from(by, 14) <= d(day), "{day}: {by}");
             assert!(eligible_from(by.plus_days(1), 14) > d(day), "{day}: {by}");

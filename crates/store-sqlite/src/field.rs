@@ -543,15 +543,19 @@ pub(crate) fn residents(
     }
     let mut units = subtree_ids(conn, root)?;
     if let Some(team) = &q.team {
-        let id: i64 = conn
+        let (id, home): (i64, i64) = conn
             .query_row(
-                "SELECT id FROM teams WHERE code = ?1",
+                "SELECT id, unit_id FROM teams WHERE code = ?1",
                 [team.as_str()],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .map_err(backend)?
             .ok_or_else(|| StoreError::UnknownTeam(team.to_string()))?;
+        // Another unit's team is as unknown as one that does not exist.
+        if !crate::tree::in_scope(conn, scope, home)? {
+            return Err(StoreError::UnknownTeam(team.to_string()));
+        }
         let mut covered = Vec::new();
         let tops: Vec<i64> = conn
             .prepare_cached("SELECT unit_id FROM team_units WHERE team_id = ?1")

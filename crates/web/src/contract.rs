@@ -84,6 +84,9 @@ pub const TIME: &str = concat!(
 /// or 5 digits) and the codes a province gives its villages.
 pub const UNIT_CODE: &str = "^[A-Za-z0-9._-]{1,32}$";
 
+/// A team's or a session's code as `FieldCode` takes it.
+pub const FIELD_CODE: &str = "^[A-Za-z0-9._-]{1,40}$";
+
 /// An event id: 1 to 64 printable ASCII characters, not beginning or ending
 /// with a space (the ledger's ids may be any printable text of 64 bytes; the
 /// API keeps to ASCII so that 64 characters are 64 bytes). Ids beginning
@@ -124,6 +127,7 @@ macro_rules! pattern {
 
 pattern!(TIME_RE, TIME);
 pattern!(UNIT_CODE_RE, UNIT_CODE);
+pattern!(FIELD_CODE_RE, FIELD_CODE);
 pattern!(EVENT_ID_RE, EVENT_ID);
 pattern!(NOT_BLANK_RE, NOT_BLANK);
 pattern!(CITIZEN_ID_RE, CITIZEN_ID.as_str());
@@ -147,6 +151,8 @@ pub enum Rule {
     OneOf(&'static [&'static str]),
     /// A unit's code, [`UNIT_CODE`].
     UnitCode,
+    /// A team's or session's code, [`FIELD_CODE`].
+    FieldCode,
     /// Any text of `min` to `max` characters.
     Text { min: usize, max: usize },
 }
@@ -179,6 +185,10 @@ impl Rule {
             Rule::UnitCode => Err(format!(
                 "unit code '{value}' is not 1 to 32 letters, digits, '-', '_' or '.'"
             )),
+            Rule::FieldCode if FIELD_CODE_RE.matches(value) => Ok(()),
+            Rule::FieldCode => Err(format!(
+                "code '{value}' is not 1 to 40 letters, digits, '-', '_' or '.'"
+            )),
             Rule::Text { min, max } => {
                 let n = value.chars().count();
                 if (min..=max).contains(&n) {
@@ -198,6 +208,7 @@ impl Rule {
             Rule::Count => 10.into(),
             Rule::OneOf(words) => words[0].into(),
             Rule::UnitCode => "83".into(),
+            Rule::FieldCode => "TCT1".into(),
             Rule::Text { .. } => "60 ngày đêm".into(),
         }
     }
@@ -215,6 +226,7 @@ impl Rule {
                 .into(),
             Rule::OneOf(words) => string().enum_values(Some(words.iter().copied())).into(),
             Rule::UnitCode => string().pattern(Some(UNIT_CODE)).into(),
+            Rule::FieldCode => string().pattern(Some(FIELD_CODE)).into(),
             Rule::Text { min, max } => string()
                 .min_length((min > 0).then_some(min))
                 .max_length(Some(max))

@@ -121,6 +121,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         let (status, code) = match &e {
             StoreError::UnknownUnit(_) => (StatusCode::NOT_FOUND, "unknown_unit"),
+            StoreError::UnknownTeam(_) => (StatusCode::NOT_FOUND, "unknown_team"),
             StoreError::OutOfScope(_) => (StatusCode::FORBIDDEN, "out_of_scope"),
             StoreError::NotInitialised
             | StoreError::SchemaVersion { .. }

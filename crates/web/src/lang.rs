@@ -281,6 +281,8 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("tab_compare", "So sánh kỳ trước", "Compare"),
     ("tab_daily", "Kết quả trong ngày", "Daily"),
     ("tab_funnel", "Chuyển đổi", "Funnel"),
+    ("tab_teams", "Tổ công tác", "Teams"),
+    ("tab_worklist", "Rà soát", "Door to door"),
     ("quality", "Chất lượng dữ liệu", "Data quality"),
     ("report_settings", "Cài đặt báo cáo", "Report settings"),
     ("issue", "Ban hành báo cáo", "Issue the report"),

@@ -21,6 +21,7 @@ mod contract;
 mod dated;
 mod error;
 mod events;
+mod field;
 mod issued;
 mod lang;
 mod map;
@@ -71,6 +72,9 @@ pub use routes::RouteInfo;
         api::targets,
         api::history,
         api::contacts,
+        field::teams_api,
+        field::sessions_api,
+        field::worklist_api,
         api::campaigns,
         api::pending,
         api::search,
@@ -281,6 +285,7 @@ fn tables() -> (Router<Arc<AppState>>, Router<Arc<AppState>>, Vec<RouteInfo>) {
     let pages = quality::routes(pages);
     let pages = settings::page_routes(pages);
     let pages = issued::routes(pages);
+    let pages = field::page_routes(pages);
     let pages = signin::routes(pages);
     let pages = admin::routes(pages);
     let api = api::routes(routes::Table::api("/api/v1"))
@@ -288,6 +293,7 @@ fn tables() -> (Router<Arc<AppState>>, Router<Arc<AppState>>, Vec<RouteInfo>) {
         .get("/version", Signed, api::version)
         .get("/openapi.json", Public, openapi);
     let api = settings::api_routes(api);
+    let api = field::api_routes(api);
     let (pages, mut list) = pages.into_parts();
     let (api, api_list) = api.into_parts();
     list.extend(api_list);

@@ -78,6 +78,7 @@ fn templates() -> &'static Environment<'static> {
             ("password.html", include_str!("../templates/password.html")),
             ("admin.html", include_str!("../templates/admin.html")),
             ("issued.html", include_str!("../templates/issued.html")),
+            ("field.html", include_str!("../templates/field.html")),
             (
                 "issued_list.html",
                 include_str!("../templates/issued_list.html"),
@@ -151,8 +152,18 @@ pub(crate) fn tabs(code: &str, as_of: Day, lang: Lang, current: &str) -> Vec<Tab
             "funnel",
             format!("/units/{code}/funnel?as_of={as_of}&lang={l}"),
         ),
+        ("teams", format!("/units/{code}/teams?lang={l}")),
+        (
+            "worklist",
+            format!("/units/{code}/worklist?kind=not-applied&as_of={as_of}&lang={l}"),
+        ),
     ]
     .into_iter()
+    // The lists name citizens: only for the roles that see them.
+    .filter(|(name, _)| {
+        *name != "worklist"
+            || crate::auth::signed_in().is_some_and(|c| c.role().sees_persons())
+    })
     .map(|(name, href)| Tab {
         href,
         label: lang.word(&format!("tab_{name}")),

@@ -107,6 +107,10 @@ fn uri(route: &RouteInfo, unit: &str) -> String {
         | "/data-quality/held.xlsx"
         | "/data-quality/held.pdf" => &format!("?unit={unit}"),
         "/units/{code}/{view}" => "?metric=collected&as_of=2023-09-30",
+        "/api/v1/units/{code}/worklist"
+        | "/units/{code}/worklist"
+        | "/units/{code}/worklist.xlsx"
+        | "/units/{code}/worklist.pdf" => "?kind=not-applied&as_of=2023-09-30",
         _ => "",
     };
     format!("{path}{query}")

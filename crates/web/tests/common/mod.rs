@@ -11,7 +11,9 @@ use axum::http::{HeaderValue, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use phuxanh_domain::Role;
 use phuxanh_domain::{Day, Instant};
-use phuxanh_ingest::{FileKind, parse_citizen, parse_event, parse_target, parse_unit};
+use phuxanh_ingest::{
+    FileKind, parse_citizen, parse_event, parse_session, parse_target, parse_team, parse_unit,
+};
 use phuxanh_store::access::{AccessStore, NewUser, hash_password};
 use phuxanh_store::{Campaign, ImportMode, Scope, Store};
 use phuxanh_store_sqlite::SqliteStore;
@@ -65,7 +67,8 @@ pub fn data(name: &str) -> PathBuf {
 }
 
 /// The hand-made Bến Tre of tests/data in `dir/api.db`, with more units
-/// (CSV rows without the header) imported before it, and a campaign.
+/// (CSV rows without the header) imported before it, its teams and
+/// sessions, and a campaign.
 pub fn fixture(dir: &Path, more: &str) -> PathBuf {
     let db = dir.join("api.db");
     let mut store = SqliteStore::open(&db).unwrap();
@@ -114,6 +117,21 @@ pub fn fixture(dir: &Path, more: &str) -> PathBuf {
             "test",
             Instant::now(),
         )
+        .unwrap();
+    let mut teams =
+        phuxanh_ingest::read(&data("teams.csv"), FileKind::Teams, parse_team, today).unwrap();
+    store
+        .import_teams(&all, &mut teams, ImportMode::Atomic)
+        .unwrap();
+    let mut sessions = phuxanh_ingest::read(
+        &data("sessions.csv"),
+        FileKind::Sessions,
+        parse_session,
+        today,
+    )
+    .unwrap();
+    store
+        .import_sessions(&all, &mut sessions, ImportMode::Atomic)
         .unwrap();
     store
         .add_campaign(

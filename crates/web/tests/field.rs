@@ -1,0 +1,235 @@
+//! The door-to-door lists and the teams through the router, as each role
+//! sees them, on the hand-made fixture (tests/data; the lists' figures are
+//! worked out in crates/phuxanh/tests/field.rs): An (083085000001) lives in
+//! Khu phố 1 (28900-K1) with an address and a phone, activated on 25/8 and
+//! used the account on 1/9; team TKP1 covers Khu phố 1 only.
+
+mod common;
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use common::{Answer, call};
+use phuxanh_domain::Role;
+use phuxanh_store::access::{AccessStore, AuditQuery, NewUser, hash_password};
+use phuxanh_store_sqlite::SqliteStore;
+use phuxanh_web::{AppState, router};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    app: axum::Router,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::fixture(dir.path(), "");
+    Fixture {
+        app: router(Arc::new(AppState::open(&db).unwrap())),
+        db,
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    async fn get(&self, uri: &str, token: &str) -> Answer {
+        let bearer = format!("Bearer {token}");
+        call(&self.app, "GET", uri, &[("authorization", &bearer)], "").await
+    }
+
+    fn token(&self, name: &str, role: Role, unit: Option<&str>) -> String {
+        common::user_token(&self.db, name, role, unit)
+    }
+
+    /// A team member of `team`, scoped to `unit`.
+    fn member(&self, name: &str, unit: &str, team: &str) -> String {
+        let mut store = SqliteStore::open(&self.db).unwrap();
+        store
+            .add_users(&[NewUser {
+                username: name.parse().unwrap(),
+                full_name: format!("Người thử {name}"),
+                role: Role::Team,
+                unit: Some(unit.parse().unwrap()),
+                team: Some(team.to_string()),
+                phone: None,
+                password_hash: hash_password(&"mật khẩu thử nghiệm".parse().unwrap()),
+                must_change: false,
+            }])
+            .unwrap();
+        store
+            .create_token(&name.parse().unwrap(), None, false)
+            .unwrap()
+            .0
+    }
+
+    fn audited(&self, action: &str) -> Vec<phuxanh_store::access::AuditEntry> {
+        SqliteStore::open(&self.db)
+            .unwrap()
+            .audit_entries(&AuditQuery {
+                action: Some(action.into()),
+                ..AuditQuery::default()
+            })
+            .unwrap()
+    }
+}
+
+const NOT_USED: &str = "/api/v1/units/28900/worklist?kind=not-used&as_of=2023-08-30";
+
+#[tokio::test]
+async fn a_team_member_sees_their_teams_units_with_ids_masked() {
+    let f = fixture();
+    let member = f.member("to.kp1", "28900", "TKP1");
+    let a = f.get(NOT_USED, &member).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let v: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    assert_eq!(v["team"], "TKP1");
+    assert_eq!(v["listed"], 1);
+    let household = &v["places"][0]["list"][0];
+    assert_eq!(household["members"][0]["citizen_id"], "083******001");
+    // The team works the door: the address and the phone are theirs.
+    assert_eq!(household["address"], "Số 1, Khu phố 1");
+    assert_eq!(household["members"][0]["phone"], "0912345678");
+    assert!(!a.body.contains("083085000001"));
+    // The not-applied list of the town names Hoa, who lives outside the
+    // team's village: the member does not see her.
+    let a = f
+        .get(
+            "/api/v1/units/28900/worklist?kind=not-applied&as_of=2023-09-30",
+            &member,
+        )
+        .await;
+    assert!(!a.body.contains("079"), "{}", a.body);
+    // Another team's list is refused, the page as well.
+    let a = f.get(&format!("{NOT_USED}&team=TCT1"), &member).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
+    let page = f
+        .get(
+            "/units/28900/worklist?kind=not-used&as_of=2023-08-30",
+            &member,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("083******001"), "{}", page.body);
+    assert!(page.body.contains("tel:+84912345678"), "{}", page.body);
+    assert!(
+        !page.body.contains("worklist.xlsx"),
+        "no export for a team member"
+    );
+    assert_eq!(
+        f.get(
+            "/units/28900/worklist.xlsx?kind=not-used&as_of=2023-08-30",
+            &member
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    // Two showings of one person each, audited as such.
+    let views = f.audited("personal.view");
+    assert_eq!(views.len(), 2, "{views:?}");
+    assert!(
+        views
+            .iter()
+            .all(|v| v.record.count == Some(1) && v.record.subject == "worklist")
+    );
+}
+
+#[tokio::test]
+async fn managers_see_whole_ids_and_export_viewers_and_other_districts_are_refused() {
+    let f = fixture();
+    let manager = f.token("ca.thanhphu", Role::Manager, Some("837"));
+    let other = f.token("ca.batri", Role::Manager, Some("836"));
+    let viewer = f.token("xem.thanhphu", Role::Viewer, Some("837"));
+    let team = f.token("to.thitran", Role::Team, Some("28900"));
+
+    let a = f.get(NOT_USED, &manager).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert!(a.body.contains("083085000001"), "{}", a.body);
+    // A team member without a team: their whole unit, IDs masked.
+    let a = f
+        .get(
+            "/api/v1/units/28900/worklist?kind=not-applied&as_of=2023-09-30",
+            &team,
+        )
+        .await;
+    assert!(a.body.contains("079******008"), "{}", a.body);
+    assert_eq!(f.get(NOT_USED, &other).await.status, StatusCode::FORBIDDEN);
+    let refused = f.get(NOT_USED, &viewer).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!refused.body.contains("083"), "{}", refused.body);
+    // An unknown team is said to be unknown.
+    let a = f.get(&format!("{NOT_USED}&team=T404"), &manager).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.body);
+
+    let page = f
+        .get(
+            "/units/28900/worklist?kind=not-used&as_of=2023-08-30",
+            &manager,
+        )
+        .await;
+    assert!(
+        page.body
+            .contains("/units/28900/worklist.xlsx?kind=not-used&amp;as_of=2023-08-30"),
+        "{}",
+        page.body
+    );
+    let xlsx = f
+        .get(
+            "/units/28900/worklist.xlsx?kind=not-used&as_of=2023-08-30",
+            &manager,
+        )
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(
+        xlsx.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("ra-soat-28900-not-used-2023-08-30.xlsx")
+    );
+    let pdf = f
+        .get(
+            "/units/28900/worklist.pdf?kind=not-used&as_of=2023-08-30",
+            &manager,
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    let exports = f.audited("personal.export");
+    assert_eq!(exports.len(), 2);
+    assert!(exports.iter().all(|e| e.record.actor == "ca.thanhphu"));
+
+    // Teams are about officers: anyone signed in to the unit sees them.
+    let teams = f.get("/api/v1/units/837/teams", &viewer).await;
+    assert_eq!(teams.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&teams.body).unwrap();
+    let codes: Vec<&str> = v["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["TCT1", "TKP1", "TCT2"]);
+    assert_eq!(
+        f.get("/api/v1/units/836/teams", &viewer).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let sessions = f
+        .get("/api/v1/units/28900/sessions?from=2023-08-21", &viewer)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&sessions.body).unwrap();
+    let codes: Vec<&str> = v["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["S2", "S3"]);
+    let page = f.get("/units/837/teams", &viewer).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Tổ công tác thị trấn Thạnh Phú"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Đêm muộn (sau 22:00)"), "{}", page.body);
+}
