@@ -70,14 +70,14 @@ pub struct Recorded {
     /// Events received before, identically.
     pub unchanged: u64,
     /// Events held until their predecessors arrive (`GET /api/v1/pending`).
-    pub held: Vec<HeldEvent>,
+    pub held: Vec<WaitingEvent>,
     /// Events held before that this request let through.
     pub released: u64,
 }
 
 /// An event of the request that waits for its predecessors.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct HeldEvent {
+pub struct WaitingEvent {
     /// Its place in the request's array, from 0.
     pub event: u64,
     pub waiting_for: String,
@@ -478,7 +478,7 @@ pub async fn record(
             held: report
                 .held
                 .into_iter()
-                .map(|h| HeldEvent {
+                .map(|h| WaitingEvent {
                     event: h.line,
                     waiting_for: h.waiting_for,
                 })

@@ -950,6 +950,11 @@ async fn the_openapi_document_describes_the_live_router() {
         }
     }
     assert!(doc["paths"]["/api/v1/events"]["post"].is_object());
+    // Two types of one name would share one schema, the last registered:
+    // the held events of a list and of a request are told apart.
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["HeldEvent"]["properties"]["citizen_id"].is_object());
+    assert!(schemas["WaitingEvent"]["properties"]["event"].is_object());
 
     // Every answer a route can give is declared, with the error body, and
     // every parameter says what it takes.
