@@ -513,6 +513,97 @@ pub struct Session {
     pub times: SessionTimes,
 }
 
+/// A visit's id, made by whoever records it (a phone makes one per entry,
+/// so that a retry is the same visit): 1 to 64 printable ASCII characters.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct VisitId(String);
+
+impl VisitId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for VisitId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<VisitId, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err("visit_id is empty".into());
+        }
+        if s.len() > 64 || !s.bytes().all(|b| (b'!'..=b'~').contains(&b) || b == b' ') {
+            return Err(format!(
+                "visit_id '{s}' must be at most 64 printable ASCII characters"
+            ));
+        }
+        Ok(VisitId(s.to_string()))
+    }
+}
+
+impl fmt::Display for VisitId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What happened at one citizen's door, and when.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Visit {
+    pub id: VisitId,
+    pub citizen: crate::citizen::CitizenId,
+    pub outcome: Outcome,
+    /// When it happened, as the phone or the file says.
+    pub at: Instant,
+    pub team: Option<FieldCode>,
+    pub session: Option<FieldCode>,
+    pub note: Option<String>,
+}
+
+/// Why a visit does not count on its day until someone looks at it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum VisitFlag {
+    /// Timed after the moment it reached the server.
+    Future,
+    /// Timed outside its session (more than [`SESSION_GRACE_SECS`] either side).
+    OutsideSession,
+    /// Sent by a phone whose clock was off by more than [`CLOCK_SKEW_SECS`].
+    Clock,
+}
+
+/// How far from its session a visit may be timed: the way there and back.
+pub const SESSION_GRACE_SECS: i64 = 60 * 60;
+/// How far a phone's clock may be from the server's before its entries are
+/// flagged.
+pub const CLOCK_SKEW_SECS: i64 = 10 * 60;
+
+impl VisitFlag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisitFlag::Future => "future",
+            VisitFlag::OutsideSession => "outside-session",
+            VisitFlag::Clock => "clock",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VisitFlag> {
+        [
+            VisitFlag::Future,
+            VisitFlag::OutsideSession,
+            VisitFlag::Clock,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == s)
+    }
+
+    pub fn vietnamese(self) -> &'static str {
+        match self {
+            VisitFlag::Future => "thời điểm ở tương lai",
+            VisitFlag::OutsideSession => "ngoài giờ của buổi thu nhận",
+            VisitFlag::Clock => "đồng hồ điện thoại sai",
+        }
+    }
+}
+
 /// A team's or a place's name: one line, trimmed, NFC, 1 to 200
 /// characters.
 pub fn name(s: &str, what: &str) -> Result<String, String> {

@@ -267,20 +267,33 @@ impl Firsts {
 }
 
 /// What one citizen adds to the counters of their unit: one per metric, from
-/// the day given.
+/// the day given; eligible until the day they left the unit's population
+/// (moved away, deceased: a visit said so), if they did.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Contribution {
     pub eligible_from: Day,
+    /// The first day they no longer count as eligible.
+    pub eligible_until: Option<Day>,
     pub firsts: Firsts,
 }
 
 impl Contribution {
-    /// `(metric, day)` for each metric this citizen counts in.
-    pub fn entries(&self) -> impl Iterator<Item = (Metric, Day)> + '_ {
-        std::iter::once((Metric::Eligible, self.eligible_from)).chain(
+    /// `(metric, day, change)` for each change this citizen makes to their
+    /// unit's cumulative counts: +1 to each metric from its first day, and
+    /// −1 to the eligible from the day they left.
+    pub fn entries(&self) -> impl Iterator<Item = (Metric, Day, i64)> + '_ {
+        let eligible = match self.eligible_until {
+            // Left before they were ever eligible: never counted.
+            Some(until) if until <= self.eligible_from => None,
+            until => Some(
+                std::iter::once((Metric::Eligible, self.eligible_from, 1))
+                    .chain(until.map(|d| (Metric::Eligible, d, -1))),
+            ),
+        };
+        eligible.into_iter().flatten().chain(
             Metric::FROM_EVENTS
                 .into_iter()
-                .filter_map(|m| self.firsts.get(m).map(|d| (m, d))),
+                .filter_map(|m| self.firsts.get(m).map(|d| (m, d, 1))),
         )
     }
 }
@@ -327,17 +340,38 @@ mod tests {
         firsts.record(EventKind::Activated, Level::Two, day("2023-09-03"));
         let c = Contribution {
             eligible_from: day("2020-01-01"),
+            eligible_until: None,
             firsts,
         };
         let entries: Vec<_> = c.entries().collect();
         assert_eq!(
             entries,
             vec![
-                (Metric::Eligible, day("2020-01-01")),
-                (Metric::Activated, day("2023-09-03")),
-                (Metric::ActivatedL2, day("2023-09-03")),
+                (Metric::Eligible, day("2020-01-01"), 1),
+                (Metric::Activated, day("2023-09-03"), 1),
+                (Metric::ActivatedL2, day("2023-09-03"), 1),
             ]
         );
+        // Gone from the population on 20/9: eligible until then.
+        let left = Contribution {
+            eligible_until: Some(day("2023-09-20")),
+            ..c
+        };
+        let entries: Vec<_> = left.entries().collect();
+        assert_eq!(
+            entries[..2],
+            [
+                (Metric::Eligible, day("2020-01-01"), 1),
+                (Metric::Eligible, day("2023-09-20"), -1)
+            ]
+        );
+        // Gone before they were old enough: never eligible.
+        let never = Contribution {
+            eligible_from: day("2023-09-30"),
+            eligible_until: Some(day("2023-09-15")),
+            firsts: Firsts::default(),
+        };
+        assert_eq!(never.entries().count(), 0);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The six kinds of input file, their columns (docs/formats.md, "Input files") and the
 //! parsers that turn one record into domain values.
 
-use phuxanh_domain::field::{Force, Session, SessionTimes, Team};
+use phuxanh_domain::field::{Force, Session, SessionTimes, Team, Visit};
 use phuxanh_domain::{
     Citizen, CitizenId, Contact, Day, Email, Event, EventId, EventKind, Instant, Level, OneLine,
     Padded, Phone, Sex, TargetMetric, TargetValue, UnitCode, UnitLevel, text::normalize,
@@ -24,6 +24,7 @@ pub enum FileKind {
     Users,
     Teams,
     Sessions,
+    Visits,
 }
 
 impl FileKind {
@@ -38,6 +39,7 @@ impl FileKind {
             FileKind::Users => "users",
             FileKind::Teams => "teams",
             FileKind::Sessions => "sessions",
+            FileKind::Visits => "visits",
         }
     }
 
@@ -51,6 +53,7 @@ impl FileKind {
                 | (FileKind::Status, 2..=5)
                 | (FileKind::Targets, 3)
                 | (FileKind::Sessions, 5..=6)
+                | (FileKind::Visits, 3)
         )
     }
 
@@ -137,6 +140,15 @@ impl FileKind {
                 ("kind", true),
                 ("start", true),
                 ("end", true),
+            ],
+            FileKind::Visits => &[
+                ("visit_id", true),
+                ("citizen_id", true),
+                ("outcome", true),
+                ("at", true),
+                ("team_id", false),
+                ("session_id", false),
+                ("note", false),
             ],
         }
     }
@@ -456,5 +468,26 @@ pub fn parse_session(rec: &Record<'_>, _today: Day) -> Result<Session, String> {
         place: OneLine::parse(rec.get(3), "place")?.to_string(),
         kind: field("kind", required(rec, 4, "kind")?.parse())?,
         times: SessionTimes::new(start, end)?,
+    })
+}
+
+/// A `visits import` row: `visit_id,citizen_id,outcome,at[,team_id,session_id,note]`.
+pub fn parse_visit(rec: &Record<'_>, _today: Day) -> Result<Visit, String> {
+    let code = |col: usize, name: &str| {
+        rec.optional(col)
+            .map(|s| field(name, s.parse()))
+            .transpose()
+    };
+    Ok(Visit {
+        id: field("visit_id", required(rec, 0, "visit_id")?.parse())?,
+        citizen: citizen_id(rec, 1, "citizen_id")?,
+        outcome: field("outcome", required(rec, 2, "outcome")?.parse())?,
+        at: instant(rec, required(rec, 3, "at")?, "at")?,
+        team: code(4, "team_id")?,
+        session: code(5, "session_id")?,
+        note: rec
+            .optional(6)
+            .map(|s| OneLine::parse(s, "note").map(|l| l.to_string()))
+            .transpose()?,
     })
 }

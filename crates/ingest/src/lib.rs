@@ -28,7 +28,7 @@ use std::sync::mpsc::{Receiver, sync_channel};
 
 pub use kinds::{
     FileKind, parse_citizen, parse_contact, parse_event, parse_session, parse_status, parse_target,
-    parse_team, parse_unit, parse_user,
+    parse_team, parse_unit, parse_user, parse_visit,
 };
 pub use refused::write_refused;
 pub use source::Record;

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use phuxanh_domain::Day;
 use phuxanh_ingest::{
     FileKind, IngestError, Quirk, Reader, Record, parse_citizen, parse_contact, parse_event,
-    parse_session, parse_status, parse_target, parse_team, parse_unit, parse_user, read,
+    parse_session, parse_status, parse_target, parse_team, parse_unit, parse_user, parse_visit,
+    read,
 };
 use phuxanh_store::Refusal;
 
@@ -335,7 +336,7 @@ fn contacts_in_any_column_order_below_a_title_with_bad_rows_refused() {
 #[test]
 fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(FileKind, &str, &str); 9] = [
+    let cases: [(FileKind, &str, &str); 10] = [
         (
             FileKind::Units,
             "\"code\",name,level",
@@ -380,6 +381,11 @@ fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
             FileKind::Sessions,
             "session_id,team_id,unit_code,place,kind,start,end",
             "S1,T1,28756,Trụ sở,office,09/09/2023 19:00,09/09/2023 21:00",
+        ),
+        (
+            FileKind::Visits,
+            "visit_id;citizen_id;outcome;\"at\"",
+            "v1;083190000002;not-home;09/09/2023 20:10",
         ),
     ];
     for (kind, header, row) in cases {
@@ -427,6 +433,11 @@ fn a_byte_order_mark_is_dropped_before_any_kind_of_header() {
                 .map(|r| (r.0, r.1.is_ok()))
                 .collect(),
             FileKind::Sessions => read_all(&p, kind, parse_session)
+                .0
+                .iter()
+                .map(|r| (r.0, r.1.is_ok()))
+                .collect(),
+            FileKind::Visits => read_all(&p, kind, parse_visit)
                 .0
                 .iter()
                 .map(|r| (r.0, r.1.is_ok()))

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use phuxanh_domain::field::{FieldCode, SessionKind, WorklistKind};
+use phuxanh_domain::field::{FieldCode, SessionKind, VisitId, WorklistKind};
 use phuxanh_domain::{
     Day, Instant, Role, SettingKey, TargetMetric, TargetValue, UnitCode, UnitLevel, Username,
 };
@@ -88,6 +88,9 @@ pub enum Command {
     Sessions(SessionsCommand),
     /// A door-to-door list (rà soát): who has not applied, not activated, never used…
     Worklist(WorklistArgs),
+    /// What happened at each door: import, take back, list.
+    #[command(subcommand)]
+    Visits(VisitsCommand),
     /// The period report to the People's Committee (báo cáo sơ kết), as XLSX or PDF.
     Report(ReportArgs),
     /// Period reports issued with `report --issue`: the archive, each as sent beside today's figures, and its file.
@@ -857,4 +860,35 @@ pub struct WorklistArgs {
     pub as_of: Option<Day>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VisitsCommand {
+    /// Record visits from a CSV/XLSX file (visit_id,citizen_id,outcome,at[,team_id,session_id,note]).
+    Import(ImportArgs),
+    /// Take a visit back (recorded by mistake): it counts no more, and a departure it made is undone.
+    Undo {
+        /// The visit's id.
+        id: VisitId,
+    },
+    /// Visits, by time: of a unit, a citizen, a team or a session, between two days; or only the flagged ones.
+    List {
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: Option<UnitCode>,
+        #[arg(long)]
+        citizen: Option<phuxanh_domain::CitizenId>,
+        #[arg(long)]
+        team: Option<FieldCode>,
+        #[arg(long)]
+        session: Option<FieldCode>,
+        #[arg(long, value_parser = parse_day)]
+        from: Option<Day>,
+        #[arg(long, value_parser = parse_day)]
+        to: Option<Day>,
+        /// Only those not counted because of their time (future, outside their session, a wrong phone clock).
+        #[arg(long)]
+        flagged: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }

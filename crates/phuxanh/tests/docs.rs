@@ -28,6 +28,7 @@ fn every_input_column_is_in_the_formats() {
         FileKind::Contacts,
         FileKind::Teams,
         FileKind::Sessions,
+        FileKind::Visits,
     ] {
         let row = formats
             .lines()

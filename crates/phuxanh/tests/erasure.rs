@@ -1,6 +1,7 @@
 //! `citizens forget ID --reason …`: a citizen's personal data erased on a
-//! lawful request (Decree 13/2023/NĐ-CP), for good, while every count they
-//! contributed stays; the erasure audited without the whole ID.
+//! lawful request (Decree 13/2023/NĐ-CP) — name, household, address, phone
+//! and the notes teams wrote at their door — for good, while every count
+//! they contributed stays; the erasure audited without the whole ID.
 //!
 //! tests/data/citizens.csv: 083085000001 is Nguyễn Văn An of village
 //! 28900-K1 (Thị trấn Thạnh Phú), household H1, "Số 1, Khu phố 1",
@@ -52,6 +53,14 @@ fn audit_of(p: &Phuxanh, action: &str) -> Vec<Value> {
 #[test]
 fn forgetting_a_citizen_erases_their_personal_data_and_keeps_every_count() {
     let p = Phuxanh::with_fixture();
+    // A team's note about him at his door.
+    let visit = p.dir.path().join("visit.csv");
+    std::fs::write(
+        &visit,
+        "visit_id,citizen_id,outcome,at,note\nv1,083085000001,not-home,2023-09-09 20:00,Ông An đi làm ở Bình Dương\n",
+    )
+    .unwrap();
+    p.ok(&["visits", "import", visit.to_str().unwrap()]);
     let before = (progress(&p, "83"), progress(&p, "28900"));
     let (_, _, _, _, birth) = roster_row(&p, AN);
 
@@ -77,7 +86,7 @@ fn forgetting_a_citizen_erases_their_personal_data_and_keeps_every_count() {
         let Ok(bytes) = std::fs::read(&path) else {
             continue;
         };
-        for gone in ["Nguyễn Văn An", "Số 1, Khu phố 1", "0912345678"] {
+        for gone in ["Nguyễn Văn An", "Số 1, Khu phố 1", "0912345678", "Bình Dương"] {
             assert!(
                 !bytes.windows(gone.len()).any(|w| w == gone.as_bytes()),
                 "{file} still holds {gone}"

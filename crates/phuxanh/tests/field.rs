@@ -314,7 +314,7 @@ fn a_list_is_audited_and_its_files_say_who_made_them() {
         "--format",
         "csv",
     ]);
-    assert!(csv.starts_with("village,village_name,household,address,citizen_id,full_name,age,sex,stage,since,days,phone,done\n"), "{csv}");
+    assert!(csv.starts_with("village,village_name,household,address,citizen_id,full_name,age,sex,stage,since,days,phone,last_visit,done\n"), "{csv}");
     assert!(
         csv.contains("28900,Thị trấn Thạnh Phú,H2,,079188000008,Đặng Thị Hoa,35,F,"),
         "{csv}"
@@ -379,4 +379,202 @@ fn a_list_is_audited_and_its_files_say_who_made_them() {
         "worklist", "--unit", "28900", "--kind", "not-used", "--team", "T404",
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no team 'T404'"));
+}
+
+/// `with_teams`, an evening session S5 of TCT1 on Saturday 9/9/2023, and
+/// tests/data/visits.csv recorded.
+fn with_visits() -> Phuxanh {
+    let p = with_teams();
+    p.ok(&[
+        "sessions",
+        "add",
+        "S5",
+        "--team",
+        "TCT1",
+        "--unit",
+        "28900",
+        "--place",
+        "Nhà văn hoá khu phố",
+        "--kind",
+        "door-to-door",
+        "--start",
+        "2023-09-09 19:00",
+        "--end",
+        "2023-09-09 22:00",
+    ]);
+    let out = p.run(&["visits", "import", data("visits.csv").to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("8 áp dụng (applied)"), "{stdout}");
+    // Dung left before she turned 14 and never counted; Khánh died: two.
+    assert!(
+        stdout.contains("2 công dân ra khỏi số đủ điều kiện"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(":8: flagged, not counted: thời điểm ở tương lai (future)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":9: flagged, not counted: ngoài giờ của buổi thu nhận (outside-session)"),
+        "{stderr}"
+    );
+    p
+}
+
+fn eligible(p: &Phuxanh, unit: &str, as_of: &str) -> i64 {
+    p.json(&[
+        "progress", "--unit", unit, "--as-of", as_of, "--format", "json",
+    ])["eligible"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn leaving_outcomes_take_citizens_out_of_the_eligible_from_their_day_and_back() {
+    let before = with_teams();
+    let p = with_visits();
+    // Before: 9 eligible in the province on 30/9 (Dung from that day).
+    for (unit, day, was, now) in [
+        ("83", "2023-09-19", 8, 8),
+        ("83", "2023-09-20", 8, 7),
+        ("83", "2023-09-30", 9, 7),
+        ("28903", "2023-09-19", 3, 3),
+        ("28903", "2023-09-30", 3, 2),
+        ("28800", "2023-09-30", 3, 2),
+        ("28900", "2023-09-30", 3, 3),
+    ] {
+        assert_eq!(
+            eligible(&before, unit, day),
+            was,
+            "{unit} {day} before the visits"
+        );
+        assert_eq!(
+            eligible(&p, unit, day),
+            now,
+            "{unit} {day} after the visits"
+        );
+    }
+    p.assert_clean();
+    // Dung and Khánh are on no list; Hoa, not at home on 9/9, is, and her
+    // household goes to the next evening or weekend session.
+    let list = worklist(&p, "83", "not-applied", "2023-09-30", &[]);
+    assert_eq!(ids(&list), ["079188000008"]);
+    let h2 = &listed_in(&list, "28900")[0];
+    assert_eq!(h2["revisit"], true);
+    assert_eq!(h2["members"][0]["last_visit"], "not-home");
+    assert_eq!(listed_in(&list, "28900").as_array().unwrap().len(), 1);
+    assert!(
+        ids(&worklist(&p, "83", "not-approved", "2023-09-30", &[]))
+            .iter()
+            .all(|id| id != "083065000009")
+    );
+    // Bình has no smartphone: the list of the not activated says so.
+    let not_activated = worklist(&p, "28900", "not-activated", "2023-09-30", &[]);
+    assert_eq!(
+        listed_in(&not_activated, "28900")[0]["members"][0]["last_visit"],
+        "no-smartphone"
+    );
+
+    // The same file again changes nothing; a visit id reused for another
+    // outcome is refused.
+    let out = p.ok(&["visits", "import", data("visits.csv").to_str().unwrap()]);
+    assert!(
+        out.contains("0 áp dụng (applied), 8 không đổi (unchanged)"),
+        "{out}"
+    );
+    let changed = p.dir.path().join("changed.csv");
+    std::fs::write(
+        &changed,
+        "visit_id,citizen_id,outcome,at\nv1,079188000008,refused,2023-09-09 20:10\n",
+    )
+    .unwrap();
+    let out = p.run(&["visits", "import", changed.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains(":2: visit id 'v1' was recorded before with different content")
+    );
+
+    // Khánh's death recorded by mistake: taken back, counted again.
+    assert!(p.ok(&["visits", "undo", "v5"]).contains("Đã huỷ lượt v5"));
+    assert_eq!(eligible(&p, "28903", "2023-09-30"), 3);
+    assert!(p.ok(&["visits", "undo", "v5"]).contains("already undone"));
+    p.ok(&["visits", "undo", "v2"]);
+    assert_eq!(eligible(&p, "83", "2023-09-30"), 9);
+    p.assert_clean();
+    let audit = p.json(&["audit", "--action", "visit.undo", "--format", "json"]);
+    assert_eq!(audit["entries"].as_array().unwrap().len(), 2);
+
+    // The flagged ones are listed for someone to look at.
+    let flagged = p.json(&["visits", "list", "--flagged", "--format", "json"]);
+    let v: Vec<(&str, &str)> = flagged["visits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["visit_id"].as_str().unwrap(), v["flag"].as_str().unwrap()))
+        .collect();
+    assert_eq!(v, [("v8", "outside-session"), ("v7", "future")]);
+    // A visit with a session and no team takes the session's team.
+    let v3 = p.json(&[
+        "visits",
+        "list",
+        "--citizen",
+        "083190000002",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v3["visits"][0]["team"], "TCT1");
+}
+
+#[test]
+fn check_finds_and_repairs_a_departure_that_disagrees_with_the_visits() {
+    let p = with_visits();
+    let conn = rusqlite::Connection::open(p.db()).unwrap();
+    conn.execute("DELETE FROM departures", []).unwrap();
+    drop(conn);
+    let out = p.run(&["check"]);
+    assert!(!out.status.success());
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("kept out of the eligible from None, visits say Some"),
+        "{text}"
+    );
+    p.ok(&["check", "--repair"]);
+    p.assert_clean();
+    assert_eq!(eligible(&p, "83", "2023-09-30"), 7);
+}
+
+#[test]
+fn visits_of_unknown_citizens_teams_and_sessions_are_refused() {
+    let p = with_teams();
+    let bad = p.dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "visit_id,citizen_id,outcome,at,team_id,session_id\n\
+         b1,083085000099,not-home,2023-09-09 20:10,,\n\
+         b2,083085000001,gone,2023-09-09 20:10,,\n\
+         b3,083085000001,not-home,2023-09-09 20:10,T404,\n\
+         b4,083085000001,not-home,2023-09-09 20:10,,S404\n\
+         b5,083085000001,not-home,2023-09-09 20:10,TCT2,S1\n\
+         b6,083085000001,not-home,soon,,\n",
+    )
+    .unwrap();
+    let out = p.run(&["visits", "import", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for expected in [
+        ":2: citizen 083085000099 is not on the roster of your units",
+        ":3: outcome: unknown outcome 'gone'",
+        ":4: team_id: no team 'T404'",
+        ":5: session_id: no session 'S404'",
+        ":6: session_id: session 'S1' is team TCT1's, not TCT2's",
+        ":7: at:",
+    ] {
+        assert!(stderr.contains(expected), "{expected} not in {stderr}");
+    }
+    let listed = p.json(&["visits", "list", "--format", "json"]);
+    assert!(listed["visits"].as_array().unwrap().is_empty());
 }

@@ -265,6 +265,10 @@ pub struct Person {
     pub days: Option<i32>,
     /// Only for the roles that may see it.
     pub phone: Option<String>,
+    /// The last visit's outcome (`not-home`, `refused`, `no-smartphone`…)
+    /// and when (RFC 3339), up to the list's day.
+    pub last_visit: Option<String>,
+    pub last_visit_at: Option<String>,
 }
 
 /// A household on a list: its eligible members who are on it.
@@ -276,6 +280,9 @@ pub struct Household {
     pub address: Option<String>,
     /// Eligible members, on the list or not.
     pub eligible: u64,
+    /// Nobody was at home at the last visit: for the next evening or
+    /// weekend session.
+    pub revisit: bool,
     pub members: Vec<Person>,
 }
 
@@ -288,6 +295,8 @@ pub struct Place {
     /// Households with an eligible member, and those with none on the list.
     pub households: u64,
     pub green: u64,
+    /// Households on the list nobody was at home in at the last visit.
+    pub revisit: u64,
     /// The households with someone on the list, by address.
     pub list: Vec<Household>,
 }
@@ -372,6 +381,7 @@ pub fn worklist(
                 household: r.household.clone(),
                 address: None,
                 eligible: 0,
+                revisit: false,
                 members: Vec::new(),
             });
             h.eligible += 1;
@@ -390,7 +400,12 @@ pub fn worklist(
                 since: stuck.map(|(_, d)| d.to_string()),
                 days: stuck.map(|(_, d)| as_of.days_since(d)),
                 phone: r.phone.clone(),
+                last_visit: r.last_visit.map(|(o, _)| o.as_str().to_string()),
+                last_visit_at: r.last_visit.map(|(_, at)| at.to_rfc3339()),
             });
+            if r.last_visit.is_some_and(|(o, _)| o.visit_again()) {
+                h.revisit = true;
+            }
         }
         let total = by_household.len() as u64;
         let mut list: Vec<Household> = by_household
@@ -423,6 +438,7 @@ pub fn worklist(
             listed: on_list,
             households: total,
             green: done,
+            revisit: list.iter().filter(|h| h.revisit).count() as u64,
             list,
         });
     }
@@ -541,6 +557,12 @@ impl Report for Worklist {
                             .map_or(Cell::Empty, Cell::Date),
                         p.days.map_or(Cell::Empty, |d| Cell::Int(i64::from(d))),
                         text(&p.phone),
+                        Cell::Text(
+                            p.last_visit
+                                .as_deref()
+                                .and_then(|o| o.parse::<phuxanh_domain::field::Outcome>().ok())
+                                .map_or(String::new(), |o| o.vietnamese().to_string()),
+                        ),
                         Cell::Empty,
                     ]);
                 }
@@ -561,6 +583,7 @@ impl Report for Worklist {
                 ("since", "Từ ngày"),
                 ("days", "Số ngày"),
                 ("phone", "Điện thoại"),
+                ("last_visit", "Lần gặp trước"),
                 ("done", "Đã gặp"),
             ]),
             rows,
@@ -595,5 +618,127 @@ mod tests {
         assert_eq!(age(d("2009-09-30"), d("2023-09-30")), 14);
         assert_eq!(age(d("2008-02-29"), d("2023-02-28")), 14);
         assert_eq!(age(d("2008-02-29"), d("2023-03-01")), 15);
+    }
+}
+
+/// A visit as listed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct VisitView {
+    pub visit_id: String,
+    pub citizen_id: String,
+    pub unit: String,
+    pub outcome: String,
+    /// When it happened, as recorded (RFC 3339).
+    pub at: String,
+    /// When the server received it.
+    pub received_at: String,
+    pub team: Option<String>,
+    pub session: Option<String>,
+    pub recorded_by: String,
+    pub note: Option<String>,
+    /// Why it does not count: `future`, `outside-session`, `clock`.
+    pub flag: Option<String>,
+    /// When it was taken back.
+    pub undone_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct VisitList {
+    pub visits: Vec<VisitView>,
+}
+
+pub fn visits(
+    store: &dyn Store,
+    scope: &Scope,
+    query: &phuxanh_store::VisitQuery,
+) -> Result<VisitList> {
+    let visits = store
+        .visits(scope, query)?
+        .into_iter()
+        .map(|r| VisitView {
+            visit_id: r.visit.id.to_string(),
+            citizen_id: r.visit.citizen.to_string(),
+            unit: r.unit.to_string(),
+            outcome: r.visit.outcome.as_str().to_string(),
+            at: r.visit.at.to_rfc3339(),
+            received_at: r.received_at.to_rfc3339(),
+            team: r.visit.team.as_ref().map(ToString::to_string),
+            session: r.visit.session.as_ref().map(ToString::to_string),
+            recorded_by: r.recorded_by,
+            note: r.visit.note,
+            flag: r.flag.map(|f| f.as_str().to_string()),
+            undone_at: r.undone_at.map(|t| t.to_rfc3339()),
+        })
+        .collect();
+    Ok(VisitList { visits })
+}
+
+impl VisitList {
+    /// ID numbers masked, for the roles that do not need them whole.
+    pub fn masked(mut self) -> VisitList {
+        for v in &mut self.visits {
+            v.citizen_id = v
+                .citizen_id
+                .parse::<CitizenId>()
+                .map_or_else(|_| "*".repeat(12), |id| id.masked());
+        }
+        self
+    }
+}
+
+impl Report for VisitList {
+    fn sheet(&self) -> Sheet {
+        let when = |t: &str| {
+            phuxanh_domain::Instant::parse_file(t).map_or(t.to_string(), |i| {
+                format!("{} {}", vi::date(i.day()), i.clock())
+            })
+        };
+        let rows = self
+            .visits
+            .iter()
+            .map(|v| {
+                let text = |s: &Option<String>| s.clone().map_or(Cell::Empty, Cell::Text);
+                vec![
+                    Cell::Text(v.visit_id.clone()),
+                    Cell::Text(v.citizen_id.clone()),
+                    Cell::Text(v.unit.clone()),
+                    Cell::Text(
+                        v.outcome
+                            .parse::<phuxanh_domain::field::Outcome>()
+                            .map_or(v.outcome.clone(), |o| o.vietnamese().to_string()),
+                    ),
+                    Cell::Text(when(&v.at)),
+                    text(&v.team),
+                    text(&v.session),
+                    Cell::Text(v.recorded_by.clone()),
+                    Cell::Text(match (&v.undone_at, &v.flag) {
+                        (Some(_), _) => "đã huỷ".to_string(),
+                        (None, Some(f)) => phuxanh_domain::field::VisitFlag::parse(f)
+                            .map_or(f.clone(), |f| format!("chưa tính: {}", f.vietnamese())),
+                        (None, None) => String::new(),
+                    }),
+                    text(&v.note),
+                ]
+            })
+            .collect();
+        Sheet {
+            title: format!(
+                "Kết quả đến từng nhà: {} lượt",
+                vi::number(self.visits.len() as i64)
+            ),
+            columns: columns(&[
+                ("visit_id", "Mã lượt"),
+                ("citizen_id", "Số định danh"),
+                ("unit", "Đơn vị"),
+                ("outcome", "Kết quả"),
+                ("at", "Thời điểm"),
+                ("team", "Tổ"),
+                ("session", "Buổi"),
+                ("recorded_by", "Người ghi"),
+                ("state", "Tình trạng"),
+                ("note", "Ghi chú"),
+            ]),
+            rows,
+        }
     }
 }

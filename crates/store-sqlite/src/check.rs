@@ -51,15 +51,20 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
         }
     }
 
+    // Departures from the eligible population, from the visits alone.
+    let mut left = crate::visits::departures_from_visits(&tx)?;
+    let mut wrong_departures: Vec<(i64, Option<(Day, i64)>)> = Vec::new();
+
     // Contributions per citizen, compared with the kept first days.
     let mut deltas = Deltas::default();
     let mut wrong_firsts: Vec<(i64, Firsts)> = Vec::new();
     {
         let mut stmt = tx
             .prepare(&format!(
-                "SELECT i.id, i.unit_id, c.birth_date, i.row_id, {FIRSTS}
+                "SELECT i.id, i.unit_id, c.birth_date, i.row_id, {FIRSTS}, d.from_day, d.visit
                      FROM citizen_ids i JOIN citizens c ON c.row_id = i.row_id
-                     LEFT JOIN firsts f ON f.row_id = i.row_id"
+                     LEFT JOIN firsts f ON f.row_id = i.row_id
+                     LEFT JOIN departures d ON d.row_id = i.row_id"
             ))
             .map_err(backend)?;
         let mut rows = stmt.query([]).map_err(backend)?;
@@ -81,8 +86,23 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
                 }
                 wrong_firsts.push((row_id, truth));
             }
+            let kept_departure = match r.get::<_, Option<i32>>(11).map_err(backend)? {
+                Some(day) => Some((Day::from_number(day), r.get::<_, i64>(12).map_err(backend)?)),
+                None => None,
+            };
+            let departure = left.remove(&id);
+            if departure != kept_departure {
+                report.departures_wrong += 1;
+                if report.examples.len() < MAX_EXAMPLES {
+                    report.examples.push(format!(
+                        "citizen {id:012}: kept out of the eligible from {kept_departure:?}, visits say {departure:?}"
+                    ));
+                }
+                wrong_departures.push((row_id, departure));
+            }
             let contribution = Contribution {
                 eligible_from: eligible_from(birth, min_age),
+                eligible_until: departure.map(|(day, _)| day),
                 firsts: truth,
             };
             deltas.contribution(unit, &contribution, 1);
@@ -153,6 +173,7 @@ pub(crate) fn run(conn: &mut Connection, min_age: u8, repair: bool) -> Result<Ch
     if repair && !report.is_clean() {
         wrong_firsts.sort_unstable_by_key(|(row_id, _)| *row_id);
         state::set_firsts(&tx, &wrong_firsts)?;
+        crate::visits::set_departures(&tx, &wrong_departures)?;
         replace_live(&tx, &expected, &expected_gaps)?;
         crate::bump_generation(&tx)?;
         report.repaired = true;
@@ -187,9 +208,10 @@ pub(crate) fn rebuild_live(tx: &Connection, min_age: u8) -> Result<()> {
     let mut deltas = Deltas::default();
     let mut stmt = tx
         .prepare(&format!(
-            "SELECT i.unit_id, c.birth_date, {FIRSTS}
+            "SELECT i.unit_id, c.birth_date, {FIRSTS}, d.from_day
              FROM citizen_ids i JOIN citizens c ON c.row_id = i.row_id
-             LEFT JOIN firsts f ON f.row_id = i.row_id"
+             LEFT JOIN firsts f ON f.row_id = i.row_id
+             LEFT JOIN departures d ON d.row_id = i.row_id"
         ))
         .map_err(backend)?;
     let mut rows = stmt.query([]).map_err(backend)?;
@@ -198,6 +220,10 @@ pub(crate) fn rebuild_live(tx: &Connection, min_age: u8) -> Result<()> {
         let birth = Day::from_number(r.get(1).map_err(backend)?);
         let contribution = Contribution {
             eligible_from: eligible_from(birth, min_age),
+            eligible_until: r
+                .get::<_, Option<i32>>(9)
+                .map_err(backend)?
+                .map(Day::from_number),
             firsts: firsts_from(r, 2).map_err(backend)?,
         };
         deltas.contribution(unit, &contribution, 1);

@@ -85,9 +85,9 @@ impl Deltas {
     /// Adds (`sign` = 1) or takes away (`sign` = -1) what a citizen of unit
     /// `unit_id` contributes.
     pub fn contribution(&mut self, unit_id: i64, c: &Contribution, sign: i64) {
-        for (metric, day) in c.entries() {
+        for (metric, day, change) in c.entries() {
             let slot = self.leaf.entry((unit_id, day.number())).or_default();
-            slot[metric] += sign;
+            slot[metric] += sign * change;
         }
         self.gaps_of(unit_id, &c.firsts, sign);
     }

@@ -75,6 +75,12 @@ fn erase(
         [row_id],
     )
     .map_err(backend)?;
+    // A visit's note is free text about the person.
+    tx.execute(
+        "UPDATE visits SET note = NULL WHERE citizen_id = ?1",
+        [id.as_u64() as i64],
+    )
+    .map_err(backend)?;
     tx.execute(
         "INSERT INTO erased (row_id, at) VALUES (?1, ?2)",
         params![row_id, now.unix_seconds()],

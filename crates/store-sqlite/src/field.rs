@@ -585,7 +585,8 @@ pub(crate) fn residents(
             "SELECT i.id, c.birth_date, c.sex, c.household_id, c.full_name, c.address, c.phone, {FIRSTS}
              FROM citizen_ids i JOIN citizens c ON c.row_id = i.row_id
              LEFT JOIN firsts f ON f.row_id = i.row_id
-             WHERE i.unit_id = ?1 AND c.birth_date <= ?2"
+             WHERE i.unit_id = ?1 AND c.birth_date <= ?2
+               AND NOT EXISTS (SELECT 1 FROM departures d WHERE d.row_id = i.row_id AND d.from_day <= ?3)"
         ))
         .map_err(backend)?;
     let mut events = conn
@@ -596,11 +597,12 @@ pub(crate) fn residents(
         .map_err(backend)?;
     let mut residents = Vec::new();
     let mut places = Vec::new();
+    let mut asked_visits: Vec<usize> = Vec::new();
     for unit in units {
         let place = crate::tree::unit_by_id(conn, unit)?;
         let before = residents.len();
         let mut rows = stmt
-            .query(params![unit, born_by.number()])
+            .query(params![unit, born_by.number(), q.as_of.number()])
             .map_err(backend)?;
         while let Some(r) = rows.next().map_err(backend)? {
             let id: i64 = r.get(0).map_err(backend)?;
@@ -638,10 +640,28 @@ pub(crate) fn residents(
                 phone: personal(6)?,
                 firsts,
                 rejected_last,
+                last_visit: None,
             });
+            if listed {
+                asked_visits.push(residents.len() - 1);
+            }
         }
         if residents.len() > before {
             places.push(place);
+        }
+    }
+    // The last visit of each one on the list, when there are visits.
+    let any: bool = conn
+        .query_row("SELECT EXISTS (SELECT 1 FROM visits)", [], |r| r.get(0))
+        .map_err(backend)?;
+    if any {
+        let ids: Vec<i64> = asked_visits
+            .iter()
+            .map(|&i| residents[i].id.as_u64() as i64)
+            .collect();
+        let last = crate::visits::last_visits(conn, &ids, q.as_of)?;
+        for &i in &asked_visits {
+            residents[i].last_visit = last.get(&(residents[i].id.as_u64() as i64)).copied();
         }
     }
     Ok(Residents {

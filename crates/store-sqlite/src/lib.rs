@@ -18,6 +18,7 @@ mod reorganise;
 mod settings;
 mod state;
 mod tree;
+mod visits;
 
 pub use backup::{BackupInfo, inspect as inspect_backup, open_for_verify};
 pub use migrate::{Upgrade, VERSION as SCHEMA_VERSION, free_name};
@@ -650,6 +651,36 @@ impl Store for SqliteStore {
     ) -> Result<phuxanh_store::Residents> {
         let min_age = self.min_age()?;
         field::residents(&self.conn, scope, query, min_age)
+    }
+
+    fn import_visits(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<phuxanh_domain::field::Visit>,
+        mode: ImportMode,
+        from: &phuxanh_store::VisitsFrom,
+    ) -> Result<phuxanh_store::VisitsReport> {
+        let min_age = self.min_age()?;
+        visits::import(&mut self.conn, scope, rows, mode, from, min_age)
+    }
+
+    fn undo_visit(
+        &mut self,
+        scope: &Scope,
+        id: &phuxanh_domain::field::VisitId,
+        now: Instant,
+    ) -> Result<(UnitCode, bool)> {
+        let min_age = self.min_age()?;
+        visits::undo(&mut self.conn, scope, id, now, min_age)
+    }
+
+    fn visits(
+        &self,
+        scope: &Scope,
+        query: &phuxanh_store::VisitQuery,
+    ) -> Result<Vec<phuxanh_store::VisitRow>> {
+        self.require_initialised()?;
+        visits::list(&self.conn, scope, query)
     }
 
     fn forget_citizen(

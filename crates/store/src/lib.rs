@@ -13,7 +13,9 @@ pub mod access;
 
 use std::fmt;
 
-use phuxanh_domain::field::{FieldCode, Session, Team, WorklistKind};
+use phuxanh_domain::field::{
+    FieldCode, Outcome, Session, Team, Visit, VisitFlag, VisitId, WorklistKind,
+};
 use phuxanh_domain::{
     Citizen, CitizenId, Contact, Counts, Day, Event, Firsts, Instant, Sex, TargetMetric,
     TargetValue, Transition, UnitCode, UnitLevel,
@@ -326,6 +328,9 @@ pub struct CheckReport {
     pub firsts_wrong: u64,
     /// Counter rows (unit and day) that disagree with the recomputation.
     pub counters_wrong: u64,
+    /// Citizens whose kept departure from the eligible population (a
+    /// visit found them moved away or deceased) disagrees with the visits.
+    pub departures_wrong: u64,
     /// A few of the disagreements, described.
     pub examples: Vec<String>,
     pub repaired: bool,
@@ -333,7 +338,7 @@ pub struct CheckReport {
 
 impl CheckReport {
     pub fn is_clean(&self) -> bool {
-        self.firsts_wrong == 0 && self.counters_wrong == 0
+        self.firsts_wrong == 0 && self.counters_wrong == 0 && self.departures_wrong == 0
     }
 }
 
@@ -383,6 +388,8 @@ pub enum StoreError {
     UnknownUser(String),
     #[error("there is no team '{0}' among your units: see `phuxanh teams list`")]
     UnknownTeam(String),
+    #[error("there is no visit '{0}' among your units: see `phuxanh visits list`")]
+    UnknownVisit(String),
     #[error("citizen {0} is not on the roster of your units")]
     UnknownCitizen(String),
     #[error("the audit log is append-only: {0}")]
@@ -423,7 +430,8 @@ pub struct SessionQuery {
 }
 
 /// Whose door a list is for: the citizens eligible at the end of `as_of`
-/// living in `unit` or under it — only in the units `team` covers, when
+/// (old enough, and not gone from the population by then) living in
+/// `unit` or under it — only in the units `team` covers, when
 /// one is named.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResidentsQuery {
@@ -453,6 +461,9 @@ pub struct Resident {
     /// Their last application (as of the day) was refused and they have
     /// not applied again.
     pub rejected_last: bool,
+    /// Their last counted visit up to the day: what happened, and when
+    /// (only for those on the list, when one is asked).
+    pub last_visit: Option<(Outcome, Instant)>,
 }
 
 /// The eligible residents of a unit, and the names of the units they live
@@ -463,6 +474,51 @@ pub struct Residents {
     /// Every unit a resident lives in, by code, with its name.
     pub places: Vec<Unit>,
     pub residents: Vec<Resident>,
+}
+
+/// Who recorded visits and how: the user or file (as the audit log names
+/// them), the server's time when they arrived, and how far the sending
+/// phone's clock was from it (seconds, phone minus server), when known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VisitsFrom {
+    pub by: String,
+    pub now: Instant,
+    pub skew: Option<i64>,
+}
+
+/// What a visits import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VisitsReport {
+    pub import: ImportReport,
+    /// Rows recorded but not counted until their time is looked at: the
+    /// line and why (`future`, `outside-session`, `clock`).
+    pub flagged: Vec<(u64, VisitFlag)>,
+    /// Citizens taken out of their unit's eligible population.
+    pub departed: u64,
+}
+
+/// A visit as listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VisitRow {
+    pub visit: Visit,
+    pub unit: UnitCode,
+    pub received_at: Instant,
+    pub recorded_by: String,
+    pub flag: Option<VisitFlag>,
+    pub undone_at: Option<Instant>,
+}
+
+/// Which visits to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VisitQuery {
+    pub unit: Option<UnitCode>,
+    pub citizen: Option<CitizenId>,
+    pub team: Option<FieldCode>,
+    pub session: Option<FieldCode>,
+    pub from: Option<Day>,
+    pub to: Option<Day>,
+    /// Only those flagged and not undone.
+    pub flagged: bool,
 }
 
 /// What `citizens forget` did.
@@ -617,6 +673,29 @@ pub trait Store {
     /// with their first days as of that day: what the door-to-door lists
     /// are drawn from.
     fn residents(&self, scope: &Scope, query: &ResidentsQuery) -> Result<Residents>;
+
+    /// Records visits (`visits import`, the phone page): each of a citizen
+    /// in scope, idempotent by visit id. A visit timed in the future, outside
+    /// its session or sent from a phone whose clock is off is recorded and
+    /// flagged, and counts for nothing until it is looked at; one that finds
+    /// the citizen moved away, deceased or living elsewhere takes them out
+    /// of their unit's eligible population from its day.
+    fn import_visits(
+        &mut self,
+        scope: &Scope,
+        rows: Rows<Visit>,
+        mode: ImportMode,
+        from: &VisitsFrom,
+    ) -> Result<VisitsReport>;
+
+    /// Takes a visit back (a mistake): it counts no more, and a departure it
+    /// made is undone (or moved to the next leaving visit). Returns the
+    /// citizen's unit; `false` when it was undone already.
+    fn undo_visit(&mut self, scope: &Scope, id: &VisitId, now: Instant)
+    -> Result<(UnitCode, bool)>;
+
+    /// Visits as `query` says, by time.
+    fn visits(&self, scope: &Scope, query: &VisitQuery) -> Result<Vec<VisitRow>>;
 
     /// Erases a citizen's personal data on a lawful request: name,
     /// household, address and phone are removed for good (a later roster

@@ -161,8 +161,7 @@ pub(crate) fn tabs(code: &str, as_of: Day, lang: Lang, current: &str) -> Vec<Tab
     .into_iter()
     // The lists name citizens: only for the roles that see them.
     .filter(|(name, _)| {
-        *name != "worklist"
-            || crate::auth::signed_in().is_some_and(|c| c.role().sees_persons())
+        *name != "worklist" || crate::auth::signed_in().is_some_and(|c| c.role().sees_persons())
     })
     .map(|(name, href)| Tab {
         href,

@@ -6,14 +6,16 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use phuxanh_domain::field::{Force, Session, SessionTimes, Team};
 use phuxanh_domain::{Day, Instant, OneLine, Phone};
-use phuxanh_ingest::{FileKind, parse_session, parse_team};
+use phuxanh_ingest::{FileKind, parse_session, parse_team, parse_visit};
 use phuxanh_report::field::{sessions, teams, worklist};
 use phuxanh_report::{Format, Report, render};
 use phuxanh_store::{ImportMode, ImportReport, Row, Scope, SessionQuery, Store};
 use phuxanh_store_sqlite::SqliteStore;
 
 use super::import;
-use crate::cli::{OutputArgs, SessionsCommand, TeamArgs, TeamsCommand, WorklistArgs};
+use crate::cli::{
+    OutputArgs, SessionsCommand, TeamArgs, TeamsCommand, VisitsCommand, WorklistArgs,
+};
 
 pub fn teams_cmd(store: &mut SqliteStore, command: TeamsCommand) -> Result<ExitCode> {
     match command {
@@ -221,4 +223,92 @@ pub fn emit_personal<R: Report>(
     };
     output.write(&bytes)?;
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn visits_cmd(store: &mut SqliteStore, command: VisitsCommand) -> Result<ExitCode> {
+    match command {
+        VisitsCommand::Import(args) => {
+            let mut flagged = Vec::new();
+            let mut departed = 0;
+            let code = import::run(
+                store,
+                &args,
+                FileKind::Visits,
+                parse_visit,
+                |store: &mut SqliteStore, scope: &_, rows, mode, source: &str| {
+                    let from = phuxanh_store::VisitsFrom {
+                        by: source.to_string(),
+                        now: Instant::now(),
+                        skew: None,
+                    };
+                    let r = store.import_visits(scope, rows, mode, &from)?;
+                    flagged = r.flagged;
+                    departed = r.departed;
+                    Ok(r.import)
+                },
+            )?;
+            for (line, flag) in &flagged {
+                eprintln!(
+                    "{}:{line}: flagged, not counted: {} ({})",
+                    args.file.display(),
+                    flag.vietnamese(),
+                    flag.as_str()
+                );
+            }
+            if departed > 0 {
+                println!(
+                    "{} công dân ra khỏi số đủ điều kiện (left the eligible population): chuyển đi, đã mất hoặc không sống tại địa phương",
+                    phuxanh_report::vi::number(departed as i64)
+                );
+            }
+            Ok(code)
+        }
+        VisitsCommand::Undo { id } => {
+            let (unit, undone) = store.undo_visit(&Scope::everything(), &id, Instant::now())?;
+            if undone {
+                super::access::audit(
+                    store,
+                    super::access::record("visit.undo")
+                        .unit(&unit)
+                        .subject(id.to_string()),
+                )?;
+                println!("Đã huỷ lượt {id} (undone)");
+            } else {
+                println!("Lượt {id} đã được huỷ trước đó (already undone)");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        VisitsCommand::List {
+            unit,
+            citizen,
+            team,
+            session,
+            from,
+            to,
+            flagged,
+            output,
+        } => {
+            output.check()?;
+            let query = phuxanh_store::VisitQuery {
+                unit: unit.clone(),
+                citizen,
+                team,
+                session,
+                from,
+                to,
+                flagged,
+            };
+            let list = phuxanh_report::field::visits(&*store, &Scope::everything(), &query)?;
+            let count = list.visits.len() as u64;
+            emit_personal(
+                store,
+                &output,
+                &list,
+                "visits",
+                count,
+                unit.as_ref(),
+                Instant::now(),
+            )
+        }
+    }
 }

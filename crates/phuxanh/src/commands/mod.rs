@@ -154,6 +154,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Teams(command) => field::teams_cmd(&mut open(&cli.db)?, command),
         Command::Sessions(command) => field::sessions_cmd(&mut open(&cli.db)?, command),
         Command::Worklist(args) => field::worklist_cmd(&mut open(&cli.db)?, &args),
+        Command::Visits(command) => field::visits_cmd(&mut open(&cli.db)?, command),
         Command::Users(command) => access::run(&mut open(&cli.db)?, command),
         Command::Tokens(TokensCommand::Create {
             user,

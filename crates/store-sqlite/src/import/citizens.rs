@@ -185,9 +185,10 @@ struct Roster<'a> {
 }
 
 impl Roster<'_> {
-    fn contribution(&self, birth: Day, firsts: Firsts) -> Contribution {
+    fn contribution(&self, birth: Day, until: Option<Day>, firsts: Firsts) -> Contribution {
         Contribution {
             eligible_from: eligible_from(birth, self.min_age),
+            eligible_until: until,
             firsts,
         }
     }
@@ -268,7 +269,7 @@ impl Roster<'_> {
         }
         for ((p, (id, _)), row_id) in new.iter().zip(keys).zip(first..) {
             self.added.push((id, row_id, p.unit.id));
-            let contribution = self.contribution(p.citizen.birth_date, Firsts::default());
+            let contribution = self.contribution(p.citizen.birth_date, None, Firsts::default());
             self.deltas.contribution(p.unit.id, &contribution, 1);
             self.report.applied += 1;
         }
@@ -335,8 +336,9 @@ impl Roster<'_> {
             state::set_unit(self.conn, c.id.as_u64() as i64, unit.id)?;
         }
         if old.unit_id != unit.id || person.birth != c.birth_date {
-            let before = self.contribution(person.birth, old.firsts);
-            let after = self.contribution(c.birth_date, old.firsts);
+            let until = crate::visits::departure_of(self.conn, old.row_id)?;
+            let before = self.contribution(person.birth, until, old.firsts);
+            let after = self.contribution(c.birth_date, until, old.firsts);
             self.deltas.contribution(old.unit_id, &before, -1);
             self.deltas.contribution(unit.id, &after, 1);
         }

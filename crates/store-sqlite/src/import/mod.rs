@@ -24,7 +24,7 @@ use crate::counters::RolledUp;
 
 /// Commits, or rolls back an atomic import that refused rows. Refusals are
 /// reported in line order, whichever check found them.
-fn finish(
+pub(crate) fn finish(
     tx: Transaction<'_>,
     mut report: ImportReport,
     mode: ImportMode,
