@@ -770,6 +770,19 @@ pub enum TeamsCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// What works: each team, and the sessions by kind, time of day and weekday or weekend — citizens helped per stage, per member, per hour; visits not at home or refused.
+    Results {
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: UnitCode,
+        /// Sessions starting on this day or after (YYYY-MM-DD), and the teams' events from it.
+        #[arg(long, value_parser = parse_day)]
+        from: Option<Day>,
+        /// Up to this day, included.
+        #[arg(long, value_parser = parse_day)]
+        to: Option<Day>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }
 
 #[derive(Args, Debug)]

@@ -86,7 +86,12 @@ fn forgetting_a_citizen_erases_their_personal_data_and_keeps_every_count() {
         let Ok(bytes) = std::fs::read(&path) else {
             continue;
         };
-        for gone in ["Nguyễn Văn An", "Số 1, Khu phố 1", "0912345678", "Bình Dương"] {
+        for gone in [
+            "Nguyễn Văn An",
+            "Số 1, Khu phố 1",
+            "0912345678",
+            "Bình Dương",
+        ] {
             assert!(
                 !bytes.windows(gone.len()).any(|w| w == gone.as_bytes()),
                 "{file} still holds {gone}"

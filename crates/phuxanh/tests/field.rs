@@ -381,14 +381,14 @@ fn a_list_is_audited_and_its_files_say_who_made_them() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no team 'T404'"));
 }
 
-/// `with_teams`, an evening session S5 of TCT1 on Saturday 9/9/2023, and
+/// `with_teams`, an evening session S9 of TCT1 on Saturday 9/9/2023, and
 /// tests/data/visits.csv recorded.
 fn with_visits() -> Phuxanh {
     let p = with_teams();
     p.ok(&[
         "sessions",
         "add",
-        "S5",
+        "S9",
         "--team",
         "TCT1",
         "--unit",
@@ -577,4 +577,136 @@ fn visits_of_unknown_citizens_teams_and_sessions_are_refused() {
     }
     let listed = p.json(&["visits", "list", "--format", "json"]);
     assert!(listed["visits"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn what_works_counts_each_team_and_kind_of_session_by_hand() {
+    let p = with_visits();
+    let r = p.json(&["teams", "results", "--unit", "83", "--format", "json"]);
+    let team = |code: &str| {
+        r["teams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["code"] == code)
+            .unwrap()
+            .clone()
+    };
+    // TCT1: An and Bình collected (e01, e05, e07); S1, S2, S3, S9 = 13 h;
+    // 10 members; visits v1 not at home, v3 no smartphone, v4 (v8 flagged).
+    let t = team("TCT1");
+    assert_eq!(
+        (
+            t["collected"].as_u64(),
+            t["helped"].as_u64(),
+            t["sessions"].as_u64()
+        ),
+        (Some(2), Some(2), Some(4))
+    );
+    assert_eq!(
+        (
+            t["hours"].as_f64(),
+            t["per_hour"].as_f64(),
+            t["per_member"].as_f64()
+        ),
+        (Some(13.0), Some(0.15), Some(0.2))
+    );
+    assert_eq!(
+        (
+            t["visits"].as_u64(),
+            t["not_home_pct"].as_f64(),
+            t["no_smartphone"].as_u64()
+        ),
+        (Some(3), Some(33.33), Some(1))
+    );
+    // TCT3: Em and Lan; visits v2 moved away, v6 refused.
+    let t = team("TCT3");
+    assert_eq!(
+        (
+            t["helped"].as_u64(),
+            t["members"].as_u64(),
+            t["per_member"].as_f64()
+        ),
+        (Some(2), Some(16), Some(0.13))
+    );
+    assert_eq!(
+        (t["visits"].as_u64(), t["refused_pct"].as_f64()),
+        (Some(2), Some(50.0))
+    );
+    assert!(team("TKP1")["per_hour"].is_null());
+
+    let group = |part: &str, key: &str| {
+        r[part]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == key)
+            .unwrap_or_else(|| panic!("no {key} in {part}: {r}"))
+            .clone()
+    };
+    // Door to door: S1 (An), S4 (Cường), S9 (nobody's events; v1, v3): 9 h.
+    let g = group("by_kind", "door-to-door");
+    assert_eq!(
+        (
+            g["sessions"].as_u64(),
+            g["hours"].as_f64(),
+            g["helped"].as_u64(),
+            g["per_hour"].as_f64()
+        ),
+        (Some(3), Some(9.0), Some(2), Some(0.22))
+    );
+    assert_eq!(
+        (g["visits"].as_u64(), g["not_home_pct"].as_f64()),
+        (Some(3), Some(33.33))
+    );
+    let g = group("by_kind", "school");
+    assert_eq!(
+        (g["helped"].as_u64(), g["per_hour"].as_f64()),
+        (Some(1), Some(0.4))
+    );
+    // Evening: S4 and S9 (to 22:00); late: S1 (to 22:30).
+    let g = group("by_slot", "evening");
+    assert_eq!(
+        (
+            g["sessions"].as_u64(),
+            g["hours"].as_f64(),
+            g["helped"].as_u64(),
+            g["not_home_pct"].as_f64()
+        ),
+        (Some(2), Some(5.5), Some(1), Some(50.0))
+    );
+    assert_eq!(group("by_slot", "late")["sessions"], 1);
+    assert_eq!(group("by_slot", "daytime")["hours"], 6.5);
+    let g = group("by_day", "weekend");
+    assert_eq!(
+        (g["sessions"].as_u64(), g["helped"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(
+        (
+            r["sessions"]["sessions"].as_u64(),
+            r["sessions"]["helped"].as_u64(),
+            r["sessions"]["per_hour"].as_f64()
+        ),
+        (Some(5), Some(4), Some(0.26))
+    );
+
+    // A window: September's sessions only (S9, S4).
+    let sept = p.json(&[
+        "teams",
+        "results",
+        "--unit",
+        "83",
+        "--from",
+        "2023-09-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(sept["sessions"]["sessions"], 2);
+    let table = p.ok(&["teams", "results", "--unit", "837"]);
+    assert!(
+        table.contains("Hiệu quả các tổ công tác — Huyện Thạnh Phú"),
+        "{table}"
+    );
+    assert!(table.contains("33,33%"), "{table}");
 }

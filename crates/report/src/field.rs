@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use phuxanh_domain::field::{FieldCode, WorklistKind};
-use phuxanh_domain::{CitizenId, Day, Metric, UnitCode};
+use phuxanh_domain::field::{FieldCode, Outcome, WorklistKind};
+use phuxanh_domain::{CitizenId, Day, Metric, Percent, UnitCode};
 use phuxanh_store::{ResidentsQuery, Result, Scope, SessionQuery, Store};
 use serde::Serialize;
 
@@ -737,6 +737,274 @@ impl Report for VisitList {
                 ("recorded_by", "Người ghi"),
                 ("state", "Tình trạng"),
                 ("note", "Ghi chú"),
+            ]),
+            rows,
+        }
+    }
+}
+
+/// What a set of sessions (or a team) did, and its rates.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Rates {
+    pub sessions: u64,
+    pub hours: f64,
+    /// Citizens whose application, activation, first use the events of
+    /// these sessions (or this team) record; and all of them.
+    pub collected: u64,
+    pub activated: u64,
+    pub used: u64,
+    pub helped: u64,
+    /// Citizens helped per hour of session; none without sessions.
+    pub per_hour: Option<f64>,
+    /// Visits recorded (counted ones).
+    pub visits: u64,
+    /// The share of visits that found nobody at home, and that were
+    /// refused, in percent.
+    #[schema(value_type = Option<f64>)]
+    pub not_home_pct: Option<Percent>,
+    #[schema(value_type = Option<f64>)]
+    pub refused_pct: Option<Percent>,
+    /// Visits that found no smartphone: why activation lags.
+    pub no_smartphone: u64,
+}
+
+/// Counts added up session by session, before the rates.
+#[derive(Default)]
+struct Tally {
+    sessions: u64,
+    hours: f64,
+    helped: [u64; 5],
+    helped_any: u64,
+    visits: u64,
+    not_home: u64,
+    refused: u64,
+    no_smartphone: u64,
+}
+
+impl Tally {
+    fn add(&mut self, done: &phuxanh_store::Done, sessions: u64, hours: f64) {
+        self.sessions += sessions;
+        self.hours += hours;
+        for (sum, n) in self.helped.iter_mut().zip(done.helped) {
+            *sum += n;
+        }
+        self.helped_any += done.helped_any;
+        for &(outcome, n) in &done.visits {
+            self.visits += n;
+            match outcome {
+                Outcome::NotHome => self.not_home += n,
+                Outcome::Refused => self.refused += n,
+                Outcome::NoSmartphone => self.no_smartphone += n,
+                _ => {}
+            }
+        }
+    }
+
+    fn rates(&self) -> Rates {
+        let share = |n: u64| Percent::of(n as i64, self.visits as i64);
+        Rates {
+            sessions: self.sessions,
+            hours: (self.hours * 100.0).round() / 100.0,
+            collected: self.helped[0],
+            activated: self.helped[3],
+            used: self.helped[4],
+            helped: self.helped_any,
+            per_hour: (self.hours > 0.0)
+                .then(|| (self.helped_any as f64 / self.hours * 100.0).round() / 100.0),
+            visits: self.visits,
+            not_home_pct: share(self.not_home),
+            refused_pct: share(self.refused),
+            no_smartphone: self.no_smartphone,
+        }
+    }
+}
+
+/// A group of sessions: a kind, a time of day, weekday or weekend.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Group {
+    /// `door-to-door`, `evening`, `weekend`…
+    pub key: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub rates: Rates,
+}
+
+/// A team and what it did.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct TeamResult {
+    pub code: String,
+    pub name: String,
+    pub unit_name: String,
+    pub members: u32,
+    /// Citizens helped per member.
+    pub per_member: Option<f64>,
+    #[serde(flatten)]
+    pub rates: Rates,
+}
+
+/// What works (`teams results`): each team, and the sessions grouped by
+/// kind, by time of day and by weekday or weekend, with citizens helped
+/// per stage, per member, per hour, and how visits ended.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Results {
+    pub unit: UnitRef,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub teams: Vec<TeamResult>,
+    pub by_kind: Vec<Group>,
+    pub by_slot: Vec<Group>,
+    pub by_day: Vec<Group>,
+    /// Every session together.
+    pub sessions: Rates,
+}
+
+pub fn results(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: &UnitCode,
+    from: Option<Day>,
+    to: Option<Day>,
+) -> Result<Results> {
+    use phuxanh_domain::field::{SessionKind, Slot};
+    let done = store.field_done(scope, unit, from, to)?;
+    let mut per_team: HashMap<String, (u64, f64)> = HashMap::new();
+    let mut kinds: BTreeMap<SessionKind, Tally> = BTreeMap::new();
+    let mut slots: BTreeMap<Slot, Tally> = BTreeMap::new();
+    let mut days: BTreeMap<bool, Tally> = BTreeMap::new();
+    let mut all = Tally::default();
+    for s in &done.sessions {
+        let (hours, slot, weekend) = (
+            s.session.times.hours(),
+            s.session.times.slot(),
+            s.session.times.weekend(),
+        );
+        let t = per_team.entry(s.session.team.to_string()).or_default();
+        t.0 += 1;
+        t.1 += hours;
+        kinds
+            .entry(s.session.kind)
+            .or_default()
+            .add(&s.done, 1, hours);
+        slots.entry(slot).or_default().add(&s.done, 1, hours);
+        days.entry(weekend).or_default().add(&s.done, 1, hours);
+        all.add(&s.done, 1, hours);
+    }
+    let teams = done
+        .teams
+        .iter()
+        .map(|t| {
+            let (sessions, hours) = per_team
+                .get(t.team.code.as_str())
+                .copied()
+                .unwrap_or_default();
+            let mut tally = Tally::default();
+            tally.add(&t.done, sessions, hours);
+            let members = t.team.member_count();
+            TeamResult {
+                code: t.team.code.to_string(),
+                name: t.team.name.clone(),
+                unit_name: t.unit_name.clone(),
+                members,
+                per_member: (members > 0).then(|| {
+                    (t.done.helped_any as f64 / f64::from(members) * 100.0).round() / 100.0
+                }),
+                rates: tally.rates(),
+            }
+        })
+        .collect();
+    let group = |key: &str, name: &str, t: &Tally| Group {
+        key: key.to_string(),
+        name: name.to_string(),
+        rates: t.rates(),
+    };
+    Ok(Results {
+        unit: UnitRef::from(&store.unit(scope, unit)?),
+        from: from.map(|d| d.to_string()),
+        to: to.map(|d| d.to_string()),
+        teams,
+        by_kind: kinds
+            .iter()
+            .map(|(k, t)| group(k.as_str(), k.vietnamese(), t))
+            .collect(),
+        by_slot: slots
+            .iter()
+            .map(|(k, t)| group(k.as_str(), k.vietnamese(), t))
+            .collect(),
+        by_day: days
+            .iter()
+            .map(|(weekend, t)| {
+                if *weekend {
+                    group("weekend", "Cuối tuần", t)
+                } else {
+                    group("weekday", "Ngày thường", t)
+                }
+            })
+            .collect(),
+        sessions: all.rates(),
+    })
+}
+
+impl Report for Results {
+    fn sheet(&self) -> Sheet {
+        let mut rows = Vec::new();
+        let pct = |p: Option<Percent>| Cell::Pct(p);
+        let line =
+            |part: &str, name: &str, members: Option<u32>, per_member: Option<f64>, r: &Rates| {
+                vec![
+                    Cell::Text(part.to_string()),
+                    Cell::Text(name.to_string()),
+                    members.map_or(Cell::Empty, |m| Cell::Int(i64::from(m))),
+                    Cell::Int(r.sessions as i64),
+                    Cell::Decimal(r.hours),
+                    Cell::Int(r.collected as i64),
+                    Cell::Int(r.activated as i64),
+                    Cell::Int(r.used as i64),
+                    Cell::Int(r.helped as i64),
+                    r.per_hour.map_or(Cell::Empty, Cell::Decimal),
+                    per_member.map_or(Cell::Empty, Cell::Decimal),
+                    Cell::Int(r.visits as i64),
+                    pct(r.not_home_pct),
+                    pct(r.refused_pct),
+                    Cell::Int(r.no_smartphone as i64),
+                ]
+            };
+        for t in &self.teams {
+            rows.push(line(
+                "Tổ",
+                &format!("{} — {}", t.code, t.name),
+                Some(t.members),
+                t.per_member,
+                &t.rates,
+            ));
+        }
+        for (part, groups) in [
+            ("Hình thức", &self.by_kind),
+            ("Khung giờ", &self.by_slot),
+            ("Ngày", &self.by_day),
+        ] {
+            for g in groups {
+                rows.push(line(part, &g.name, None, None, &g.rates));
+            }
+        }
+        rows.push(line("Tổng", "Mọi buổi", None, None, &self.sessions));
+        Sheet {
+            title: format!("Hiệu quả các tổ công tác — {}", self.unit.name),
+            columns: columns(&[
+                ("part", "Nhóm"),
+                ("name", "Tên"),
+                ("members", "Thành viên"),
+                ("sessions", "Số buổi"),
+                ("hours", "Số giờ"),
+                ("collected", "Thu nhận"),
+                ("activated", "Kích hoạt"),
+                ("used", "Sử dụng"),
+                ("helped", "Công dân được hỗ trợ"),
+                ("per_hour", "Mỗi giờ"),
+                ("per_member", "Mỗi thành viên"),
+                ("visits", "Lượt đến nhà"),
+                ("not_home_pct", "Không có nhà"),
+                ("refused_pct", "Từ chối"),
+                ("no_smartphone", "Không có điện thoại thông minh"),
             ]),
             rows,
         }

@@ -3,13 +3,13 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use phuxanh_domain::field::{FieldCode, Force, Session, SessionTimes, Team};
+use phuxanh_domain::field::{FieldCode, Force, Outcome, Session, SessionTimes, Team};
 use phuxanh_domain::{
     CitizenId, Day, EventKind, Instant, Metric, Phone, Sex, UnitCode, citizen::born_by,
 };
 use phuxanh_store::{
-    ImportMode, ImportReport, Resident, Residents, ResidentsQuery, Result, Rows, Scope,
-    SessionQuery, SessionRow, StoreError, TeamRow,
+    Done, FieldDone, ImportMode, ImportReport, Resident, Residents, ResidentsQuery, Result, Rows,
+    Scope, SessionDone, SessionQuery, SessionRow, StoreError, TeamDone, TeamRow,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -669,4 +669,115 @@ pub(crate) fn residents(
         residents,
         ..unit_of
     })
+}
+
+/// The citizens the events matching `filter` (bound to `?1`, and the
+/// window to `?2`, `?3`) name, per kind and in all.
+fn helped(
+    conn: &Connection,
+    filter: &str,
+    key: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<([u64; 5], u64)> {
+    let mut per_kind = [0u64; 5];
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT kind, count(DISTINCT citizen_id) FROM events
+             WHERE {filter} AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3) GROUP BY kind"
+        ))
+        .map_err(backend)?;
+    let mut rows = stmt.query(params![key, from, to]).map_err(backend)?;
+    while let Some(r) = rows.next().map_err(backend)? {
+        let kind: i64 = r.get(0).map_err(backend)?;
+        if let Some(slot) = per_kind.get_mut(kind as usize) {
+            *slot = r.get::<_, i64>(1).map_err(backend)? as u64;
+        }
+    }
+    let any: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT count(DISTINCT citizen_id) FROM events
+             WHERE {filter} AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3)"
+        ))
+        .map_err(backend)?
+        .query_row(params![key, from, to], |r| r.get(0))
+        .map_err(backend)?;
+    Ok((per_kind, any as u64))
+}
+
+/// The counted visits matching `filter`, by outcome.
+fn visits_by_outcome(
+    conn: &Connection,
+    filter: &str,
+    key: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<Vec<(Outcome, u64)>> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT outcome, count(*) FROM visits
+             WHERE {filter} AND flag IS NULL AND undone_at IS NULL
+               AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3)
+             GROUP BY outcome"
+        ))
+        .map_err(backend)?;
+    let mut rows = stmt.query(params![key, from, to]).map_err(backend)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().map_err(backend)? {
+        let outcome: Outcome = r
+            .get::<_, String>(0)
+            .map_err(backend)?
+            .parse()
+            .map_err(|e: String| StoreError::Backend(e.into()))?;
+        out.push((outcome, r.get::<_, i64>(1).map_err(backend)? as u64));
+    }
+    out.sort();
+    Ok(out)
+}
+
+pub(crate) fn field_done(
+    conn: &Connection,
+    scope: &Scope,
+    unit: &UnitCode,
+    from: Option<Day>,
+    to: Option<Day>,
+) -> Result<FieldDone> {
+    let (start, end) = (
+        from.map(|d| Instant::start_of(d).unix_seconds()),
+        to.map(|d| Instant::start_of(d.plus_days(1)).unix_seconds()),
+    );
+    let mut out = FieldDone::default();
+    for row in teams(conn, scope, Some(unit))? {
+        let code = row.team.code.to_string();
+        let (helped, helped_any) = helped(conn, "team_id = ?1", &code, start, end)?;
+        out.teams.push(TeamDone {
+            done: Done {
+                helped,
+                helped_any,
+                visits: visits_by_outcome(conn, "team = ?1", &code, start, end)?,
+            },
+            team: row.team,
+            unit_name: row.unit_name,
+        });
+    }
+    let query = SessionQuery {
+        unit: Some(unit.clone()),
+        team: None,
+        from,
+        to,
+    };
+    for row in sessions(conn, scope, &query)? {
+        let code = row.session.code.to_string();
+        // A session's events and visits are its own, whenever recorded.
+        let (helped, helped_any) = helped(conn, "session_id = ?1", &code, None, None)?;
+        out.sessions.push(SessionDone {
+            done: Done {
+                helped,
+                helped_any,
+                visits: visits_by_outcome(conn, "session = ?1", &code, None, None)?,
+            },
+            session: row.session,
+        });
+    }
+    Ok(out)
 }

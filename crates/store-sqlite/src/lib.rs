@@ -683,6 +683,17 @@ impl Store for SqliteStore {
         visits::list(&self.conn, scope, query)
     }
 
+    fn field_done(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        from: Option<Day>,
+        to: Option<Day>,
+    ) -> Result<phuxanh_store::FieldDone> {
+        self.require_initialised()?;
+        field::field_done(&self.conn, scope, unit, from, to)
+    }
+
     fn forget_citizen(
         &mut self,
         scope: &Scope,

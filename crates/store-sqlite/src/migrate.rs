@@ -17,7 +17,7 @@ use rusqlite::Connection;
 use crate::backend;
 
 /// The schema this binary writes.
-pub const VERSION: u32 = 12;
+pub const VERSION: u32 = 13;
 /// The oldest schema a migration starts from: the first released.
 const OLDEST: u32 = 6;
 /// `MIGRATIONS[i]` takes a database from `OLDEST + i` to `OLDEST + i + 1`.
@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/10.sql"),
     include_str!("migrations/11.sql"),
     include_str!("migrations/12.sql"),
+    include_str!("migrations/13.sql"),
 ];
 
 const _: () = assert!(OLDEST as usize + MIGRATIONS.len() == VERSION as usize);

@@ -335,3 +335,7 @@ CREATE TABLE departures (
     from_day INTEGER NOT NULL,
     visit    INTEGER NOT NULL REFERENCES visits (id)
 );
+-- The events a team's session or a team recorded, for what works
+-- (`teams results`): only the events that name one are in these indexes.
+CREATE INDEX events_by_session ON events (session_id, kind) WHERE session_id IS NOT NULL;
+CREATE INDEX events_by_team ON events (team_id, at) WHERE team_id IS NOT NULL;

@@ -521,6 +521,40 @@ pub struct VisitQuery {
     pub flagged: bool,
 }
 
+/// What a team or a session did: the citizens its events name, per kind
+/// of event (collected, approved, rejected, activated, used; distinct
+/// citizens), any kind, and its counted visits by outcome.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Done {
+    pub helped: [u64; 5],
+    pub helped_any: u64,
+    pub visits: Vec<(Outcome, u64)>,
+}
+
+/// A session and what it did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionDone {
+    pub session: Session,
+    pub done: Done,
+}
+
+/// A team, its members, and what it did in the window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamDone {
+    pub team: Team,
+    pub unit_name: String,
+    pub done: Done,
+}
+
+/// What the field teams of a unit did: the teams whose home unit is the
+/// unit or under it (their events naming them, in the window) and the
+/// sessions held at the unit or under it (starting in the window).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldDone {
+    pub teams: Vec<TeamDone>,
+    pub sessions: Vec<SessionDone>,
+}
+
 /// What `citizens forget` did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Erasure {
@@ -696,6 +730,17 @@ pub trait Store {
 
     /// Visits as `query` says, by time.
     fn visits(&self, scope: &Scope, query: &VisitQuery) -> Result<Vec<VisitRow>>;
+
+    /// What the teams of `unit` and its sessions did between two days
+    /// (each end open when `None`): the raw counts "what works" is drawn
+    /// from.
+    fn field_done(
+        &self,
+        scope: &Scope,
+        unit: &UnitCode,
+        from: Option<Day>,
+        to: Option<Day>,
+    ) -> Result<FieldDone>;
 
     /// Erases a citizen's personal data on a lawful request: name,
     /// household, address and phone are removed for good (a later roster

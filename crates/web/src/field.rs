@@ -31,6 +31,7 @@ use crate::{ApiError, AppState};
 
 pub(crate) fn api_routes(t: Table) -> Table {
     t.get("/units/{code}/teams", Access::Signed, teams_api)
+        .get("/units/{code}/results", Access::Signed, results_api)
         .get("/units/{code}/sessions", Access::Signed, sessions_api)
         .get("/units/{code}/worklist", Access::Persons, worklist_api)
 }
@@ -75,6 +76,21 @@ const TEAM: Slot = Slot::Query(Param {
 
 route_params! {
     TeamsParams = [CODE];
+    ResultsParams = [
+        CODE,
+        Slot::Query(Param {
+            name: "from",
+            rule: Rule::Day,
+            required: false,
+            description: "Sessions starting on this day or after, and the teams' events from it",
+        }),
+        Slot::Query(Param {
+            name: "to",
+            rule: Rule::Day,
+            required: false,
+            description: "Up to this day, included",
+        }),
+    ];
     SessionsParams = [
         CODE,
         Slot::Query(Param {
@@ -147,6 +163,32 @@ pub(crate) async fn teams_api(
     })
     .await?;
     Ok(axum::Json(list).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{code}/results", params(ResultsParams), responses((status = 200, description = "What works: each team of the unit and below, and its sessions grouped by kind, by time of day (daytime, evening, late) and by weekday or weekend — citizens helped per stage, per member, per hour, the share of visits not at home or refused; `teams results --format json`. Figures only, no person", body = phuxanh_report::field::Results)))]
+pub(crate) async fn results_api(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let code = checked_code(path)?;
+    let q = Checked::parse(raw.as_deref(), ResultsParams::SLOTS)?;
+    let day = |name: &str| {
+        q.get(name)
+            .map(|v| v.parse::<Day>())
+            .transpose()
+            .map_err(|e| ApiError::invalid(name.to_string(), e))
+    };
+    let (from, to) = (day("from")?, day("to")?);
+    let scope = caller.scope();
+    let results = read(&s, move |store| {
+        Ok(phuxanh_report::field::results(
+            store, &scope, &code, from, to,
+        )?)
+    })
+    .await?;
+    Ok(axum::Json(results).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/sessions", params(SessionsParams), responses((status = 200, description = "The sessions held at the unit and under it, by start: team, place, kind, times, daytime/evening/late and weekend; `sessions list --unit U --format json`", body = SessionList)))]
@@ -354,6 +396,33 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Print (one village a page)",
     ),
     ("open_list", "Danh sách rà soát", "Door-to-door lists"),
+    ("works", "Cách làm hiệu quả", "What works"),
+    (
+        "works_intro",
+        "Số công dân được hỗ trợ theo sự kiện ghi tên buổi hoặc tổ; mỗi giờ tính trên thời lượng các buổi. Để nhân rộng cách làm hiệu quả.",
+        "Citizens helped, from the events that name the session or the team; per hour over the sessions' length. To copy what works.",
+    ),
+    ("by_kind", "Theo hình thức", "By kind of session"),
+    ("by_slot", "Theo khung giờ", "By time of day"),
+    (
+        "by_day",
+        "Ngày thường và cuối tuần",
+        "Weekdays and weekends",
+    ),
+    ("hours", "Số giờ", "Hours"),
+    ("collected", "Thu nhận", "Applied"),
+    ("activated", "Kích hoạt", "Activated"),
+    ("used", "Sử dụng", "Used"),
+    ("per_hour", "Công dân mỗi giờ", "Citizens an hour"),
+    ("per_member", "Mỗi thành viên", "Per member"),
+    ("visits", "Lượt đến nhà", "Visits"),
+    ("not_home", "Không có nhà", "Not at home"),
+    ("refused", "Từ chối", "Refused"),
+    (
+        "no_smartphone",
+        "Không có điện thoại thông minh",
+        "No smartphone",
+    ),
 ];
 
 /// The page's frame: language, crumbs, the words, the link to the other
@@ -411,11 +480,18 @@ async fn teams_page(
                 ..SessionQuery::default()
             },
         )?;
+        let results = phuxanh_report::field::results(store, &scope, &code, None, None)?;
         let when = When::read(store, &scope, None)?;
-        Ok((crumbs(store, &caller, &code)?, teams, sessions, when))
+        Ok((
+            crumbs(store, &caller, &code)?,
+            teams,
+            sessions,
+            results,
+            when,
+        ))
     })
     .await;
-    let (crumbs, teams, sessions, when) = match read {
+    let (crumbs, teams, sessions, results, when) = match read {
         Ok(x) => x,
         Err(e) => return error_page_in(lang, e),
     };
@@ -494,6 +570,7 @@ async fn teams_page(
             teams => teams,
             sessions => shown,
             session_count => lang.number(sessions.sessions.len() as i64),
+            results => results_view(&results, lang),
         },
     )
 }
@@ -723,4 +800,62 @@ async fn worklist_exported(
         bytes,
     )
         .into_response())
+}
+
+/// "What works" for the teams page: each group with its figures in words
+/// and a bar as wide as its citizens helped per hour, against the best.
+fn results_view(r: &phuxanh_report::field::Results, lang: Lang) -> minijinja::Value {
+    use phuxanh_report::field::Rates;
+    let pct = |p: Option<phuxanh_domain::Percent>| {
+        p.map(|p| lang.percent(p)).unwrap_or_else(|| "–".into())
+    };
+    let dec = |x: Option<f64>| x.map(|x| lang.decimal(x)).unwrap_or_else(|| "–".into());
+    let row = |name: &str, r: &Rates, best: f64| {
+        context! {
+            name => name,
+            sessions => lang.number(r.sessions as i64),
+            hours => lang.decimal(r.hours),
+            collected => lang.number(r.collected as i64),
+            activated => lang.number(r.activated as i64),
+            used => lang.number(r.used as i64),
+            helped => lang.number(r.helped as i64),
+            per_hour => dec(r.per_hour),
+            width => r.per_hour.map_or(0.0, |x| if best > 0.0 { (x / best * 100.0).round() } else { 0.0 }),
+            visits => lang.number(r.visits as i64),
+            not_home => pct(r.not_home_pct),
+            refused => pct(r.refused_pct),
+            no_smartphone => lang.number(r.no_smartphone as i64),
+        }
+    };
+    let groups = |gs: &[phuxanh_report::field::Group]| {
+        let best = gs
+            .iter()
+            .filter_map(|g| g.rates.per_hour)
+            .fold(0.0, f64::max);
+        gs.iter()
+            .map(|g| {
+                let name = match lang {
+                    Lang::Vi => g.name.clone(),
+                    _ => g.key.replace('-', " "),
+                };
+                row(&name, &g.rates, best)
+            })
+            .collect::<Vec<_>>()
+    };
+    let best = r
+        .teams
+        .iter()
+        .filter_map(|t| t.rates.per_hour)
+        .fold(0.0, f64::max);
+    context! {
+        any => r.sessions.sessions > 0 || r.teams.iter().any(|t| t.rates.helped > 0),
+        teams => r.teams.iter().map(|t| {
+            let mut v = row(&format!("{} — {}", t.code, t.name), &t.rates, best);
+            v = context! { per_member => dec(t.per_member), members => t.members, ..v };
+            v
+        }).collect::<Vec<_>>(),
+        by_kind => groups(&r.by_kind),
+        by_slot => groups(&r.by_slot),
+        by_day => groups(&r.by_day),
+    }
 }

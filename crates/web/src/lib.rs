@@ -73,6 +73,7 @@ pub use routes::RouteInfo;
         api::history,
         api::contacts,
         field::teams_api,
+        field::results_api,
         field::sessions_api,
         field::worklist_api,
         api::campaigns,

@@ -226,10 +226,32 @@ async fn managers_see_whole_ids_and_export_viewers_and_other_districts_are_refus
     assert_eq!(codes, ["S2", "S3"]);
     let page = f.get("/units/837/teams", &viewer).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.body.contains("Tổ công tác thị trấn Thạnh Phú"),
-        "{}",
-        page.body
+    for text in [
+        "Tổ công tác thị trấn Thạnh Phú",
+        "Đêm muộn (sau 22:00)",
+        "Cách làm hiệu quả",
+    ] {
+        assert!(page.body.contains(text), "{text}: {}", page.body);
+    }
+    // What works, figures only: S1 (An) and S4 (Cường) door to door, S2
+    // (Bình) at the office, S3 (Bình again) at the school.
+    let results = f.get("/api/v1/units/837/results", &viewer).await;
+    assert_eq!(results.status, StatusCode::OK, "{}", results.body);
+    let v: serde_json::Value = serde_json::from_str(&results.body).unwrap();
+    let door = v["by_kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == "door-to-door")
+        .unwrap();
+    assert_eq!(
+        (door["sessions"].as_u64(), door["collected"].as_u64()),
+        (Some(2), Some(2))
     );
-    assert!(page.body.contains("Đêm muộn (sau 22:00)"), "{}", page.body);
+    assert_eq!(v["sessions"]["helped"], 4);
+    assert!(
+        !results.body.contains("0830"),
+        "no person in the results: {}",
+        results.body
+    );
 }

@@ -41,6 +41,21 @@ pub fn teams_cmd(store: &mut SqliteStore, command: TeamsCommand) -> Result<ExitC
             output.check()?;
             output.emit(&teams(&*store, &Scope::everything(), unit.as_ref())?)
         }
+        TeamsCommand::Results {
+            unit,
+            from,
+            to,
+            output,
+        } => {
+            output.check()?;
+            output.emit(&phuxanh_report::field::results(
+                &*store,
+                &Scope::everything(),
+                &unit,
+                from,
+                to,
+            )?)
+        }
     }
 }
 
