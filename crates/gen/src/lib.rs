@@ -28,11 +28,15 @@
 //! | `status.csv`   | status snapshot |
 //! | `targets.csv`  | targets         |
 //! | `contacts.csv` | contacts        |
+//! | `teams.csv`    | teams           |
+//! | `sessions.csv` | sessions        |
+//! | `visits.csv`   | visits          |
 //!
 //! `status.csv` is the national system's view at the end of the timeline:
 //! the current application of each citizen and level, without rejections.
 //! Import `events.csv` *or* `status.csv` into one database, not both.
 
+mod field;
 mod names;
 mod people;
 pub mod spread;
@@ -45,7 +49,7 @@ use std::path::{Path, PathBuf};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use phuxanh_domain::{Day, UnitCode, UnitLevel, citizen::eligible_from};
+use phuxanh_domain::{Day, EventKind, UnitCode, UnitLevel, citizen::eligible_from};
 use phuxanh_store::Unit;
 
 use timeline::{Calendar, GenEvent};
@@ -97,6 +101,9 @@ pub struct GenSummary {
     pub status_rows: u64,
     pub targets: u64,
     pub contacts: u64,
+    pub teams: u64,
+    pub sessions: u64,
+    pub visits: u64,
     pub files: Vec<PathBuf>,
 }
 
@@ -230,6 +237,7 @@ pub fn generate(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary, GenError>
     let mut events: Vec<GenEvent> = Vec::new();
     let mut issuer = people::IdIssuer::default();
     let mut eligible_at_end: Vec<u64> = Vec::with_capacity(communes.len());
+    let mut candidates: Vec<field::Candidate> = Vec::new();
 
     for (index, commune) in communes.iter().enumerate() {
         let local = timeline::Local::new(&calendar, &commune.profile);
@@ -299,6 +307,24 @@ pub fn generate(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary, GenError>
                 let applies = from <= t.end && rng.random_bool(propensity);
                 path.generate(&mut rng, from, applies, &mut events);
                 summary.status_rows += files.status(&events[before..])?;
+                let first = |kind| events[before..].iter().find(|e| e.kind == kind);
+                let need = match (first(EventKind::Collected), first(EventKind::Activated)) {
+                    (None, _) if from <= t.end => Some(field::Need::NotApplied {
+                        from,
+                        old: birth.plus_years(80) <= t.end,
+                    }),
+                    (Some(c), None) => Some(field::Need::NotActivated {
+                        applied: Day::from_number((c.at / timeline::MINUTES_A_DAY) as i32),
+                    }),
+                    _ => None,
+                };
+                if let Some(need) = need {
+                    candidates.push(field::Candidate {
+                        citizen: id.as_u64(),
+                        commune: index as u32,
+                        need,
+                    });
+                }
             }
             summary.citizens += size;
             summary.households += 1;
@@ -318,6 +344,15 @@ pub fn generate(cfg: &GenConfig, out_dir: &Path) -> Result<GenSummary, GenError>
         t.deadline,
     )?;
     summary.contacts = contacts(cfg, &communes, &mut files)?;
+    let field = field::write(
+        cfg.seed,
+        &calendar,
+        &communes,
+        &events,
+        &candidates,
+        &mut files,
+    )?;
+    (summary.teams, summary.sessions, summary.visits) = (field.teams, field.sessions, field.visits);
     summary.files = files.finish()?;
     Ok(summary)
 }

@@ -54,6 +54,11 @@ impl Calendar {
         }
     }
 
+    /// The peak's first and last days.
+    pub fn peak(&self) -> (Day, Day) {
+        (self.peak_start, self.peak_end)
+    }
+
     pub fn in_peak(&self, day: Day) -> bool {
         (self.peak_start..=self.peak_end).contains(&day)
     }

@@ -22,6 +22,9 @@ pub struct Files {
     status: Writer,
     pub(crate) targets: Writer,
     contacts: Writer,
+    teams: Writer,
+    sessions: Writer,
+    visits: Writer,
 }
 
 fn io(path: &Path, e: impl Into<std::io::Error>) -> GenError {
@@ -87,6 +90,44 @@ impl Files {
         )?;
         let targets = open("targets.csv", &["unit_code", "metric", "value", "deadline"])?;
         let contacts = open("contacts.csv", &["unit_code", "name", "title", "phone"])?;
+        let teams = open(
+            "teams.csv",
+            &[
+                "team_id",
+                "name",
+                "unit_code",
+                "leader",
+                "leader_phone",
+                "police",
+                "youth_union",
+                "womens_union",
+                "veterans",
+                "students",
+            ],
+        )?;
+        let sessions = open(
+            "sessions.csv",
+            &[
+                "session_id",
+                "team_id",
+                "unit_code",
+                "place",
+                "kind",
+                "start",
+                "end",
+            ],
+        )?;
+        let visits = open(
+            "visits.csv",
+            &[
+                "visit_id",
+                "citizen_id",
+                "outcome",
+                "at",
+                "team_id",
+                "session_id",
+            ],
+        )?;
         Ok(Files {
             paths,
             villages,
@@ -95,6 +136,9 @@ impl Files {
             status,
             targets,
             contacts,
+            teams,
+            sessions,
+            visits,
         })
     }
 
@@ -135,14 +179,8 @@ impl Files {
     }
 
     pub fn event(&mut self, n: usize, e: &GenEvent, commune: &UnitCode) -> Result<(), GenError> {
-        let team = format!("{commune}-TCT{}", e.team);
-        let (date, hour) = (local_date(e.at), (e.at % MINUTES_A_DAY) / 60);
-        let part = match hour {
-            0..=11 => "am",
-            12..=17 => "pm",
-            _ => "eve",
-        };
-        let session = format!("{team}-{}-{part}", date.replace('-', ""));
+        let team = team_code(commune, e.team);
+        let session = session_code(&team, e.at);
         let reason = if e.kind == EventKind::Rejected {
             REJECTION_REASONS[e.reason as usize]
         } else {
@@ -210,6 +248,9 @@ impl Files {
             &mut self.status,
             &mut self.targets,
             &mut self.contacts,
+            &mut self.teams,
+            &mut self.sessions,
+            &mut self.visits,
         ]
         .into_iter()
         .enumerate()
@@ -217,6 +258,121 @@ impl Files {
             w.flush().map_err(|e| io(&self.paths[i], e))?;
         }
         Ok(self.paths)
+    }
+}
+
+/// A commune's team `n`, as events name it.
+fn team_code(commune: &UnitCode, n: u8) -> String {
+    format!("{commune}-TCT{n}")
+}
+
+/// The session a team's event at `at` belongs to: its day and part of the
+/// day (`am`, `pm`, `eve`).
+fn session_code(team: &str, at: Minute) -> String {
+    let part = match (at % MINUTES_A_DAY) / 60 {
+        0..=11 => "am",
+        12..=17 => "pm",
+        _ => "eve",
+    };
+    format!("{team}-{}-{part}", local_date(at).replace('-', ""))
+}
+
+impl Files {
+    /// A commune's team `n` (1 police and youth union, 2 women's union and
+    /// veterans, 3 students), covering the commune.
+    pub fn team(
+        &mut self,
+        rng: &mut impl rand::Rng,
+        commune: &UnitCode,
+        commune_name: &str,
+        n: u8,
+    ) -> Result<(), GenError> {
+        let (name, members): (&str, [u32; 5]) = match n {
+            1 => ("Tổ công tác Công an và Đoàn thanh niên", [3, 6, 0, 0, 0]),
+            2 => ("Tổ Hội phụ nữ và Cựu chiến binh", [1, 0, 8, 2, 0]),
+            _ => ("Tổ học sinh tình nguyện", [1, 2, 0, 0, 12]),
+        };
+        let sex = if rng.random_bool(0.7) {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        let family = crate::names::family_name(rng);
+        let leader = crate::names::full_name(rng, family, sex);
+        let phone = format!("09{:08}", rng.random_range(0..100_000_000u32));
+        let count = |i: usize| {
+            if members[i] == 0 {
+                String::new()
+            } else {
+                members[i].to_string()
+            }
+        };
+        self.teams
+            .write_record([
+                team_code(commune, n).as_str(),
+                &format!("{name} — {commune_name}"),
+                commune.as_str(),
+                &leader,
+                &phone,
+                &count(0),
+                &count(1),
+                &count(2),
+                &count(3),
+                &count(4),
+            ])
+            .map_err(|e| self.err(6, e))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn session(
+        &mut self,
+        commune: &UnitCode,
+        team: u8,
+        day: Day,
+        part: &str,
+        place: &str,
+        kind: &str,
+        start: &str,
+        end: &str,
+    ) -> Result<(), GenError> {
+        let team = team_code(commune, team);
+        let code = format!("{team}-{}-{part}", day.to_string().replace('-', ""));
+        self.sessions
+            .write_record([
+                code.as_str(),
+                &team,
+                commune.as_str(),
+                place,
+                kind,
+                &format!("{day} {start}"),
+                &format!("{day} {end}"),
+            ])
+            .map_err(|e| self.err(7, e))
+    }
+
+    /// Visit `n` of the women's union team's evening session.
+    pub fn visit(
+        &mut self,
+        n: usize,
+        citizen: u64,
+        at: Minute,
+        outcome: &str,
+        commune: &UnitCode,
+    ) -> Result<(), GenError> {
+        let team = team_code(commune, 2);
+        self.visits
+            .write_record([
+                format!("V{n}").as_str(),
+                CitizenId::from_u64(citizen)
+                    .map(|c| c.to_string())
+                    .unwrap_or_default()
+                    .as_str(),
+                outcome,
+                &local_time(at),
+                &team,
+                &session_code(&team, at),
+            ])
+            .map_err(|e| self.err(8, e))
     }
 }
 

@@ -60,6 +60,9 @@ fn the_same_seed_gives_the_same_files() {
         "status.csv",
         "targets.csv",
         "contacts.csv",
+        "teams.csv",
+        "sessions.csv",
+        "visits.csv",
     ] {
         let fa = std::fs::read(a.path().join(name)).unwrap();
         assert_eq!(fa, std::fs::read(b.path().join(name)).unwrap(), "{name}");
@@ -68,7 +71,7 @@ fn the_same_seed_gives_the_same_files() {
         }
     }
     assert_eq!(sa.citizens, CITIZENS);
-    assert_eq!(sa.files.len(), 6);
+    assert_eq!(sa.files.len(), 9);
 }
 
 #[test]
@@ -309,4 +312,77 @@ fn the_whole_country_in_2025_units_has_unique_valid_ids() {
         "citizens in {} provinces",
         provinces.len()
     );
+}
+
+#[test]
+fn the_field_files_parse_and_hang_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = generate(&config(1), dir.path()).unwrap();
+    let d = dir.path();
+    let teams = all(
+        &d.join("teams.csv"),
+        FileKind::Teams,
+        phuxanh_ingest::parse_team,
+    );
+    let sessions = all(
+        &d.join("sessions.csv"),
+        FileKind::Sessions,
+        phuxanh_ingest::parse_session,
+    );
+    let visits = all(
+        &d.join("visits.csv"),
+        FileKind::Visits,
+        phuxanh_ingest::parse_visit,
+    );
+    assert_eq!(
+        (
+            teams.len() as u64,
+            sessions.len() as u64,
+            visits.len() as u64
+        ),
+        (summary.teams, summary.sessions, summary.visits)
+    );
+    assert!(summary.visits > 0 && summary.sessions > 0);
+    // Every session is of a known team and within the 60-day peak; every
+    // visit of a known session, timed inside it, and of a citizen on the roster.
+    let team_codes: HashSet<_> = teams.iter().map(|t| t.code.clone()).collect();
+    let t = Timeline::default();
+    let peak_end = t.peak_start.plus_days(t.peak_days as i32 - 1);
+    let mut by_code = HashMap::new();
+    for s in &sessions {
+        assert!(team_codes.contains(&s.team), "{s:?}");
+        assert!(
+            (t.peak_start..=peak_end).contains(&s.times.start.day()),
+            "{s:?}"
+        );
+        by_code.insert(s.code.clone(), s);
+    }
+    let citizens: HashSet<_> = all(&d.join("citizens.csv"), FileKind::Citizens, parse_citizen)
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let mut outcomes = HashSet::new();
+    for v in &visits {
+        let s = by_code[v.session.as_ref().unwrap()];
+        assert!(s.times.contains(v.at, 0), "{v:?} outside {s:?}");
+        assert_eq!(v.team.as_ref(), Some(&s.team));
+        assert!(citizens.contains(&v.citizen));
+        outcomes.insert(v.outcome);
+    }
+    assert!(outcomes.len() >= 5, "{outcomes:?}");
+    // The events of the peak name known teams and sessions.
+    let events = all(&d.join("events.csv"), FileKind::Events, parse_event);
+    let in_peak = events
+        .iter()
+        .flatten()
+        .filter(|e| (t.peak_start..=peak_end).contains(&e.at.day()));
+    let mut n = 0;
+    for e in in_peak {
+        n += 1;
+        let team = e.team_id.as_deref().unwrap();
+        assert!(team_codes.iter().any(|c| c.as_str() == team), "{e:?}");
+        let session = e.session_id.as_deref().unwrap();
+        assert!(by_code.keys().any(|c| c.as_str() == session), "{e:?}");
+    }
+    assert!(n > 0);
 }

@@ -671,67 +671,78 @@ pub(crate) fn residents(
     })
 }
 
-/// The citizens the events matching `filter` (bound to `?1`, and the
-/// window to `?2`, `?3`) name, per kind and in all.
-fn helped(
+/// What the events and visits say each of `keys` did, in two grouped
+/// passes each: `column` names the key in `events` (`session_id`,
+/// `team_id`) and `visit_column` in `visits`; `keys` is a `SELECT` of the
+/// keys, its parameters `params`; the events and visits are those between
+/// `start` and `end` (Unix seconds) when given.
+fn done_by(
     conn: &Connection,
-    filter: &str,
-    key: &str,
-    from: Option<i64>,
-    to: Option<i64>,
-) -> Result<([u64; 5], u64)> {
-    let mut per_kind = [0u64; 5];
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT kind, count(DISTINCT citizen_id) FROM events
-             WHERE {filter} AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3) GROUP BY kind"
-        ))
-        .map_err(backend)?;
-    let mut rows = stmt.query(params![key, from, to]).map_err(backend)?;
-    while let Some(r) = rows.next().map_err(backend)? {
-        let kind: i64 = r.get(0).map_err(backend)?;
-        if let Some(slot) = per_kind.get_mut(kind as usize) {
-            *slot = r.get::<_, i64>(1).map_err(backend)? as u64;
+    column: &str,
+    visit_column: &str,
+    keys: &str,
+    params: &[&dyn rusqlite::ToSql],
+    window: (Option<i64>, Option<i64>),
+) -> Result<HashMap<String, Done>> {
+    let mut out: HashMap<String, Done> = HashMap::default();
+    let n = params.len();
+    let (start, end) = (n + 1, n + 2);
+    let mut all: Vec<&dyn rusqlite::ToSql> = params.to_vec();
+    all.push(&window.0);
+    all.push(&window.1);
+    let window_sql =
+        format!("(?{start} IS NULL OR at >= ?{start}) AND (?{end} IS NULL OR at < ?{end})");
+    for (any, sql) in [
+        (
+            false,
+            format!(
+                "SELECT {column}, kind, count(DISTINCT citizen_id) FROM events
+                 WHERE {column} IN ({keys}) AND {window_sql} GROUP BY {column}, kind"
+            ),
+        ),
+        (
+            true,
+            format!(
+                "SELECT {column}, -1, count(DISTINCT citizen_id) FROM events
+                 WHERE {column} IN ({keys}) AND kind IN (0, 3, 4) AND {window_sql} GROUP BY {column}"
+            ),
+        ),
+    ] {
+        let mut stmt = conn.prepare(&sql).map_err(backend)?;
+        let mut rows = stmt.query(all.as_slice()).map_err(backend)?;
+        while let Some(r) = rows.next().map_err(backend)? {
+            let key: String = r.get(0).map_err(backend)?;
+            let kind: i64 = r.get(1).map_err(backend)?;
+            let n = r.get::<_, i64>(2).map_err(backend)? as u64;
+            let done = out.entry(key).or_default();
+            if any {
+                done.helped_any = n;
+            } else if let Some(slot) = done.helped.get_mut(kind as usize) {
+                *slot = n;
+            }
         }
     }
-    let any: i64 = conn
-        .prepare_cached(&format!(
-            "SELECT count(DISTINCT citizen_id) FROM events
-             WHERE {filter} AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3)"
-        ))
-        .map_err(backend)?
-        .query_row(params![key, from, to], |r| r.get(0))
-        .map_err(backend)?;
-    Ok((per_kind, any as u64))
-}
-
-/// The counted visits matching `filter`, by outcome.
-fn visits_by_outcome(
-    conn: &Connection,
-    filter: &str,
-    key: &str,
-    from: Option<i64>,
-    to: Option<i64>,
-) -> Result<Vec<(Outcome, u64)>> {
     let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT outcome, count(*) FROM visits
-             WHERE {filter} AND flag IS NULL AND undone_at IS NULL
-               AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3)
-             GROUP BY outcome"
+        .prepare(&format!(
+            "SELECT {visit_column}, outcome, count(*) FROM visits
+             WHERE {visit_column} IN ({keys}) AND flag IS NULL AND undone_at IS NULL AND {window_sql}
+             GROUP BY {visit_column}, outcome"
         ))
         .map_err(backend)?;
-    let mut rows = stmt.query(params![key, from, to]).map_err(backend)?;
-    let mut out = Vec::new();
+    let mut rows = stmt.query(all.as_slice()).map_err(backend)?;
     while let Some(r) = rows.next().map_err(backend)? {
+        let key: String = r.get(0).map_err(backend)?;
         let outcome: Outcome = r
-            .get::<_, String>(0)
+            .get::<_, String>(1)
             .map_err(backend)?
             .parse()
             .map_err(|e: String| StoreError::Backend(e.into()))?;
-        out.push((outcome, r.get::<_, i64>(1).map_err(backend)? as u64));
+        let n = r.get::<_, i64>(2).map_err(backend)? as u64;
+        out.entry(key).or_default().visits.push((outcome, n));
     }
-    out.sort();
+    for done in out.values_mut() {
+        done.visits.sort();
+    }
     Ok(out)
 }
 
@@ -746,38 +757,64 @@ pub(crate) fn field_done(
         from.map(|d| Instant::start_of(d).unix_seconds()),
         to.map(|d| Instant::start_of(d.plus_days(1)).unix_seconds()),
     );
-    let mut out = FieldDone::default();
-    for row in teams(conn, scope, Some(unit))? {
-        let code = row.team.code.to_string();
-        let (helped, helped_any) = helped(conn, "team_id = ?1", &code, start, end)?;
-        out.teams.push(TeamDone {
-            done: Done {
-                helped,
-                helped_any,
-                visits: visits_by_outcome(conn, "team = ?1", &code, start, end)?,
-            },
-            team: row.team,
-            unit_name: row.unit_name,
-        });
-    }
-    let query = SessionQuery {
-        unit: Some(unit.clone()),
-        team: None,
-        from,
-        to,
-    };
-    for row in sessions(conn, scope, &query)? {
-        let code = row.session.code.to_string();
-        // A session's events and visits are its own, whenever recorded.
-        let (helped, helped_any) = helped(conn, "session_id = ?1", &code, None, None)?;
-        out.sessions.push(SessionDone {
-            done: Done {
-                helped,
-                helped_any,
-                visits: visits_by_outcome(conn, "session = ?1", &code, None, None)?,
-            },
-            session: row.session,
-        });
-    }
-    Ok(out)
+    let teams = teams(conn, scope, Some(unit))?;
+    let sessions = sessions(
+        conn,
+        scope,
+        &SessionQuery {
+            unit: Some(unit.clone()),
+            team: None,
+            from,
+            to,
+        },
+    )?;
+    let root =
+        crate::tree::unit_id(conn, unit)?.ok_or_else(|| StoreError::UnknownUnit(unit.clone()))?;
+    const SUBTREE: &str = "WITH RECURSIVE sub(id) AS (
+            SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id
+        ) SELECT id FROM sub";
+    // The sessions' events and visits are theirs whenever recorded; the
+    // teams' are those in the window.
+    let by_session = done_by(
+        conn,
+        "session_id",
+        "session",
+        &format!(
+            "SELECT code FROM field_sessions WHERE unit_id IN ({SUBTREE})
+             AND (?2 IS NULL OR starts_at >= ?2) AND (?3 IS NULL OR starts_at < ?3)"
+        ),
+        &[&root, &start, &end],
+        (None, None),
+    )?;
+    let by_team = done_by(
+        conn,
+        "team_id",
+        "team",
+        &format!("SELECT code FROM teams WHERE unit_id IN ({SUBTREE})"),
+        &[&root],
+        (start, end),
+    )?;
+    Ok(FieldDone {
+        teams: teams
+            .into_iter()
+            .map(|row| TeamDone {
+                done: by_team
+                    .get(row.team.code.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
+                team: row.team,
+                unit_name: row.unit_name,
+            })
+            .collect(),
+        sessions: sessions
+            .into_iter()
+            .map(|row| SessionDone {
+                done: by_session
+                    .get(row.session.code.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
+                session: row.session,
+            })
+            .collect(),
+    })
 }

@@ -523,7 +523,9 @@ pub struct VisitQuery {
 
 /// What a team or a session did: the citizens its events name, per kind
 /// of event (collected, approved, rejected, activated, used; distinct
-/// citizens), any kind, and its counted visits by outcome.
+/// citizens), those it helped (an application, an activation or a first
+/// use: the work at the door, not the approval at the office), and its
+/// counted visits by outcome.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Done {
     pub helped: [u64; 5],

@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use phuxanh_domain::Day;
 use phuxanh_domain::{Metric, Password, Role, UnitCode, Username};
 use phuxanh_ingest::{
-    FileKind, parse_citizen, parse_contact, parse_event, parse_target, parse_unit,
+    FileKind, parse_citizen, parse_contact, parse_event, parse_session, parse_target, parse_team,
+    parse_unit, parse_visit,
 };
 use phuxanh_report::Format;
 use phuxanh_store::Store;
@@ -86,6 +87,44 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             false,
             |store: &mut SqliteStore, scope: &_, rows, _: _, _: &str| {
                 Ok(store.import_contacts(scope, rows)?.import)
+            },
+        )?
+        .0,
+        import::import_file(
+            &mut store,
+            &dir.join("teams.csv"),
+            FileKind::Teams,
+            parse_team,
+            false,
+            |store: &mut SqliteStore, scope: &_, rows, mode, _: &str| {
+                store.import_teams(scope, rows, mode)
+            },
+        )?
+        .0,
+        import::import_file(
+            &mut store,
+            &dir.join("sessions.csv"),
+            FileKind::Sessions,
+            parse_session,
+            false,
+            |store: &mut SqliteStore, scope: &_, rows, mode, _: &str| {
+                store.import_sessions(scope, rows, mode)
+            },
+        )?
+        .0,
+        import::import_file(
+            &mut store,
+            &dir.join("visits.csv"),
+            FileKind::Visits,
+            parse_visit,
+            false,
+            |store: &mut SqliteStore, scope: &_, rows, mode, source: &str| {
+                let from = phuxanh_store::VisitsFrom {
+                    by: source.to_string(),
+                    now: phuxanh_domain::Instant::now(),
+                    skew: None,
+                };
+                Ok(store.import_visits(scope, rows, mode, &from)?.import)
             },
         )?
         .0,

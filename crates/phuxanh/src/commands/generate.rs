@@ -28,18 +28,21 @@ pub fn generate(args: &GenArgs) -> Result<GenSummary> {
 pub fn run(args: &GenArgs) -> Result<ExitCode> {
     let s = generate(args)?;
     println!(
-        "Đã tạo (generated) {} thôn, {} hộ, {} công dân, {} sự kiện, {} chỉ tiêu, {} liên hệ in {}",
+        "Đã tạo (generated) {} thôn, {} hộ, {} công dân, {} sự kiện, {} chỉ tiêu, {} liên hệ, {} tổ công tác, {} buổi, {} lượt đến nhà in {}",
         vi::number(s.villages as i64),
         vi::number(s.households as i64),
         vi::number(s.citizens as i64),
         vi::number(s.events as i64),
         vi::number(s.targets as i64),
         vi::number(s.contacts as i64),
+        vi::number(s.teams as i64),
+        vi::number(s.sessions as i64),
+        vi::number(s.visits as i64),
         args.out.display()
     );
     let dir = args.out.display();
     println!(
-        "Import them into a database initialised with --units {}:\n  phuxanh units import {dir}/villages.csv\n  phuxanh citizens import {dir}/citizens.csv\n  phuxanh events import {dir}/events.csv   (or: phuxanh status import {dir}/status.csv)\n  phuxanh targets import {dir}/targets.csv\n  phuxanh contacts import {dir}/contacts.csv",
+        "Import them into a database initialised with --units {}:\n  phuxanh units import {dir}/villages.csv\n  phuxanh citizens import {dir}/citizens.csv\n  phuxanh events import {dir}/events.csv   (or: phuxanh status import {dir}/status.csv)\n  phuxanh targets import {dir}/targets.csv\n  phuxanh contacts import {dir}/contacts.csv\n  phuxanh teams import {dir}/teams.csv\n  phuxanh sessions import {dir}/sessions.csv\n  phuxanh visits import {dir}/visits.csv",
         args.units
     );
     Ok(ExitCode::SUCCESS)
