@@ -116,6 +116,16 @@ test("a team member works in their commune: its held events with ID numbers mask
   assert.doesNotMatch(await page.content(), new RegExp(HELD_ID));
   assert.equal(await page.locator(".downloads a").count(), 0);
   assert.equal(await status(page, `/data-quality/held.xlsx?unit=${users["to.xa"].unit}`), 403);
+  // Their door-to-door list, from the unit's tab: the commune's people by
+  // household, ID numbers masked, a column to tick, no download.
+  await page.goto(`${base}/units/${users["to.xa"].unit}?as_of=2023-11-14`);
+  await page.click(".tabs a[href*='/worklist']");
+  assert.equal(new URL(page.url()).pathname, `/units/${users["to.xa"].unit}/worklist`);
+  const ids = await page.locator("table.worklist td.id").allInnerTexts();
+  assert.ok(ids.length > 0, "the list has people");
+  assert.ok(ids.every((id) => /^\d{3}\*{6}\d{3}$/.test(id)), ids.slice(0, 5).join(" "));
+  assert.equal(await page.locator(".downloads a").count(), 0);
+  assert.match(await page.locator("#worklist-summary").innerText(), /hộ đã xong/);
   assert.equal(await status(page, `/units/${users["ca.huyen"].unit}`), 403);
   await page.close();
 });

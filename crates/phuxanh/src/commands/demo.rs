@@ -250,7 +250,11 @@ fn demo_users(store: &mut SqliteStore, province: &UnitCode, as_of: Day) -> Resul
             full_name: full_name.to_string(),
             role,
             unit: unit.clone(),
-            team: None,
+            // The team member is in their commune's women's union team
+            // (gen's TCT2), which covers the commune.
+            team: (role == Role::Team)
+                .then(|| unit.as_ref().map(|u| format!("{u}-TCT2")))
+                .flatten(),
             phone: None,
             password_hash: hash_password(&password),
             must_change: false,
