@@ -250,6 +250,10 @@ pub struct Person {
     /// The 12-digit ID, or masked (`083******789`) for roles that do not
     /// need it whole.
     pub citizen_id: String,
+    /// A reference to the citizen that says nothing of who they are (their
+    /// roster row): what the field page records them by.
+    #[serde(rename = "ref")]
+    pub reference: i64,
     /// Empty when erased on request.
     pub full_name: String,
     /// Whole years at the end of the list's day.
@@ -393,6 +397,7 @@ pub fn worklist(
             }
             h.members.push(Person {
                 citizen_id: r.id.to_string(),
+                reference: r.row,
                 full_name: r.full_name.clone(),
                 age: age(r.birth_date, as_of),
                 sex: r.sex.as_str().to_string(),

@@ -582,7 +582,7 @@ pub(crate) fn residents(
     let end = Instant::start_of(q.as_of.plus_days(1)).unix_seconds();
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT i.id, c.birth_date, c.sex, c.household_id, c.full_name, c.address, c.phone, {FIRSTS}
+            "SELECT i.id, c.birth_date, c.sex, c.household_id, c.full_name, c.address, c.phone, {FIRSTS}, i.row_id
              FROM citizen_ids i JOIN citizens c ON c.row_id = i.row_id
              LEFT JOIN firsts f ON f.row_id = i.row_id
              WHERE i.unit_id = ?1 AND c.birth_date <= ?2
@@ -627,6 +627,7 @@ pub(crate) fn residents(
             };
             residents.push(Resident {
                 id: CitizenId::from_u64(id as u64).map_err(|e| StoreError::Backend(e.into()))?,
+                row: r.get(14).map_err(backend)?,
                 birth_date: Day::from_number(r.get(1).map_err(backend)?),
                 sex: if r.get_ref(2).map_err(backend)?.as_bytes().ok() == Some(b"F") {
                     Sex::Female

@@ -11,6 +11,7 @@ mod counters;
 mod erase;
 mod field;
 mod import;
+mod intake;
 mod issued;
 mod migrate;
 mod pending;
@@ -692,6 +693,47 @@ impl Store for SqliteStore {
     ) -> Result<phuxanh_store::FieldDone> {
         self.require_initialised()?;
         field::field_done(&self.conn, scope, unit, from, to)
+    }
+
+    fn firsts_of(
+        &self,
+        scope: &Scope,
+        ids: &[phuxanh_domain::CitizenId],
+    ) -> Result<Vec<(phuxanh_domain::CitizenId, UnitCode, phuxanh_domain::Firsts)>> {
+        self.require_initialised()?;
+        intake::firsts_of(&self.conn, scope, ids)
+    }
+
+    fn citizens_by_row(
+        &self,
+        scope: &Scope,
+        rows: &[i64],
+    ) -> Result<Vec<(i64, phuxanh_domain::CitizenId)>> {
+        self.require_initialised()?;
+        intake::citizens_by_row(&self.conn, scope, rows)
+    }
+
+    fn intake_seen(&self, ids: &[String]) -> Result<Vec<phuxanh_store::IntakeEntry>> {
+        self.require_initialised()?;
+        intake::seen(&self.conn, ids)
+    }
+
+    fn log_intake(
+        &mut self,
+        device: &phuxanh_store::DeviceSync,
+        entries: &[phuxanh_store::IntakeEntry],
+    ) -> Result<()> {
+        self.require_initialised()?;
+        intake::log(&mut self.conn, device, entries)
+    }
+
+    fn devices(
+        &self,
+        scope: &Scope,
+        unit: Option<&UnitCode>,
+    ) -> Result<Vec<phuxanh_store::DeviceRow>> {
+        self.require_initialised()?;
+        intake::devices(&self.conn, scope, unit)
     }
 
     fn forget_citizen(

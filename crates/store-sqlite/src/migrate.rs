@@ -17,7 +17,7 @@ use rusqlite::Connection;
 use crate::backend;
 
 /// The schema this binary writes.
-pub const VERSION: u32 = 13;
+pub const VERSION: u32 = 14;
 /// The oldest schema a migration starts from: the first released.
 const OLDEST: u32 = 6;
 /// `MIGRATIONS[i]` takes a database from `OLDEST + i` to `OLDEST + i + 1`.
@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/11.sql"),
     include_str!("migrations/12.sql"),
     include_str!("migrations/13.sql"),
+    include_str!("migrations/14.sql"),
 ];
 
 const _: () = assert!(OLDEST as usize + MIGRATIONS.len() == VERSION as usize);

@@ -339,3 +339,32 @@ CREATE TABLE departures (
 -- (`teams results`): only the events that name one are in these indexes.
 CREATE INDEX events_by_session ON events (session_id, kind, citizen_id) WHERE session_id IS NOT NULL;
 CREATE INDEX events_by_team ON events (team_id, at, kind, citizen_id) WHERE team_id IS NOT NULL;
+-- What phones sent (the field page's sync): every entry once, by the
+-- phone's id, with the phone's time and the server's, the clock's
+-- difference, and what became of it (`recorded`, `held`, `conflict`,
+-- `refused`, `flagged`), so that a retry gets the same answer.
+CREATE TABLE intake (
+    entry_id    TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('event', 'visit')),
+    citizen_id  INTEGER NOT NULL,
+    body        TEXT NOT NULL,
+    phone_at    INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    skew        INTEGER NOT NULL,
+    device      TEXT NOT NULL,
+    username    TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    reason      TEXT
+) WITHOUT ROWID;
+CREATE INDEX intake_by_status ON intake (status, received_at);
+
+-- Each phone's last sync: who, when, how far its clock was off, and how
+-- many entries it still held.
+CREATE TABLE devices (
+    device    TEXT PRIMARY KEY,
+    username  TEXT NOT NULL,
+    team      TEXT,
+    last_sync INTEGER NOT NULL,
+    skew      INTEGER NOT NULL,
+    pending   INTEGER NOT NULL
+) WITHOUT ROWID;

@@ -447,6 +447,9 @@ pub struct ResidentsQuery {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resident {
     pub id: CitizenId,
+    /// Their roster row: a reference to them that says nothing of who they
+    /// are, for the roles that see ID numbers masked to record them by.
+    pub row: i64,
     /// Empty once erased (`citizens forget`).
     pub full_name: String,
     pub birth_date: Day,
@@ -555,6 +558,43 @@ pub struct TeamDone {
 pub struct FieldDone {
     pub teams: Vec<TeamDone>,
     pub sessions: Vec<SessionDone>,
+}
+
+/// One entry a phone sent, and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IntakeEntry {
+    /// The phone's id for it: the event's or the visit's id.
+    pub id: String,
+    /// `event` or `visit`.
+    pub kind: &'static str,
+    pub citizen: CitizenId,
+    /// The entry as sent (JSON).
+    pub body: String,
+    /// Its time by the phone's clock.
+    pub phone_at: Instant,
+    /// `recorded`, `unchanged`, `held`, `conflict`, `refused` or `flagged`.
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+/// A phone's sync: which phone, whose, when, its clock's difference from
+/// the server's (seconds, phone minus server) and what it still holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceSync {
+    pub device: String,
+    pub username: String,
+    pub team: Option<String>,
+    pub at: Instant,
+    pub skew: i64,
+    pub pending: u64,
+}
+
+/// A phone as field health lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub sync: DeviceSync,
+    /// The unit of its user.
+    pub unit: Option<UnitCode>,
 }
 
 /// What `citizens forget` did.
@@ -743,6 +783,28 @@ pub trait Store {
         from: Option<Day>,
         to: Option<Day>,
     ) -> Result<FieldDone>;
+
+    /// The first days of the citizens among `ids` who are in scope, with
+    /// their unit; the others are left out.
+    fn firsts_of(
+        &self,
+        scope: &Scope,
+        ids: &[CitizenId],
+    ) -> Result<Vec<(CitizenId, UnitCode, Firsts)>>;
+
+    /// The citizens of the roster rows among `rows` who are in scope.
+    fn citizens_by_row(&self, scope: &Scope, rows: &[i64]) -> Result<Vec<(i64, CitizenId)>>;
+
+    /// What became of entries a phone sent before, by id.
+    fn intake_seen(&self, ids: &[String]) -> Result<Vec<IntakeEntry>>;
+
+    /// Logs what a sync brought and what became of each entry (an entry
+    /// already logged keeps its first answer), and the phone's sync.
+    fn log_intake(&mut self, device: &DeviceSync, entries: &[IntakeEntry]) -> Result<()>;
+
+    /// The phones of users of `unit` or under it (every phone in scope when
+    /// `None`), latest sync first.
+    fn devices(&self, scope: &Scope, unit: Option<&UnitCode>) -> Result<Vec<DeviceRow>>;
 
     /// Erases a citizen's personal data on a lawful request: name,
     /// household, address and phone are removed for good (a later roster

@@ -22,6 +22,7 @@ mod dated;
 mod error;
 mod events;
 mod field;
+mod intake;
 mod issued;
 mod lang;
 mod map;
@@ -81,6 +82,7 @@ pub use routes::RouteInfo;
         api::search,
         api::version,
         events::record,
+        intake::sync,
         api::issued_reports,
         api::issued_report,
         settings::get_settings,
@@ -286,11 +288,15 @@ fn tables() -> (Router<Arc<AppState>>, Router<Arc<AppState>>, Vec<RouteInfo>) {
     let pages = quality::routes(pages);
     let pages = settings::page_routes(pages);
     let pages = issued::routes(pages);
-    let pages = field::page_routes(pages);
+    let pages = field::page_routes(pages)
+        .get("/field", Intake, intake::page)
+        .get("/field.webmanifest", Public, intake::manifest)
+        .get("/field-sw.js", Public, intake::service_worker);
     let pages = signin::routes(pages);
     let pages = admin::routes(pages);
     let api = api::routes(routes::Table::api("/api/v1"))
         .post("/events", Intake, events::record)
+        .post("/sync", Intake, intake::sync)
         .get("/version", Signed, api::version)
         .get("/openapi.json", Public, openapi);
     let api = settings::api_routes(api);

@@ -80,6 +80,10 @@ fn templates() -> &'static Environment<'static> {
             ("issued.html", include_str!("../templates/issued.html")),
             ("field.html", include_str!("../templates/field.html")),
             (
+                "field_phone.html",
+                include_str!("../templates/field_phone.html"),
+            ),
+            (
                 "issued_list.html",
                 include_str!("../templates/issued_list.html"),
             ),
@@ -108,6 +112,25 @@ async fn static_file(Path(file): Path<String>) -> Response {
             include_str!("../static/vendor/uplot/uPlot.min.css"),
             "text/css; charset=utf-8",
         ),
+        "field.js" => (
+            include_str!("../static/field.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "icon-192.png" | "icon-512.png" => {
+            let png: &'static [u8] = if file == "icon-192.png" {
+                include_bytes!("../static/icon-192.png")
+            } else {
+                include_bytes!("../static/icon-512.png")
+            };
+            return (
+                [
+                    (header::CONTENT_TYPE, "image/png"),
+                    (header::CACHE_CONTROL, "max-age=86400"),
+                ],
+                png,
+            )
+                .into_response();
+        }
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (
@@ -543,6 +566,7 @@ fn me() -> Option<minijinja::Value> {
             role => c.role().vietnamese(),
             admin => c.role() == phuxanh_domain::Role::Admin,
             manages => c.role().manages(),
+            intake => c.role().records_events(),
             csrf => c.csrf().map(str::to_string),
         }
     })

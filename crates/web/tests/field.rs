@@ -255,3 +255,155 @@ async fn managers_see_whole_ids_and_export_viewers_and_other_districts_are_refus
         results.body
     );
 }
+
+async fn sync(f: &Fixture, token: &str, body: &serde_json::Value) -> serde_json::Value {
+    let bearer = format!("Bearer {token}");
+    let a = call(
+        &f.app,
+        "POST",
+        "/api/v1/sync",
+        &[
+            ("authorization", &bearer),
+            ("content-type", "application/json"),
+        ],
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    serde_json::from_str(&a.body).unwrap()
+}
+
+fn statuses(answer: &serde_json::Value) -> Vec<(String, String)> {
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn collected(f: &Fixture, token: &str, unit: &str) -> i64 {
+    let a = f
+        .get(
+            &format!("/api/v1/units/{unit}/progress?as_of=2023-10-01"),
+            token,
+        )
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    v["counts"]["collected"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_phones_sync_records_once_flags_a_wrong_clock_and_shows_conflicts() {
+    let f = fixture();
+    let member = f.member("to.tt", "28900", "TCT1");
+    let manager = f.token("ca.thanhphu", Role::Manager, Some("837"));
+    let now = phuxanh_domain::Instant::now().to_rfc3339();
+    let before = collected(&f, &manager, "28900").await;
+    let batch = serde_json::json!({
+        "device": "phone-1", "sent_at": now, "pending": 0,
+        "entries": [
+            // Hoa applies at the door.
+            {"id": "p1", "type": "event", "citizen_id": "079188000008", "kind": "collected", "level": 2, "at": "2023-09-30T20:00:00+07:00", "session_id": "S1"},
+            // Nobody at home at An's.
+            {"id": "p2", "type": "visit", "citizen_id": "083085000001", "outcome": "not-home", "at": "2023-09-30T20:10:00+07:00"},
+            // Bình applied long ago: someone else recorded it.
+            {"id": "p3", "type": "event", "citizen_id": "083190000002", "kind": "collected", "level": 1, "at": "2023-09-30T20:20:00+07:00"},
+            // Another district's citizen: not theirs.
+            {"id": "p4", "type": "event", "citizen_id": "083309000004", "kind": "collected", "level": 1, "at": "2023-09-30T20:30:00+07:00"},
+        ]
+    });
+    let first = sync(&f, &member, &batch).await;
+    assert_eq!(first["clock_off"], false);
+    assert_eq!(
+        statuses(&first),
+        [
+            ("p1".into(), "recorded".into()),
+            ("p2".into(), "recorded".into()),
+            ("p3".into(), "conflict".into()),
+            ("p4".into(), "refused".into()),
+        ]
+    );
+    assert!(!first.to_string().contains("Phạm Thị Dung"));
+    assert_eq!(collected(&f, &manager, "28900").await, before + 1);
+    // The answer was lost: the phone sends the same batch again.
+    let again = sync(&f, &member, &batch).await;
+    assert_eq!(
+        statuses(&again),
+        [
+            ("p1".into(), "unchanged".into()),
+            ("p2".into(), "unchanged".into()),
+            ("p3".into(), "conflict".into()),
+            ("p4".into(), "refused".into()),
+        ]
+    );
+    assert_eq!(collected(&f, &manager, "28900").await, before + 1);
+
+    // A team member sees ID numbers masked: they record by the list's ref.
+    let a = f
+        .get(
+            "/api/v1/units/28900/worklist?kind=not-used&as_of=2023-08-30",
+            &member,
+        )
+        .await;
+    let list: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    let an = &list["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "28900-K1")
+        .unwrap()["list"][0]["members"][0];
+    assert_eq!(an["citizen_id"], "083******001");
+    let by_ref = serde_json::json!({
+        "device": "phone-1", "sent_at": phuxanh_domain::Instant::now().to_rfc3339(), "pending": 0,
+        "entries": [
+            {"id": "r1", "type": "visit", "citizen_ref": an["ref"], "outcome": "no-smartphone", "at": "2023-09-30T20:40:00+07:00"},
+            {"id": "r2", "type": "visit", "citizen_ref": 999999, "outcome": "refused", "at": "2023-09-30T20:40:00+07:00"},
+            {"id": "r3", "type": "visit", "citizen_ref": an["ref"], "citizen_id": "083085000001", "outcome": "refused", "at": "2023-09-30T20:40:00+07:00"},
+        ]
+    });
+    let answer = sync(&f, &member, &by_ref).await;
+    assert_eq!(
+        statuses(&answer),
+        [
+            ("r1".into(), "recorded".into()),
+            ("r2".into(), "refused".into()),
+            ("r3".into(), "refused".into())
+        ]
+    );
+
+    // A phone a day behind: kept, flagged, not counted.
+    let yesterday = phuxanh_domain::Instant::from_unix_seconds(
+        phuxanh_domain::Instant::now().unix_seconds() - 86_400,
+    )
+    .to_rfc3339();
+    let late = serde_json::json!({
+        "device": "phone-2", "sent_at": yesterday, "pending": 3,
+        "entries": [
+            {"id": "q1", "type": "event", "citizen_id": "083201000003", "kind": "activated", "level": 1, "at": yesterday},
+            {"id": "q2", "type": "visit", "citizen_id": "083180000006", "outcome": "moved-away", "at": yesterday},
+        ]
+    });
+    let flagged = sync(&f, &f.member("to.pk", "28903", "TCT2"), &late).await;
+    assert_eq!(flagged["clock_off"], true);
+    assert!(flagged["skew_seconds"].as_i64().unwrap() < -86_000);
+    assert_eq!(
+        statuses(&flagged),
+        [
+            ("q1".into(), "flagged".into()),
+            ("q2".into(), "flagged".into())
+        ]
+    );
+    let a = f
+        .get("/api/v1/units/28903/progress?as_of=2023-12-31", &manager)
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    assert_eq!(v["eligible"], 3, "the moved-away visit is not counted");
+    let audit = f.audited("intake.sync");
+    assert_eq!(audit.len(), 3, "{audit:?}");
+}
