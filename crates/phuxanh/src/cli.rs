@@ -770,6 +770,19 @@ pub enum TeamsCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Field health: the phones' last syncs and what they still hold, teams with no session in N days, communes nobody covers.
+    Health {
+        #[arg(long, value_parser = UnitCode::parse)]
+        unit: UnitCode,
+        /// The day (YYYY-MM-DD); today by default.
+        #[arg(long, value_parser = parse_day)]
+        as_of: Option<Day>,
+        /// A team with no session in this many days is quiet.
+        #[arg(long, default_value_t = 7)]
+        quiet_days: u32,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// What works: each team, and the sessions by kind, time of day and weekday or weekend — citizens helped per stage, per member, per hour; visits not at home or refused.
     Results {
         #[arg(long, value_parser = UnitCode::parse)]

@@ -710,3 +710,76 @@ fn what_works_counts_each_team_and_kind_of_session_by_hand() {
     );
     assert!(table.contains("33,33%"), "{table}");
 }
+
+#[test]
+fn field_health_names_quiet_teams_and_communes_nobody_covers() {
+    // Before any team: every commune with people to see is uncovered.
+    let bare = Phuxanh::with_fixture();
+    let h = bare.json(&[
+        "teams",
+        "health",
+        "--unit",
+        "83",
+        "--as-of",
+        "2023-09-30",
+        "--format",
+        "json",
+    ]);
+    let uncovered: Vec<(&str, i64, i64)> = h["uncovered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["code"].as_str().unwrap(),
+                u["not_applied"].as_i64().unwrap(),
+                u["not_activated"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // 28800: Dung not applied, Lan not activated; 28900: Hoa, Bình;
+    // 28903: everyone applied, Cường and Khánh not activated.
+    for expected in [("28800", 1, 1), ("28900", 1, 1), ("28903", 0, 2)] {
+        assert!(
+            uncovered.contains(&expected),
+            "{expected:?} not in {uncovered:?}"
+        );
+    }
+    assert_eq!(uncovered.len(), 3);
+
+    let p = with_teams();
+    let h = p.json(&[
+        "teams",
+        "health",
+        "--unit",
+        "83",
+        "--as-of",
+        "2023-09-30",
+        "--quiet-days",
+        "25",
+        "--format",
+        "json",
+    ]);
+    assert!(h["uncovered"].as_array().unwrap().is_empty(), "{h}");
+    let pulse: Vec<(&str, Option<i64>, bool)> = h["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["code"].as_str().unwrap(),
+                t["days_since_session"].as_i64(),
+                t["quiet"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    // TCT1's last session S3 on 30/8 (31 days); TCT2's S4 on 10/9 (20).
+    assert!(pulse.contains(&("TCT1", Some(31), true)), "{pulse:?}");
+    assert!(pulse.contains(&("TCT2", Some(20), false)), "{pulse:?}");
+    assert!(pulse.contains(&("TKP1", None, true)), "{pulse:?}");
+    let table = p.ok(&["teams", "health", "--unit", "837", "--as-of", "2023-09-30"]);
+    assert!(
+        table.contains("buổi gần nhất 31 ngày trước (quá lâu)"),
+        "{table}"
+    );
+}

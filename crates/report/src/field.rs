@@ -1015,3 +1015,218 @@ impl Report for Results {
         }
     }
 }
+
+/// A phone's last sync.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PhoneView {
+    pub device: String,
+    pub user: String,
+    pub team: Option<String>,
+    /// RFC 3339.
+    pub last_sync: String,
+    /// Its clock minus the server's at that sync, seconds.
+    pub skew_seconds: i64,
+    /// Entries it still held then.
+    pub pending: u64,
+}
+
+/// A team's pulse.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct TeamPulse {
+    pub code: String,
+    pub name: String,
+    pub last_session: Option<String>,
+    /// Days since its latest session started, or none without one.
+    pub days_since_session: Option<i32>,
+    /// No session in the last `quiet_days` days.
+    pub quiet: bool,
+    /// The latest sync of its members' phones.
+    pub last_sync: Option<String>,
+    /// Entries its members' phones still held at their last syncs.
+    pub pending: u64,
+}
+
+/// A commune with people still on a list and no team covering it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Uncovered {
+    pub code: String,
+    pub name: String,
+    /// Eligible citizens who have not applied yet.
+    pub not_applied: i64,
+    /// Approved or applied and not activated yet.
+    pub not_activated: i64,
+}
+
+/// Field health: phones, teams gone quiet, communes nobody covers.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub unit: UnitRef,
+    pub as_of: String,
+    pub quiet_days: u32,
+    pub phones: Vec<PhoneView>,
+    pub teams: Vec<TeamPulse>,
+    pub uncovered: Vec<Uncovered>,
+}
+
+/// The communes (and other units citizens live in) at or under `code`.
+fn communes_under(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: &phuxanh_store::Unit,
+) -> Result<Vec<phuxanh_store::Unit>> {
+    use phuxanh_domain::UnitLevel;
+    if matches!(unit.level, UnitLevel::Commune | UnitLevel::Village) {
+        return Ok(vec![unit.clone()]);
+    }
+    let mut out = Vec::new();
+    for child in store.children(scope, &unit.code)? {
+        out.extend(communes_under(store, scope, &child)?);
+    }
+    Ok(out)
+}
+
+pub fn health(
+    store: &dyn Store,
+    scope: &Scope,
+    unit: &UnitCode,
+    as_of: Day,
+    quiet_days: u32,
+) -> Result<Health> {
+    let root = store.unit(scope, unit)?;
+    let phones: Vec<PhoneView> = store
+        .devices(scope, Some(unit))?
+        .into_iter()
+        .map(|d| PhoneView {
+            device: d.sync.device,
+            user: d.sync.username,
+            team: d.sync.team,
+            last_sync: d.sync.at.to_rfc3339(),
+            skew_seconds: d.sync.skew,
+            pending: d.sync.pending,
+        })
+        .collect();
+    let rows = store.teams(scope, Some(unit))?;
+    let mut covered: Vec<UnitCode> = Vec::new();
+    let teams = rows
+        .iter()
+        .map(|r| {
+            covered.extend(r.team.covered().iter().cloned());
+            let code = r.team.code.to_string();
+            let mine: Vec<&PhoneView> = phones
+                .iter()
+                .filter(|p| p.team.as_deref() == Some(code.as_str()))
+                .collect();
+            let days = r.last_session.map(|t| as_of.days_since(t.day()));
+            TeamPulse {
+                name: r.team.name.clone(),
+                last_session: r.last_session.map(|t| t.to_rfc3339()),
+                days_since_session: days,
+                quiet: days.is_none_or(|d| d > quiet_days as i32),
+                last_sync: mine.iter().map(|p| p.last_sync.clone()).max(),
+                pending: mine.iter().map(|p| p.pending).sum(),
+                code,
+            }
+        })
+        .collect();
+    // A commune is covered when a team covers it, a unit above it, or one
+    // of its villages.
+    let mut covered_set: std::collections::HashSet<UnitCode> = std::collections::HashSet::new();
+    for code in &covered {
+        covered_set.insert(code.clone());
+        let unit = store.unit(scope, code)?;
+        if unit.level == phuxanh_domain::UnitLevel::Village
+            && let Some(parent) = unit.parent
+        {
+            covered_set.insert(parent);
+        }
+    }
+    let mut uncovered = Vec::new();
+    for commune in communes_under(store, scope, &root)? {
+        let above = store.ancestors(scope, &commune.code)?;
+        if covered_set.contains(&commune.code)
+            || above.iter().any(|a| covered_set.contains(&a.code))
+        {
+            continue;
+        }
+        let f = store.figures(scope, &commune.code, as_of)?;
+        let not_applied = f.counts[Metric::Eligible] - f.counts[Metric::Collected];
+        let not_activated = f.counts[Metric::Collected] - f.counts[Metric::Activated];
+        if not_applied > 0 || not_activated > 0 {
+            uncovered.push(Uncovered {
+                code: commune.code.to_string(),
+                name: commune.name.clone(),
+                not_applied: not_applied.max(0),
+                not_activated: not_activated.max(0),
+            });
+        }
+    }
+    uncovered.sort_by_key(|u| std::cmp::Reverse(u.not_applied + u.not_activated));
+    Ok(Health {
+        unit: UnitRef::from(&root),
+        as_of: as_of.to_string(),
+        quiet_days,
+        phones,
+        teams,
+        uncovered,
+    })
+}
+
+impl Report for Health {
+    fn sheet(&self) -> Sheet {
+        let mut rows = Vec::new();
+        for t in &self.teams {
+            rows.push(vec![
+                Cell::Text("Tổ".into()),
+                Cell::Text(format!("{} — {}", t.code, t.name)),
+                Cell::Text(match t.days_since_session {
+                    Some(d) => format!(
+                        "buổi gần nhất {d} ngày trước{}",
+                        if t.quiet { " (quá lâu)" } else { "" }
+                    ),
+                    None => "chưa có buổi nào".into(),
+                }),
+                Cell::Text(t.last_sync.clone().unwrap_or_default()),
+                Cell::Int(t.pending as i64),
+            ]);
+        }
+        for p in &self.phones {
+            rows.push(vec![
+                Cell::Text("Điện thoại".into()),
+                Cell::Text(format!("{} ({})", p.user, p.device)),
+                Cell::Text(
+                    if p.skew_seconds.abs() > phuxanh_domain::field::CLOCK_SKEW_SECS {
+                        format!("đồng hồ lệch {} phút", p.skew_seconds / 60)
+                    } else {
+                        String::new()
+                    },
+                ),
+                Cell::Text(p.last_sync.clone()),
+                Cell::Int(p.pending as i64),
+            ]);
+        }
+        for u in &self.uncovered {
+            rows.push(vec![
+                Cell::Text("Chưa có tổ".into()),
+                Cell::Text(format!("{} ({})", u.name, u.code)),
+                Cell::Text(format!(
+                    "{} chưa thu nhận, {} chưa kích hoạt",
+                    vi::number(u.not_applied),
+                    vi::number(u.not_activated)
+                )),
+                Cell::Empty,
+                Cell::Empty,
+            ]);
+        }
+        Sheet {
+            title: format!("Tình hình các tổ — {} — {}", self.unit.name, self.as_of),
+            columns: columns(&[
+                ("part", "Mục"),
+                ("name", "Tên"),
+                ("state", "Tình trạng"),
+                ("last_sync", "Đồng bộ gần nhất"),
+                ("pending", "Còn trên máy"),
+            ]),
+            rows,
+        }
+    }
+}

@@ -32,6 +32,7 @@ use crate::{ApiError, AppState};
 pub(crate) fn api_routes(t: Table) -> Table {
     t.get("/units/{code}/teams", Access::Signed, teams_api)
         .get("/units/{code}/results", Access::Signed, results_api)
+        .get("/units/{code}/health", Access::Manage, health_api)
         .get("/units/{code}/sessions", Access::Signed, sessions_api)
         .get("/units/{code}/worklist", Access::Persons, worklist_api)
 }
@@ -76,6 +77,21 @@ const TEAM: Slot = Slot::Query(Param {
 
 route_params! {
     TeamsParams = [CODE];
+    HealthParams = [
+        CODE,
+        Slot::Query(Param {
+            name: "as_of",
+            rule: Rule::Day,
+            required: false,
+            description: "The day; today when left out",
+        }),
+        Slot::Query(Param {
+            name: "quiet_days",
+            rule: Rule::Count,
+            required: false,
+            description: "A team with no session in this many days is quiet (7 when left out)",
+        }),
+    ];
     ResultsParams = [
         CODE,
         Slot::Query(Param {
@@ -189,6 +205,36 @@ pub(crate) async fn results_api(
     })
     .await?;
     Ok(axum::Json(results).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{code}/health", params(HealthParams), responses((status = 200, description = "Field health for managers: each phone's last sync, its clock and the entries it still held; each team's latest session and sync, quiet when it had no session in `quiet_days`; the communes with people still to see and no team covering them; `teams health --format json`", body = phuxanh_report::field::Health)))]
+pub(crate) async fn health_api(
+    State(s): State<Arc<AppState>>,
+    caller: Caller,
+    path: Path1,
+    RawQuery(raw): RawQuery,
+) -> Reply {
+    let code = checked_code(path)?;
+    let q = Checked::parse(raw.as_deref(), HealthParams::SLOTS)?;
+    let as_of = match q.get("as_of") {
+        Some(v) => v
+            .parse::<Day>()
+            .map_err(|e| ApiError::invalid("as_of", e))?,
+        None => Day::today(),
+    };
+    // A checked count parses.
+    let quiet = q
+        .get("quiet_days")
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(7);
+    let scope = caller.scope();
+    let health = read(&s, move |store| {
+        Ok(phuxanh_report::field::health(
+            store, &scope, &code, as_of, quiet,
+        )?)
+    })
+    .await?;
+    Ok(axum::Json(health).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{code}/sessions", params(SessionsParams), responses((status = 200, description = "The sessions held at the unit and under it, by start: team, place, kind, times, daytime/evening/late and weekend; `sessions list --unit U --format json`", body = SessionList)))]
@@ -396,6 +442,30 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Print (one village a page)",
     ),
     ("open_list", "Danh sách rà soát", "Door-to-door lists"),
+    ("health", "Tình hình các tổ", "Field health"),
+    ("phones", "Điện thoại của tổ viên", "Members' phones"),
+    ("last_sync", "Đồng bộ gần nhất", "Last sync"),
+    ("on_phone", "Còn trên máy", "Still on the phone"),
+    ("clock_off", "Đồng hồ lệch", "Clock off by"),
+    (
+        "no_phones",
+        "Chưa có điện thoại nào đồng bộ.",
+        "No phone has synced yet.",
+    ),
+    (
+        "quiet",
+        "Tổ không có buổi nào trong 7 ngày",
+        "Teams with no session in 7 days",
+    ),
+    ("never", "chưa có buổi nào", "no session yet"),
+    ("days_ago", "ngày trước", "days ago"),
+    (
+        "uncovered",
+        "Xã còn người cần đến mà chưa có tổ phụ trách",
+        "Communes with people to see and no team",
+    ),
+    ("not_applied", "chưa thu nhận", "not applied"),
+    ("not_activated_short", "chưa kích hoạt", "not activated"),
     ("works", "Cách làm hiệu quả", "What works"),
     (
         "works_intro",
@@ -482,16 +552,29 @@ async fn teams_page(
         )?;
         let results = phuxanh_report::field::results(store, &scope, &code, None, None)?;
         let when = When::read(store, &scope, None)?;
+        // Field health is the managers'.
+        let health = if caller.role().manages() {
+            Some(phuxanh_report::field::health(
+                store,
+                &scope,
+                &code,
+                Day::today(),
+                7,
+            )?)
+        } else {
+            None
+        };
         Ok((
             crumbs(store, &caller, &code)?,
             teams,
             sessions,
             results,
+            health,
             when,
         ))
     })
     .await;
-    let (crumbs, teams, sessions, results, when) = match read {
+    let (crumbs, teams, sessions, results, health, when) = match read {
         Ok(x) => x,
         Err(e) => return error_page_in(lang, e),
     };
@@ -571,6 +654,25 @@ async fn teams_page(
             sessions => shown,
             session_count => lang.number(sessions.sessions.len() as i64),
             results => results_view(&results, lang),
+            health => health.map(|h| {
+                let when = |t: &str| Instant::parse_file(t).map_or(t.to_string(), |i| format!("{} {}", lang.date(i.day()), i.clock()));
+                context! {
+                    phones => h.phones.iter().map(|p| context! {
+                        user => p.user.clone(), team => p.team.clone().unwrap_or_default(),
+                        last_sync => when(&p.last_sync), pending => p.pending,
+                        clock => (p.skew_seconds.abs() > phuxanh_domain::field::CLOCK_SKEW_SECS)
+                            .then(|| format!("{} {}", p.skew_seconds / 60, lang.pick("phút", "min"))),
+                    }).collect::<Vec<_>>(),
+                    quiet => h.teams.iter().filter(|t| t.quiet).map(|t| context! {
+                        code => t.code.clone(), name => t.name.clone(),
+                        days => t.days_since_session,
+                    }).collect::<Vec<_>>(),
+                    uncovered => h.uncovered.iter().map(|u| context! {
+                        code => u.code.clone(), name => u.name.clone(),
+                        not_applied => lang.number(u.not_applied), not_activated => lang.number(u.not_activated),
+                    }).collect::<Vec<_>>(),
+                }
+            }),
         },
     )
 }

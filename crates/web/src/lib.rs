@@ -75,6 +75,7 @@ pub use routes::RouteInfo;
         api::contacts,
         field::teams_api,
         field::results_api,
+        field::health_api,
         field::sessions_api,
         field::worklist_api,
         api::campaigns,

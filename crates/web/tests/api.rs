@@ -913,6 +913,7 @@ async fn the_openapi_document_describes_the_live_router() {
                 ("show", Some("object"), _) => "top=1".to_string(),
                 ("unit", Some("string"), _) => "83".to_string(),
                 ("older_than_days", Some("integer"), _) => "1".to_string(),
+                ("quiet_days", Some("integer"), _) => "7".to_string(),
                 ("q", Some("string"), _) => "ba%20tri".to_string(),
                 ("team", Some("string"), _) => "TCT1".to_string(),
                 _ => panic!("{path}: a parameter this test does not know: {p}"),

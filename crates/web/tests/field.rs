@@ -233,6 +233,15 @@ async fn managers_see_whole_ids_and_export_viewers_and_other_districts_are_refus
     ] {
         assert!(page.body.contains(text), "{text}: {}", page.body);
     }
+    // Field health is the managers'.
+    assert!(!page.body.contains("Tình hình các tổ"));
+    let page = f.get("/units/837/teams", &manager).await;
+    assert!(page.body.contains("Tình hình các tổ"), "{}", page.body);
+    assert!(
+        page.body.contains("Tổ không có buổi nào trong 7 ngày"),
+        "{}",
+        page.body
+    );
     // What works, figures only: S1 (An) and S4 (Cường) door to door, S2
     // (Bình) at the office, S3 (Bình again) at the school.
     let results = f.get("/api/v1/units/837/results", &viewer).await;
@@ -404,6 +413,30 @@ async fn a_phones_sync_records_once_flags_a_wrong_clock_and_shows_conflicts() {
         .await;
     let v: serde_json::Value = serde_json::from_str(&a.body).unwrap();
     assert_eq!(v["eligible"], 3, "the moved-away visit is not counted");
+    // Field health, for the managers: the two phones, their clocks.
+    let health = f
+        .get("/api/v1/units/837/health?as_of=2023-09-30", &manager)
+        .await;
+    assert_eq!(health.status, StatusCode::OK, "{}", health.body);
+    let v: serde_json::Value = serde_json::from_str(&health.body).unwrap();
+    let phones: Vec<(&str, &str, i64)> = v["phones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["device"].as_str().unwrap(),
+                p["user"].as_str().unwrap(),
+                p["pending"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(phones.contains(&("phone-1", "to.tt", 0)), "{phones:?}");
+    assert!(phones.contains(&("phone-2", "to.pk", 3)), "{phones:?}");
+    assert_eq!(
+        f.get("/api/v1/units/837/health", &member).await.status,
+        StatusCode::FORBIDDEN
+    );
     let audit = f.audited("intake.sync");
     assert_eq!(audit.len(), 3, "{audit:?}");
 }

@@ -41,6 +41,21 @@ pub fn teams_cmd(store: &mut SqliteStore, command: TeamsCommand) -> Result<ExitC
             output.check()?;
             output.emit(&teams(&*store, &Scope::everything(), unit.as_ref())?)
         }
+        TeamsCommand::Health {
+            unit,
+            as_of,
+            quiet_days,
+            output,
+        } => {
+            output.check()?;
+            output.emit(&phuxanh_report::field::health(
+                &*store,
+                &Scope::everything(),
+                &unit,
+                as_of.unwrap_or_else(Day::today),
+                quiet_days,
+            )?)
+        }
         TeamsCommand::Results {
             unit,
             from,
