@@ -21,6 +21,10 @@ const shots = [
   ["compare", "/units/83/compare?as_of=2023-09-30&period=campaign:60%20ng%C3%A0y%20%C4%91%C3%AAm", 1280, 900, "main"],
   ["funnel", "/units/83/funnel?as_of=2023-11-14", 1280, 900, "main"],
   ["search", "/search?q=vinh+hoa", 1280, 700, "main"],
+  ["teams", `/units/${process.env.COMMUNE}/teams`, 1280, 900, "viewport"],
+  ["works", "/units/83/teams", 1280, 900, "scroll:#works-title"],
+  ["worklist", `/units/${process.env.COMMUNE}/worklist?kind=not-activated&as_of=2023-11-14`, 1280, 900, "viewport"],
+  ["phone-field", `/field?unit=${process.env.COMMUNE}`, 360, 740, "viewport"],
   ["phone-overview", "/units/83?as_of=2023-11-14", 360, 740, "viewport"],
   ["phone-commune", "/units/83?as_of=2023-11-14", 360, 740, "commune"],
 ];
@@ -39,7 +43,11 @@ for (const [name, path, width, height, what] of shots) {
   }
   await page.waitForTimeout(700);
   const file = join(out, `${name}.png`);
-  if (what === "viewport" || what === "commune") {
+  if (what.startsWith("scroll:")) {
+    // A part of a long page, from its heading down.
+    await page.evaluate((sel) => document.querySelector(sel).scrollIntoView(), what.slice(7));
+    await page.screenshot({ path: file });
+  } else if (what === "viewport" || what === "commune") {
     await page.screenshot({ path: file });
   } else {
     await page.locator(what).first().screenshot({ path: file });

@@ -335,6 +335,30 @@ enum HouseholdKey<'a> {
     Alone(CitizenId),
 }
 
+/// A text's natural sort key: runs of digits compare as numbers, the rest
+/// as text.
+fn natural(text: Option<&str>) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut chars = text.unwrap_or("").chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            let mut n = u64::from(c as u8 - b'0');
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                n = n
+                    .saturating_mul(10)
+                    .saturating_add(u64::from(*d as u8 - b'0'));
+                chars.next();
+            }
+            out.push((std::mem::take(&mut word), n));
+        } else {
+            word.push(c);
+        }
+    }
+    out.push((word, 0));
+    out
+}
+
 /// Whole years from `birth` to the end of `on`.
 fn age(birth: Day, on: Day) -> i32 {
     let (b, d) = (birth.date(), on.date());
@@ -426,12 +450,19 @@ pub fn worklist(
                     .then_with(|| a.citizen_id.cmp(&b.citizen_id))
             });
         }
+        // The way a team walks: by address, house numbers as numbers
+        // ("Số 2" before "Số 10"), those without one last.
         list.sort_by(|a, b| {
-            (a.address.is_none(), &a.address, &a.household).cmp(&(
-                b.address.is_none(),
-                &b.address,
-                &b.household,
-            ))
+            (
+                a.address.is_none(),
+                natural(a.address.as_deref()),
+                natural(a.household.as_deref()),
+            )
+                .cmp(&(
+                    b.address.is_none(),
+                    natural(b.address.as_deref()),
+                    natural(b.household.as_deref()),
+                ))
         });
         let on_list: u64 = list.iter().map(|h| h.members.len() as u64).sum();
         listed += on_list;
@@ -615,6 +646,28 @@ impl Report for Worklist {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_sort_the_way_a_team_walks() {
+        let mut a = vec![
+            "Số 10, Ấp 1",
+            "Số 2, Ấp 1",
+            "Số 1, Ấp 2",
+            "Số 1, Ấp 1",
+            "Số 101, Ấp 1",
+        ];
+        a.sort_by_key(|s| natural(Some(s)));
+        assert_eq!(
+            a,
+            [
+                "Số 1, Ấp 1",
+                "Số 1, Ấp 2",
+                "Số 2, Ấp 1",
+                "Số 10, Ấp 1",
+                "Số 101, Ấp 1"
+            ]
+        );
+    }
 
     #[test]
     fn age_counts_whole_years_to_the_end_of_the_day() {

@@ -425,6 +425,12 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("days", "ngày", "days"),
     ("phone", "Điện thoại", "Phone"),
     ("met", "Đã gặp", "Met"),
+    ("last_visit", "Lần trước", "Last time"),
+    (
+        "revisit",
+        "Không có nhà: hẹn buổi tối hoặc cuối tuần",
+        "Nobody at home: an evening or a weekend",
+    ),
     (
         "nobody",
         "Không còn ai trong danh sách này: mọi hộ đã xong.",
@@ -760,6 +766,9 @@ async fn worklist_shown(
                                     .unwrap_or_default(),
                                 days => m.days,
                                 phone => m.phone.clone().unwrap_or_default(),
+                                last_visit => m.last_visit.as_deref()
+                                    .and_then(|o| o.parse::<phuxanh_domain::field::Outcome>().ok())
+                                    .map(|o| lang.pick(o.vietnamese(), o.as_str()).to_string()),
                                 tel => m.phone.as_deref()
                                     .and_then(|p| phuxanh_domain::Phone::parse(p).ok())
                                     .map(|p| p.tel())
@@ -770,6 +779,7 @@ async fn worklist_shown(
                     context! {
                         household => h.household.clone().unwrap_or_default(),
                         address => h.address.clone().unwrap_or_default(),
+                        revisit => h.revisit,
                         members => members,
                     }
                 })
