@@ -452,17 +452,12 @@ pub fn worklist(
         }
         // The way a team walks: by address, house numbers as numbers
         // ("Số 2" before "Số 10"), those without one last.
-        list.sort_by(|a, b| {
+        list.sort_by_cached_key(|h| {
             (
-                a.address.is_none(),
-                natural(a.address.as_deref()),
-                natural(a.household.as_deref()),
+                h.address.is_none(),
+                natural(h.address.as_deref()),
+                natural(h.household.as_deref()),
             )
-                .cmp(&(
-                    b.address.is_none(),
-                    natural(b.address.as_deref()),
-                    natural(b.household.as_deref()),
-                ))
         });
         let on_list: u64 = list.iter().map(|h| h.members.len() as u64).sum();
         listed += on_list;
