@@ -76,7 +76,8 @@ impl Day {
         let day = doy - (153 * mp + 2) / 5 + 1;
         let month = if mp < 10 { mp + 3 } else { mp - 9 };
         let year = yoe + era * 400 + i64::from(month <= 2);
-        Day(Date::new(year as i16, month as i8, day as i8).expect("day numbers come from valid days"))
+        Day(Date::new(year as i16, month as i8, day as i8)
+            .expect("day numbers come from valid days"))
     }
 
     /// The day `n` days later (earlier when negative). Panics past the

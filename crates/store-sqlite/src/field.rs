@@ -259,20 +259,7 @@ pub(crate) fn teams(
     under_unit: Option<&UnitCode>,
 ) -> Result<Vec<TeamRow>> {
     let index = UnitIndex::load(conn, scope)?;
-    let root = match under_unit {
-        Some(code) => Some(
-            index
-                .get(code)
-                .ok_or_else(|| StoreError::UnknownUnit(code.clone()))?
-                .id,
-        ),
-        None => None,
-    };
-    if let Some(root) = root
-        && !index.in_scope(root)
-    {
-        return Err(StoreError::OutOfScope(under_unit.cloned().expect("named")));
-    }
+    let root = index.root(under_unit)?;
     let listed: Vec<(String, i64, String)> = conn
         .prepare(
             "SELECT t.code, t.unit_id, u.name FROM teams t JOIN units u ON u.id = t.unit_id
@@ -285,7 +272,7 @@ pub(crate) fn teams(
         .map_err(backend)?;
     let mut out = Vec::new();
     for (code, unit_id, unit_name) in listed {
-        if !index.in_scope(unit_id) || root.is_some_and(|r| !under(&index, unit_id, r)) {
+        if !index.within(unit_id, root) {
             continue;
         }
         let Some((id, _, team)) = load_team(conn, &code)? else {
@@ -459,18 +446,7 @@ pub(crate) fn sessions(
     q: &SessionQuery,
 ) -> Result<Vec<SessionRow>> {
     let index = UnitIndex::load(conn, scope)?;
-    let root = match &q.unit {
-        Some(code) => {
-            let node = index
-                .get(code)
-                .ok_or_else(|| StoreError::UnknownUnit(code.clone()))?;
-            if !index.in_scope(node.id) {
-                return Err(StoreError::OutOfScope(code.clone()));
-            }
-            Some(node.id)
-        }
-        None => None,
-    };
+    let root = index.root(q.unit.as_ref())?;
     let from = q.from.map(|d| Instant::start_of(d).unix_seconds());
     let to =
         q.to.map(|d| Instant::start_of(d.plus_days(1)).unix_seconds());
@@ -489,7 +465,7 @@ pub(crate) fn sessions(
     let mut out = Vec::new();
     while let Some(r) = rows.next().map_err(backend)? {
         let unit_id: i64 = r.get(2).map_err(backend)?;
-        if !index.in_scope(unit_id) || root.is_some_and(|root| !under(&index, unit_id, root)) {
+        if !index.within(unit_id, root) {
             continue;
         }
         let text = |i: usize| r.get::<_, String>(i).map_err(backend);

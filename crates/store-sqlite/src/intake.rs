@@ -125,18 +125,7 @@ pub(crate) fn devices(
     unit: Option<&UnitCode>,
 ) -> Result<Vec<DeviceRow>> {
     let index = UnitIndex::load(conn, scope)?;
-    let root = match unit {
-        Some(code) => {
-            let node = index
-                .get(code)
-                .ok_or_else(|| StoreError::UnknownUnit(code.clone()))?;
-            if !index.in_scope(node.id) {
-                return Err(StoreError::OutOfScope(code.clone()));
-            }
-            Some(node.id)
-        }
-        None => None,
-    };
+    let root = index.root(unit)?;
     let mut stmt = conn
         .prepare(
             "SELECT d.device, d.username, d.team, d.last_sync, d.skew, d.pending, u.unit_id, un.code
@@ -152,9 +141,7 @@ pub(crate) fn devices(
         // A phone of an administrator of everything is listed only to
         // those who see everything.
         let visible = match unit_id {
-            Some(u) => {
-                index.in_scope(u) && root.is_none_or(|root| index.lineage(u).any(|x| x == root))
-            }
+            Some(u) => index.within(u, root),
             None => index.sees_everything() && root.is_none(),
         };
         if !visible {

@@ -259,6 +259,27 @@ impl UnitIndex {
         self.scope_root.is_none()
     }
 
+    /// The id of `unit`, which must be in scope, or `None` for no unit:
+    /// the root a listing is limited to.
+    pub fn root(&self, unit: Option<&UnitCode>) -> Result<Option<i64>> {
+        let Some(code) = unit else {
+            return Ok(None);
+        };
+        let node = self
+            .get(code)
+            .ok_or_else(|| StoreError::UnknownUnit(code.clone()))?;
+        if !self.in_scope(node.id) {
+            return Err(StoreError::OutOfScope(code.clone()));
+        }
+        Ok(Some(node.id))
+    }
+
+    /// Whether unit `id` is in scope and, when a root is given, the root
+    /// or under it.
+    pub fn within(&self, id: i64, root: Option<i64>) -> bool {
+        self.in_scope(id) && root.is_none_or(|root| self.lineage(id).any(|u| u == root))
+    }
+
     pub fn in_scope(&self, id: i64) -> bool {
         match self.scope_root {
             None => true,

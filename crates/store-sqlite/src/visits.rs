@@ -386,18 +386,7 @@ pub(crate) fn undo(
 
 pub(crate) fn list(conn: &Connection, scope: &Scope, q: &VisitQuery) -> Result<Vec<VisitRow>> {
     let index = UnitIndex::load(conn, scope)?;
-    let root = match &q.unit {
-        Some(code) => {
-            let node = index
-                .get(code)
-                .ok_or_else(|| StoreError::UnknownUnit(code.clone()))?;
-            if !index.in_scope(node.id) {
-                return Err(StoreError::OutOfScope(code.clone()));
-            }
-            Some(node.id)
-        }
-        None => None,
-    };
+    let root = index.root(q.unit.as_ref())?;
     let from = q.from.map(|d| Instant::start_of(d).unix_seconds());
     let to =
         q.to.map(|d| Instant::start_of(d.plus_days(1)).unix_seconds());
@@ -427,9 +416,7 @@ pub(crate) fn list(conn: &Connection, scope: &Scope, q: &VisitQuery) -> Result<V
     let corrupt = |e: String| StoreError::Backend(e.into());
     while let Some(r) = rows.next().map_err(backend)? {
         let unit_id: i64 = r.get(11).map_err(backend)?;
-        if !index.in_scope(unit_id)
-            || root.is_some_and(|root| !index.lineage(unit_id).any(|u| u == root))
-        {
+        if !index.within(unit_id, root) {
             continue;
         }
         let text = |i: usize| r.get::<_, Option<String>>(i).map_err(backend);

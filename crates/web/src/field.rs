@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use phuxanh_domain::field::{FieldCode, WorklistKind};
@@ -25,7 +24,7 @@ use crate::contract::{Param, Query as Checked, Rule, Slot, route_params};
 use crate::dated::When;
 use crate::lang::Lang;
 use crate::pages::{Crumb, error_page_in, render};
-use crate::personal::{Disclosure, Use, disclose};
+use crate::personal::{Disclosure, File, Use, disclose};
 use crate::routes::Table;
 use crate::{ApiError, AppState};
 
@@ -340,6 +339,31 @@ async fn list_for(s: &Arc<AppState>, caller: &Caller, a: &Asked) -> Result<Workl
     })
 }
 
+/// The list asked for, as the caller may see it, disclosed (audited and
+/// counted against the daily cap) as `how`.
+async fn disclosed(
+    s: &Arc<AppState>,
+    caller: &Caller,
+    unit: UnitCode,
+    q: &HashMap<String, String>,
+    how: Use,
+) -> Result<(Asked, Worklist), ApiError> {
+    let a = asked(caller, unit, q)?;
+    let list = list_for(s, caller, &a).await?;
+    disclose(
+        s,
+        Disclosure {
+            caller,
+            how,
+            list: "worklist",
+            unit: Some(&a.unit),
+            count: list.listed as usize,
+        },
+    )
+    .await?;
+    Ok((a, list))
+}
+
 #[utoipa::path(get, path = "/api/v1/units/{code}/worklist", params(WorklistParams), responses((status = 200, description = "The door-to-door list of the unit: the eligible citizens in the state `kind` names, by village and household (households by address, the eldest first), with age, stage, since when, phone; households done (green). `worklist --format json`. It names citizens: never cached, audited with the number of people, ID numbers masked (`083******789`) for team members, and past the caller's daily limit of personal records 429", body = Worklist), (status = 403, description = "Outside the caller's units or role, or another team's list asked by a team member", body = crate::error::ErrorBody), (status = 429, description = "The caller has seen their daily limit of personal records; administrators have been alerted", body = crate::error::ErrorBody)))]
 pub(crate) async fn worklist_api(
     State(s): State<Arc<AppState>>,
@@ -353,19 +377,7 @@ pub(crate) async fn worklist_api(
         .into_iter()
         .filter_map(|k| q.get(k).map(|v| (k.to_string(), v.to_string())))
         .collect();
-    let a = asked(&caller, code, &map)?;
-    let list = list_for(&s, &caller, &a).await?;
-    disclose(
-        &s,
-        Disclosure {
-            caller: &caller,
-            how: Use::View,
-            list: "worklist",
-            unit: Some(&a.unit),
-            count: list.listed as usize,
-        },
-    )
-    .await?;
+    let (_, list) = disclosed(&s, &caller, code, &map, Use::View).await?;
     Ok(axum::Json(list).into_response())
 }
 
@@ -703,19 +715,7 @@ async fn worklist_shown(
     q: &HashMap<String, String>,
     lang: Lang,
 ) -> Result<Response, ApiError> {
-    let a = asked(caller, unit_code(code)?, q)?;
-    let list = list_for(s, caller, &a).await?;
-    disclose(
-        s,
-        Disclosure {
-            caller,
-            how: Use::View,
-            list: "worklist",
-            unit: Some(&a.unit),
-            count: list.listed as usize,
-        },
-    )
-    .await?;
+    let (a, list) = disclosed(s, caller, unit_code(code)?, q, Use::View).await?;
     let scope = caller.scope();
     let (unit, caller2) = (a.unit.clone(), caller.clone());
     let (crumbs, teams, when) = read(s, move |store| {
@@ -841,12 +841,6 @@ fn stage_words(stage: Option<&str>, lang: Lang) -> &'static str {
     }
 }
 
-#[derive(Clone, Copy)]
-enum File {
-    Xlsx,
-    Pdf,
-}
-
 async fn worklist_file(
     State(s): State<Arc<AppState>>,
     caller: Caller,
@@ -868,50 +862,10 @@ async fn worklist_exported(
     q: &HashMap<String, String>,
     file: File,
 ) -> Result<Response, ApiError> {
-    let a = asked(caller, unit_code(code)?, q)?;
-    let list = list_for(s, caller, &a).await?;
-    disclose(
-        s,
-        Disclosure {
-            caller,
-            how: Use::Export,
-            list: "worklist",
-            unit: Some(&a.unit),
-            count: list.listed as usize,
-        },
-    )
-    .await?;
-    let now = Instant::now();
-    let mark = crate::quality::watermark(caller, now);
-    let (bytes, kind, ext) = tokio::task::spawn_blocking(move || {
-        Ok::<_, phuxanh_report::RenderError>(match file {
-            File::Xlsx => (
-                list.sheet().to_xlsx_marked(&mark)?,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "xlsx",
-            ),
-            File::Pdf => (
-                phuxanh_report::list_pdf(&list.sheet(), &mark)?,
-                "application/pdf",
-                "pdf",
-            ),
-        })
-    })
-    .await
-    .map_err(ApiError::from_join)?
-    .map_err(|e| ApiError::internal(e.to_string()))?;
-    let name = format!("ra-soat-{}-{}-{}.{ext}", a.unit, a.kind, a.as_of);
-    Ok((
-        [
-            (header::CONTENT_TYPE, kind.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    let (a, list) = disclosed(s, caller, unit_code(code)?, q, Use::Export).await?;
+    let name = format!("ra-soat-{}-{}-{}", a.unit, a.kind, a.as_of);
+    let mark = crate::personal::watermark(caller, Instant::now());
+    crate::personal::attachment(list.sheet(), list.sheet(), mark, file, &name).await
 }
 
 /// "What works" for the teams page: each group with its figures in words

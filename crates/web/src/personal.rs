@@ -159,3 +159,64 @@ pub(crate) fn alerts(store: &SqliteStore) -> phuxanh_store::Result<Vec<String>> 
         })
         .collect())
 }
+
+/// The files a list of persons is exported as.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum File {
+    Xlsx,
+    Pdf,
+}
+
+/// Who exported a list and when ([`phuxanh_report::render::watermark`]).
+pub(crate) fn watermark(caller: &Caller, at: Instant) -> String {
+    let who = format!(
+        "{} ({}, {})",
+        caller.user.username,
+        caller.user.full_name,
+        caller.role().vietnamese()
+    );
+    phuxanh_report::render::watermark(&who, at)
+}
+
+/// A list of persons as a file to download, `name` without its
+/// extension: the sheet with `mark` on every page (the XLSX's header, the
+/// PDF's foot), `print` the one that fits a portrait page. The caller has
+/// disclosed it first.
+pub(crate) async fn attachment(
+    sheet: phuxanh_report::render::Sheet,
+    print: phuxanh_report::render::Sheet,
+    mark: String,
+    file: File,
+    name: &str,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (bytes, kind, ext) = tokio::task::spawn_blocking(move || {
+        Ok::<_, phuxanh_report::RenderError>(match file {
+            File::Xlsx => (
+                sheet.to_xlsx_marked(&mark)?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            ),
+            File::Pdf => (
+                phuxanh_report::list_pdf(&print, &mark)?,
+                "application/pdf",
+                "pdf",
+            ),
+        })
+    })
+    .await
+    .map_err(ApiError::from_join)?
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -9,12 +9,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use minijinja::context;
 use phuxanh_domain::{Instant, UnitCode};
 use phuxanh_report::Report;
-use phuxanh_report::pending::Pending;
 use phuxanh_store::Store;
 
 use crate::auth::{Access, Caller};
@@ -22,7 +20,7 @@ use crate::contract::Rule;
 use crate::dated::When;
 use crate::lang::Lang;
 use crate::pages::{Crumb, error_page_in, param, poll, render};
-use crate::personal::{Disclosure, Use, disclose};
+use crate::personal::{Disclosure, File, Use, disclose, watermark};
 use crate::routes::Table;
 use crate::{ApiError, AppState};
 
@@ -147,23 +145,6 @@ async fn shown(
     ))
 }
 
-#[derive(Clone, Copy)]
-enum File {
-    Xlsx,
-    Pdf,
-}
-
-/// Who exported a list and when ([`phuxanh_report::render::watermark`]).
-pub(crate) fn watermark(caller: &Caller, at: Instant) -> String {
-    let who = format!(
-        "{} ({}, {})",
-        caller.user.username,
-        caller.user.full_name,
-        caller.role().vietnamese()
-    );
-    phuxanh_report::render::watermark(&who, at)
-}
-
 async fn export(
     State(s): State<Arc<AppState>>,
     caller: Caller,
@@ -197,44 +178,17 @@ async fn exported(
     )
     .await?;
     let now = Instant::now();
-    let mark = watermark(caller, now);
-    let (bytes, kind, ext) = tokio::task::spawn_blocking(move || render_file(&held, &mark, file))
-        .await
-        .map_err(ApiError::from_join)?
-        .map_err(|e| ApiError::internal(e.to_string()))?;
     let name = format!(
-        "su-kien-cho-{}-{}.{ext}",
+        "su-kien-cho-{}-{}",
         code.map_or_else(|| "tat-ca".to_string(), |c| c.to_string()),
         now.day()
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, kind.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
+    crate::personal::attachment(
+        held.sheet(),
+        held.print_sheet(),
+        watermark(caller, now),
+        file,
+        &name,
     )
-        .into_response())
-}
-
-fn render_file(
-    held: &Pending,
-    mark: &str,
-    file: File,
-) -> Result<(Vec<u8>, &'static str, &'static str), phuxanh_report::RenderError> {
-    Ok(match file {
-        File::Xlsx => (
-            held.sheet().to_xlsx_marked(mark)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        File::Pdf => (
-            phuxanh_report::list_pdf(&held.print_sheet(), mark)?,
-            "application/pdf",
-            "pdf",
-        ),
-    })
+    .await
 }
