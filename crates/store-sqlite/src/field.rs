@@ -556,13 +556,22 @@ pub(crate) fn residents(
         return Ok(unit_of);
     };
     let end = Instant::start_of(q.as_of.plus_days(1)).unix_seconds();
+    // Those gone from the population are left out: a look-up per citizen,
+    // only when anyone has gone.
+    let gone: bool = conn
+        .query_row("SELECT EXISTS (SELECT 1 FROM departures)", [], |r| r.get(0))
+        .map_err(backend)?;
+    let departed = if gone {
+        "AND NOT EXISTS (SELECT 1 FROM departures d WHERE d.row_id = i.row_id AND d.from_day <= ?3)"
+    } else {
+        "AND ?3 IS NOT NULL"
+    };
     let mut stmt = conn
         .prepare_cached(&format!(
             "SELECT i.id, c.birth_date, c.sex, c.household_id, c.full_name, c.address, c.phone, {FIRSTS}, i.row_id
              FROM citizen_ids i JOIN citizens c ON c.row_id = i.row_id
              LEFT JOIN firsts f ON f.row_id = i.row_id
-             WHERE i.unit_id = ?1 AND c.birth_date <= ?2
-               AND NOT EXISTS (SELECT 1 FROM departures d WHERE d.row_id = i.row_id AND d.from_day <= ?3)"
+             WHERE i.unit_id = ?1 AND c.birth_date <= ?2 {departed}"
         ))
         .map_err(backend)?;
     let mut events = conn
